@@ -1,0 +1,156 @@
+"""Incident patients of the demo networks: identity, residence, tumour, treating establishment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from rrc.demo.reference import Reference
+
+
+def _weighted_choice(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
+    p = weights / weights.sum()
+    return rng.choice(len(p), size=n, p=p)
+
+
+def build_patients(
+    ref: Reference,
+    rng: np.random.Generator,
+    *,
+    first_year: int,
+    last_year: int,
+    per_year: float,
+    growth: float,
+    calibration_year: int,
+    share_without_ins: float,
+    share_outside: float,
+) -> pl.DataFrame:
+    """One row per incident patient, diagnosed between 1 January `first_year` and `last_year`."""
+    years = np.arange(first_year, last_year + 1)
+    counts = np.round(per_year * (1 + growth) ** (years - calibration_year)).astype(np.int64)
+    n = int(counts.sum())
+    year = np.repeat(years, counts)
+    day_of_year = rng.integers(0, 365, n)
+    diagnosis = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + day_of_year
+
+    organs = ref.organs
+    organ_idx = _weighted_choice(rng, organs["share"].to_numpy(), n)
+    organ = organs["organ"].to_numpy()[organ_idx]
+    female = rng.random(n) < organs["sex_ratio_female"].to_numpy()[organ_idx]
+    age = np.clip(rng.normal(organs["mean_age"].to_numpy()[organ_idx], 12.0), 18, 97)
+    birth = diagnosis - np.round(age * 365.25).astype("timedelta64[D]")
+
+    # ICD-10 topography within the organ, by weight
+    icd = ref.icd10.with_columns(
+        p=pl.col("weight") / pl.col("weight").sum().over("organ"),
+    ).with_columns(cum=pl.col("p").cum_sum().over("organ"))
+    u = rng.random(n)
+    picks = (
+        pl.DataFrame({"i": np.arange(n), "organ": organ, "u": u})
+        .join(icd.select("organ", "icd10", "morphology", "cum"), on="organ")
+        .filter(pl.col("cum") >= pl.col("u"))
+        .sort("i", "cum")
+        .group_by("i", maintain_order=True)
+        .first()
+        .sort("i")
+    )
+
+    # Residence: communes weighted by population; a few patients come from outside the region
+    communes = ref.communes
+    commune_idx = _weighted_choice(rng, communes["population"].to_numpy().astype(float), n)
+    commune = communes["commune_code"].to_numpy()[commune_idx]
+    outside = rng.random(n) < share_outside
+    out_codes = ref.outside_communes["commune_code"].to_numpy()
+    commune = np.where(outside, out_codes[rng.integers(0, len(out_codes), n)], commune)
+
+    surnames = ref.names.filter(pl.col("kind") == "surname")["name"].to_numpy()
+    f_names = ref.names.filter(pl.col("kind") == "female")["name"].to_numpy()
+    m_names = ref.names.filter(pl.col("kind") == "male")["name"].to_numpy()
+    first_name = np.where(
+        female, f_names[rng.integers(0, len(f_names), n)], m_names[rng.integers(0, len(m_names), n)]
+    )
+    has_ins = rng.random(n) >= share_without_ins
+    # INS (NIR-like): sex digit, birth year and month, department, commune, order, key
+    order = rng.integers(1, 999, n)
+    return (
+        pl.DataFrame({
+            "patient_id": np.arange(1, n + 1, dtype=np.int64),
+            "diagnosis_date": diagnosis.astype("datetime64[D]"),
+            "organ": organ,
+            "sex": np.where(female, "F", "M"),
+            "birth_date": birth.astype("datetime64[D]"),
+            "last_name": surnames[rng.integers(0, len(surnames), n)],
+            "first_name": first_name,
+            "commune_code": commune,
+            "has_ins": has_ins,
+            "ins_order": order,
+        })
+        .with_columns(
+            icd10=picks["icd10"], morphology=picks["morphology"],
+        )
+        .with_columns(
+            ins=pl.when(pl.col("has_ins")).then(
+                pl.concat_str(
+                    pl.when(pl.col("sex") == "M").then(pl.lit("1")).otherwise(pl.lit("2")),
+                    pl.col("birth_date").dt.strftime("%y%m"),
+                    pl.col("commune_code"),
+                    pl.col("ins_order").cast(pl.String).str.zfill(3),
+                )
+            )
+        )
+        .with_columns(
+            ins=pl.when(pl.col("ins").is_not_null()).then(
+                pl.col("ins")
+                + (97 - pl.col("ins").str.replace_all("[AB]", "0").cast(pl.Int64) % 97)
+                .cast(pl.String).str.zfill(2)
+            )
+        )
+        .drop("has_ins", "ins_order")
+    )
+
+
+def assign_establishments(
+    patients: pl.DataFrame, ref: Reference, rng: np.random.Generator
+) -> pl.DataFrame:
+    """Main treating establishment: attractiveness weight over squared-distance decay."""
+    communes = pl.concat([
+        ref.communes.select("commune_code", "lat", "lon"),
+        ref.outside_communes.select("commune_code", "lat", "lon"),
+    ])
+    est = ref.establishments.select("finess", "lat", "lon", "weight")
+    lat_c = communes["lat"].to_numpy()[:, None]
+    lon_c = communes["lon"].to_numpy()[:, None]
+    km = np.hypot((est["lat"].to_numpy()[None, :] - lat_c) * 111.0,
+                  (est["lon"].to_numpy()[None, :] - lon_c) * 78.0)
+    w = est["weight"].to_numpy()[None, :] / (1 + km / 20.0) ** 2.5
+    cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
+    index = {c: i for i, c in enumerate(communes["commune_code"].to_list())}
+    rows = np.array([index[c] for c in patients["commune_code"].to_list()])
+    u = rng.random(patients.height)[:, None]
+    choice = np.minimum((cum[rows] < u).sum(axis=1), est.height - 1)
+    return patients.with_columns(finess=pl.Series(est["finess"].to_numpy()[choice]))
+
+
+def assign_gps(patients: pl.DataFrame, gps: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """Médecin traitant: a GP practising in the patient's department (any, for outsiders)."""
+    g = gps.select("prof_id", "department_code").sort("prof_id")
+    by_dept = g.group_by("department_code", maintain_order=True).agg(
+        first=pl.col("prof_id").min(), n=pl.len()
+    )
+    dept = patients["commune_code"].str.slice(0, 2)
+    df = pl.DataFrame({"department_code": dept, "u": rng.random(patients.height)}).join(
+        by_dept, on="department_code", how="left", maintain_order="left"
+    )
+    fallback_first = int(g["prof_id"].min())  # outsiders: any GP of the network
+    gp = (
+        pl.when(pl.col("first").is_not_null())
+        .then(pl.col("first") + (pl.col("u") * pl.col("n")).floor().cast(pl.Int64))
+        .otherwise(fallback_first + (pl.col("u") * g.height).floor().cast(pl.Int64))
+    )
+    return patients.with_columns(gp_id=df.select(gp)["first"])
+
+
+def days(d: date) -> np.datetime64:
+    return np.datetime64(d, "D")
