@@ -121,6 +121,8 @@ def build_fiches(
                 & (pl.col("day") >= p.start) & (pl.col("day") <= p.end))
         .join(sessions.select("session_id", "session_start"), on="session_id")
         .sort("session_start", "entity_id", "patient_id", "episode_id", "seq")
+        # a relapse may fall on the session of a re-discussion: one fiche per patient and session
+        .unique(["patient_id", "session_id"], keep="first", maintain_order=True)
     )
     f = fiches.height
     first = fiches["seq"] == 0
