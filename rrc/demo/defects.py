@@ -134,13 +134,14 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
             ["fiche_id"])
     t["fiches"] = fiches.sort("fiche_id")
 
-    # PPS
+    # PPS (of fiches that carry no defect themselves, so each PPS defect stands alone)
     pps = t["pps"].sort("pps_id")
-    chosen = _pick(pps.select("pps_id"), rates.get("pps_without_gp", 0.0), rng)
+    sound = pps.filter(~pl.col("fiche_id").is_in(list(taken))).select("pps_id")
+    chosen = _pick(sound, rates.get("pps_without_gp", 0.0), rng)
     pps = pps.with_columns(gp_id=pl.when(pl.col("pps_id").is_in(chosen["pps_id"].implode()))
                            .then(None).otherwise(pl.col("gp_id")))
     out.add("pps_without_gp", "pps", chosen, ["pps_id"], column="gp_id")
-    rest = pps.filter(~pl.col("pps_id").is_in(chosen["pps_id"].implode())).select("pps_id")
+    rest = sound.filter(~pl.col("pps_id").is_in(chosen["pps_id"].implode()))
     chosen = _pick(rest, rates.get("pps_before_rcp", 0.0), rng)
     rcp_day = t["fiches"].select("fiche_id", day=pl.col("session_start").dt.date())
     early = chosen.join(pps.select("pps_id", "fiche_id"), on="pps_id").join(rcp_day, on="fiche_id")

@@ -72,8 +72,7 @@ def build_patients(
         female, f_names[rng.integers(0, len(f_names), n)], m_names[rng.integers(0, len(m_names), n)]
     )
     has_ins = rng.random(n) >= share_without_ins
-    # INS (NIR-like): sex digit, birth year and month, department, commune, order, key
-    order = rng.integers(1, 999, n)
+    # INS (NIR-like): sex digit, birth year and month, commune, order (unique), control key
     return (
         pl.DataFrame({
             "patient_id": np.arange(1, n + 1, dtype=np.int64),
@@ -85,10 +84,15 @@ def build_patients(
             "first_name": first_name,
             "commune_code": commune,
             "has_ins": has_ins,
-            "ins_order": order,
         })
         .with_columns(
             icd10=picks["icd10"], morphology=picks["morphology"],
+        )
+        .with_columns(
+            ins_order=pl.int_range(1, pl.len() + 1).over(
+                "sex", pl.col("birth_date").dt.strftime("%y%m"), "commune_code",
+                order_by="patient_id",
+            )
         )
         .with_columns(
             ins=pl.when(pl.col("has_ins")).then(

@@ -142,6 +142,21 @@ def write_directory(ds: Dataset, folder: Path) -> list[Path]:
         periodicite_semaines="every_weeks", heure="hour", recours="recours",
     ), p)
     paths.append(p)
+    p = folder / "communes_territoires.csv"
+    _latin1_csv(ds.reference.communes.sort("commune_code").select(
+        code_commune="commune_code", libelle_commune="commune_name",
+        departement="department_code", territoire_sante="territory_code",
+        population="population",
+        latitude=pl.col("lat").round(5).cast(pl.String).str.replace(".", ",", literal=True),
+        longitude=pl.col("lon").round(5).cast(pl.String).str.replace(".", ",", literal=True),
+    ), p)
+    paths.append(p)
+    p = folder / "territoires_sante.csv"
+    _latin1_csv(ds.reference.territories.sort("territory_code").select(
+        territoire_sante="territory_code", libelle="territory_name",
+        departement="department_code",
+    ), p)
+    paths.append(p)
     p = folder / "soins_support.csv"
     _latin1_csv(ds["supportive_care"].sort("provider_id").select(
         id="provider_id", nom="name", type="kind", libelle_type="kind_label",

@@ -1,0 +1,1 @@
+"""The `rrc` command line: one module per command group; bodies only call the library."""

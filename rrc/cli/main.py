@@ -1,0 +1,20 @@
+"""Entry point of the `rrc` command."""
+
+from __future__ import annotations
+
+import typer
+
+from rrc.cli import demo
+
+app = typer.Typer(
+    name="rrc",
+    help="Analytics platform for regional cancer networks (RRC): demo data, ETL, quality, boards.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    epilog="Example: rrc demo generate --out data/demo --years 2011-2014",
+)
+app.add_typer(demo.app, name="demo")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,60 @@
+"""Shared fixtures: real PostgreSQL and MariaDB databases, one fresh database per test.
+
+Under CI=true a server that cannot be reached fails the test; elsewhere the test is skipped with a
+message saying how to run it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+PG_ADMIN = os.environ.get("RRC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MARIADB_ADMIN = os.environ.get("RRC_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")
+
+
+def _unavailable(what: str, exc: Exception) -> None:
+    message = (
+        f"{what} is not reachable ({exc.__class__.__name__}: {exc}). Start it, or point "
+        f"RRC_TEST_PG / RRC_TEST_MARIADB at a server where the tests may create databases."
+    )
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _fresh_database(admin_url: str, what: str) -> Iterator[str]:
+    name = f"rrc_test_{uuid.uuid4().hex[:12]}"
+    url = sa.make_url(admin_url)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        _unavailable(what, exc)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            if url.get_backend_name() == "postgresql":
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            else:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        engine.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database, dropped after the test."""
+    yield from _fresh_database(PG_ADMIN, "PostgreSQL (127.0.0.1:5432)")
+
+
+@pytest.fixture
+def mariadb_url() -> Iterator[str]:
+    """URL of a new, empty MariaDB database, dropped after the test."""
+    yield from _fresh_database(MARIADB_ADMIN, "MariaDB (127.0.0.1:3306)")
