@@ -11,12 +11,11 @@ from rich.table import Table
 
 from rrc.cli.console import console, friendly_errors, steps
 from rrc.demo.dataset import Scale
-from rrc.demo.generate import Request, generate, parse_years
+from rrc.demo.generate import Request, generate, parse_years, step_count
 
 app = typer.Typer(help="Build the embedded demo region in real operational stores.",
                   no_args_is_help=True)
 
-GENERATE_STEPS = 12
 
 
 @app.command(
@@ -47,7 +46,7 @@ def generate_cmd(
         request = Request(out=out, first_year=first, last_year=last, seed=seed,
                           scale=Scale.parse(scale), target=target, clean=clean)
         started = time.perf_counter()
-        with steps(GENERATE_STEPS, "Generating") as step:
+        with steps(step_count(request.scale), "Generating") as step:
             summary = generate(request, progress=step)
         elapsed = time.perf_counter() - started
     _print_summary(summary, out, elapsed)

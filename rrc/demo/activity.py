@@ -64,9 +64,7 @@ def choose_entities(patients: pl.DataFrame, ref: Reference, entities: pl.DataFra
         .agg(pl.col("entity_id").first().alias("fb_entity"),
              pl.col("finess").first().alias("fb_finess"))
     )
-    est = ref.establishments.select("finess", "c3_id").with_columns(
-        network=network_of(pl.col("c3_id"))
-    )
+    est = ref.establishments.select("finess", "c3_id")
     out = (
         patients.join(est, on="finess", how="left", maintain_order="left")
         .join(local, on=["c3_id", "organ"], how="left", maintain_order="left")

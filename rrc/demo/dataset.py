@@ -15,12 +15,33 @@ import numpy as np
 import polars as pl
 
 from rrc.demo import activity, population, structure, trials
-from rrc.demo.reference import Reference, load_region, network_of, with_networks
+from rrc.demo.reference import Reference, clone_network, load_region, network_of
 from rrc.settings import load_toml
 
 BURN_IN_YEARS = 4  # patients diagnosed before the window still come back (relapses, follow-ups)
 NATIONAL_NETWORKS = 25
 NATIONAL_VOLUME = 1.934  # x 25 networks x 20,680 dossiers = about 1M fiches a year
+ID_STRIDE = 10_000_000  # ids of network k start at (k - 1) * ID_STRIDE + 1
+
+# integer id columns of each canonical table, shifted by network so ids are unique nationally
+ID_COLUMNS = {
+    "entities": ["entity_id"],
+    "professionals": ["prof_id"],
+    "gp_practice": ["prof_id"],
+    "participants": ["entity_id", "prof_id"],
+    "sessions": ["session_id", "entity_id"],
+    "attendance": ["session_id", "prof_id"],
+    "patients": ["patient_id", "gp_id", "entity_id"],
+    "patient_ipp": ["patient_id"],
+    "fiches": ["fiche_id", "patient_id", "session_id", "entity_id", "requesting_prof_id",
+               "previous_fiche_id", "episode_id"],
+    "versions": ["fiche_id", "validated_by"],
+    "proposals": ["fiche_id"],
+    "pps": ["pps_id", "fiche_id", "patient_id", "responsible_prof_id", "gp_id"],
+    "pps_phases": ["pps_id"],
+    "inclusions": ["inclusion_id", "patient_id", "fiche_id"],
+    "supportive_care": ["provider_id"],
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,7 @@ class Dataset:
     last_year: int
     seed: int
     scale: Scale
+    network: int = 1
     rules: list[structure.QuorumRule] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> pl.DataFrame:
@@ -71,13 +93,15 @@ def quorum_rules() -> list[structure.QuorumRule]:
 
 
 def build(
-    first_year: int, last_year: int, seed: int, scale: Scale,
+    first_year: int, last_year: int, seed: int, scale: Scale, network: int = 1,
     progress: Progress = lambda _step: None,
 ) -> Dataset:
+    """Network `network` (1 = Auvergne) of a run; national runs build networks one by one, so
+    memory stays that of one network whatever the scale."""
     cfg = load_toml("demo.toml")
     vol = cfg["volume"]
-    rng = np.random.default_rng(seed)
-    ref = with_networks(load_region(), scale.networks)
+    rng = np.random.default_rng([seed, network] if network > 1 else seed)
+    ref = clone_network(load_region(), network)
     rules = quorum_rules()
     start, end = date(first_year, 1, 1), date(last_year, 12, 31)
 
@@ -90,11 +114,12 @@ def build(
     )
 
     progress("patients")
-    per_year = vol["new_patients_per_year"] * scale.volume * scale.networks
+    per_year = vol["new_patients_per_year"] * scale.volume
     patients = population.build_patients(
         ref, rng, first_year=first_year - BURN_IN_YEARS, last_year=last_year, per_year=per_year,
         growth=vol["yearly_growth"], calibration_year=vol["calibration_year"],
         share_without_ins=vol["share_without_ins"], share_outside=vol["share_outside_region"],
+        network=network,
     )
     patients = population.assign_establishments(patients, ref, rng)
     second = population.assign_establishments(patients, ref, rng)["finess"]
@@ -125,7 +150,7 @@ def build(
     if not first_year <= reference_year <= last_year:
         reference_year = first_year
     trial_table = trials.build_trials(
-        rng, networks=scale.networks, first_year=first_year, last_year=last_year,
+        rng, network=network, first_year=first_year, last_year=last_year,
         reference_year=reference_year, listed=cfg["trials"]["listed_in_reference_year"],
         closed=cfg["trials"]["closed_in_reference_year"],
     )
@@ -190,7 +215,12 @@ def build(
         "inclusions": inclusions,
         "supportive_care": supportive,
     }
-    return Dataset(tables, ref, first_year, last_year, seed, scale, rules)
+    if network > 1:
+        offset = (network - 1) * ID_STRIDE
+        for name, columns in ID_COLUMNS.items():
+            present = [c for c in columns if c in tables[name].columns]
+            tables[name] = tables[name].with_columns(pl.col(present) + offset)
+    return Dataset(tables, ref, first_year, last_year, seed, scale, network, rules)
 
 
 def _name_professionals(

@@ -24,6 +24,7 @@ import numpy as np
 from rrc.demo import defects, stores
 from rrc.demo.dataset import Dataset, Scale, build
 from rrc.demo.stores import sqlio
+from rrc.demo.stores.files import FileStores
 from rrc.settings import load_toml
 
 
@@ -55,18 +56,48 @@ def defect_rates(clean: bool) -> dict[str, float]:
     return dict.fromkeys(rates, 0.0) if clean else {k: float(v) for k, v in rates.items()}
 
 
+STEPS_PER_NETWORK = 10  # structure ... spreadsheets, as reported through `progress`
+
+
+def step_count(scale: Scale) -> int:
+    """How many times `generate` calls `progress`, for a progress bar."""
+    return STEPS_PER_NETWORK * scale.networks + 1
+
+
 def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) -> dict[str, Any]:
-    """Build, inject defects, write every store; return the generation summary."""
+    """Build each network, inject its defects, append it to every store; return the summary."""
     req.out.mkdir(parents=True, exist_ok=True)
-    ds = build(req.first_year, req.last_year, req.seed, req.scale, progress)
-    progress("defects")
     rates = defect_rates(req.clean)
-    injected = defects.inject(ds, rates, np.random.default_rng([req.seed, 1]))
     urls = stores.sql_urls(req.out, req.target)
-    counts = stores.write_sql(ds, urls, progress)
-    files = stores.write_files(ds, req.out, progress)
-    progress("manifest and checksums")
-    entries = stores.locate(ds, injected.entries)
+    stores.prepare_sql(urls)
+    file_stores = FileStores()
+    entries: list[dict[str, Any]] = []
+    counts: dict[str, dict[str, int]] = {}
+    written: list[Path] = []
+    per_year: dict[str, dict[str, int]] = {}
+    for network in range(1, req.scale.networks + 1):
+        def step(name: str, network: int = network) -> None:
+            progress(name if req.scale.networks == 1
+                     else f"network {network}/{req.scale.networks}: {name}")
+
+        ds = build(req.first_year, req.last_year, req.seed, req.scale, network, step)
+        step("defects")
+        injected = defects.inject(ds, rates, np.random.default_rng([req.seed, network, 1]))
+        for store, tables in stores.write_sql(ds, urls, step).items():
+            for table, n in tables.items():
+                counts.setdefault(store, {}).setdefault(table, 0)
+                counts[store][table] += n
+        step("spreadsheets")
+        written += stores.write_spreadsheets(ds, req.out)
+        file_stores.add(ds)
+        entries += stores.locate(ds, injected.entries)
+        for year, row in calibration(ds).items():
+            total = per_year.setdefault(year, dict.fromkeys(row, 0))
+            for k, v in row.items():
+                total[k] += v
+        del ds
+    progress("registry, directory, manifest and checksums")
+    written += file_stores.write(req.out)
     manifest = {
         "seed": req.seed, "years": [req.first_year, req.last_year],
         "scale": {"networks": req.scale.networks, "volume": req.scale.volume},
@@ -81,8 +112,8 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
         "scale": manifest["scale"],
         "stores": {name: _display_url(url) for name, url in urls.items()},
         "rows": counts,
-        "checksums": {**sql_checksums(urls), **file_checksums(req.out, files)},
-        "calibration": calibration(ds),
+        "checksums": {**sql_checksums(urls), **file_checksums(req.out, written)},
+        "calibration": dict(sorted(per_year.items())),
     }
     _write_json(req.out / "generation.json", summary)
     return summary

@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from rrc.demo.reference import Reference
+from rrc.demo.reference import Reference, network_of
 
 
 def _weighted_choice(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
@@ -26,6 +26,7 @@ def build_patients(
     calibration_year: int,
     share_without_ins: float,
     share_outside: float,
+    network: int = 1,
 ) -> pl.DataFrame:
     """One row per incident patient, diagnosed between 1 January `first_year` and `last_year`."""
     years = np.arange(first_year, last_year + 1)
@@ -61,6 +62,7 @@ def build_patients(
     communes = ref.communes
     commune_idx = _weighted_choice(rng, communes["population"].to_numpy().astype(float), n)
     commune = communes["commune_code"].to_numpy()[commune_idx]
+    territory = communes["territory_code"].to_numpy()[commune_idx]
     outside = rng.random(n) < share_outside
     out_codes = ref.outside_communes["commune_code"].to_numpy()
     commune = np.where(outside, out_codes[rng.integers(0, len(out_codes), n)], commune)
@@ -83,16 +85,20 @@ def build_patients(
             "last_name": surnames[rng.integers(0, len(surnames), n)],
             "first_name": first_name,
             "commune_code": commune,
+            "network": territory,
             "has_ins": has_ins,
         })
         .with_columns(
             icd10=picks["icd10"], morphology=picks["morphology"],
+            network=pl.when(pl.col("network").str.starts_with("R"))
+            .then(pl.col("network").str.slice(1, 2).cast(pl.Int32)).otherwise(pl.lit(1, pl.Int32)),
         )
         .with_columns(
-            ins_order=pl.int_range(1, pl.len() + 1).over(
+            # unique per person nationally: networks share the communes outside their region
+            ins_order=pl.int_range(0, pl.len()).over(
                 "sex", pl.col("birth_date").dt.strftime("%y%m"), "commune_code",
                 order_by="patient_id",
-            )
+            ) * 32 + network
         )
         .with_columns(
             ins=pl.when(pl.col("has_ins")).then(
@@ -107,7 +113,7 @@ def build_patients(
         .with_columns(
             ins=pl.when(pl.col("ins").is_not_null()).then(
                 pl.col("ins")
-                + (97 - pl.col("ins").str.replace_all("[AB]", "0").cast(pl.Int64) % 97)
+                + (97 - pl.col("ins").str.replace_all("[^0-9]", "0").cast(pl.Int64) % 97)
                 .cast(pl.String).str.zfill(2)
             )
         )
@@ -118,23 +124,28 @@ def build_patients(
 def assign_establishments(
     patients: pl.DataFrame, ref: Reference, rng: np.random.Generator
 ) -> pl.DataFrame:
-    """Main treating establishment: attractiveness weight over squared-distance decay."""
+    """Treating establishment within the patient's network: attractiveness weight over a
+    distance decay from the commune of residence."""
     communes = pl.concat([
         ref.communes.select("commune_code", "lat", "lon"),
         ref.outside_communes.select("commune_code", "lat", "lon"),
     ])
-    est = ref.establishments.select("finess", "lat", "lon", "weight")
-    lat_c = communes["lat"].to_numpy()[:, None]
-    lon_c = communes["lon"].to_numpy()[:, None]
-    km = np.hypot((est["lat"].to_numpy()[None, :] - lat_c) * 111.0,
-                  (est["lon"].to_numpy()[None, :] - lon_c) * 78.0)
-    w = est["weight"].to_numpy()[None, :] / (1 + km / 20.0) ** 2.5
-    cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
     index = {c: i for i, c in enumerate(communes["commune_code"].to_list())}
-    rows = np.array([index[c] for c in patients["commune_code"].to_list()])
-    u = rng.random(patients.height)[:, None]
-    choice = np.minimum((cum[rows] < u).sum(axis=1), est.height - 1)
-    return patients.with_columns(finess=pl.Series(est["finess"].to_numpy()[choice]))
+    rows = patients["commune_code"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
+    networks = patients["network"].to_numpy()
+    u = rng.random(patients.height)
+    est_all = ref.establishments.with_columns(network=network_of(pl.col("c3_id")))
+    chosen = np.empty(patients.height, dtype=object)
+    for network in np.unique(networks):  # 1 or 25 networks; vectorised within each
+        est = est_all.filter(pl.col("network") == int(network))
+        km = np.hypot((est["lat"].to_numpy()[None, :] - communes["lat"].to_numpy()[:, None]) * 111.0,
+                      (est["lon"].to_numpy()[None, :] - communes["lon"].to_numpy()[:, None]) * 78.0)
+        w = est["weight"].to_numpy()[None, :] / (1 + km / 20.0) ** 2.5
+        cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
+        mine = np.flatnonzero(networks == network)
+        pick = np.minimum((cum[rows[mine]] < u[mine, None]).sum(axis=1), est.height - 1)
+        chosen[mine] = est["finess"].to_numpy()[pick]
+    return patients.with_columns(finess=pl.Series(chosen, dtype=pl.String))
 
 
 def assign_gps(patients: pl.DataFrame, gps: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:

@@ -98,59 +98,49 @@ def _clone_department(code: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
     return code.replace_strict(mapping, return_dtype=pl.String)
 
 
-def with_networks(ref: Reference, networks: int) -> Reference:
-    """Return `ref` with `networks - 1` synthetic clones of its structure appended."""
-    if networks <= 1:
+def clone_network(ref: Reference, k: int) -> Reference:
+    """Network `k` of a national run: network 1 is `ref` itself; others are synthetic clones of
+    its structure with their own department codes, ids and names."""
+    if k <= 1:
         return ref
     departments = sorted(ref.communes["department_code"].unique().to_list())
-    c3s, ests, ents, communes, territories = (
-        [ref.c3], [ref.establishments], [ref.entities], [ref.communes], [ref.territories]
-    )
-    for k in range(2, networks + 1):
-        offset = 4 * (k - 2)
-        new = [
-            _CLONE_DEPARTMENTS[offset + i] if offset + i < len(_CLONE_DEPARTMENTS)
-            else f"{chr(ord('A') + k % 26)}{i}"
-            for i in range(len(departments))
-        ]
-        dmap = dict(zip(departments, new, strict=True))
-        prefix = f"R{k:02d}-"
-        suffix = f" (réseau {k:02d})"
-        c3s.append(ref.c3.with_columns(
-            c3_id=prefix + pl.col("c3_id"), name=pl.col("name") + suffix,
-            department_code=_clone_department(pl.col("department_code"), dmap), network=pl.lit(k),
-        ))
-        ests.append(ref.establishments.with_columns(
-            finess=_clone_department(pl.col("department_code"), dmap).str.slice(0, 2)
-            + pl.col("finess").str.slice(2),
-            name=pl.col("name") + suffix,
-            c3_id=prefix + pl.col("c3_id"),
-            commune_code=_clone_department(pl.col("department_code"), dmap).str.slice(0, 2)
-            + pl.col("commune_code").str.slice(2),
-            department_code=_clone_department(pl.col("department_code"), dmap),
-        ))
-        ents.append(ref.entities.with_columns(
+    offset = 4 * (k - 2)
+    new = [
+        _CLONE_DEPARTMENTS[offset + i] if offset + i < len(_CLONE_DEPARTMENTS)
+        else f"{chr(ord('A') + k % 26)}{i}"
+        for i in range(len(departments))
+    ]
+    dmap = dict(zip(departments, new, strict=True))
+    dept = _clone_department(pl.col("department_code"), dmap)
+    prefix = f"R{k:02d}-"
+    suffix = f" (réseau {k:02d})"
+    return Reference(
+        c3=ref.c3.with_columns(
+            c3_id=prefix + pl.col("c3_id"), name=pl.col("name") + suffix, department_code=dept,
+            network=pl.lit(k),
+        ),
+        establishments=ref.establishments.with_columns(
+            finess=dept.str.slice(0, 2) + pl.col("finess").str.slice(2),
+            name=pl.col("name") + suffix, c3_id=prefix + pl.col("c3_id"),
+            commune_code=dept.str.slice(0, 2) + pl.col("commune_code").str.slice(2),
+            department_code=dept,
+        ),
+        entities=ref.entities.with_columns(
             entity_code=prefix + pl.col("entity_code"), c3_id=prefix + pl.col("c3_id"),
             name=pl.col("name") + suffix,
             finess=_clone_department(pl.col("finess").str.slice(0, 2), {
                 d[:2]: n[:2] for d, n in dmap.items()
             }) + pl.col("finess").str.slice(2),
-        ))
-        communes.append(ref.communes.with_columns(
-            commune_code=_clone_department(pl.col("department_code"), dmap).str.slice(0, 2)
-            + pl.col("commune_code").str.slice(2),
-            commune_name=pl.col("commune_name") + suffix,
-            department_code=_clone_department(pl.col("department_code"), dmap),
+        ),
+        communes=ref.communes.with_columns(
+            commune_code=dept.str.slice(0, 2) + pl.col("commune_code").str.slice(2),
+            commune_name=pl.col("commune_name") + suffix, department_code=dept,
             territory_code=prefix + pl.col("territory_code"),
-        ))
-        territories.append(ref.territories.with_columns(
-            territory_code=prefix + pl.col("territory_code"),
-            department_code=_clone_department(pl.col("department_code"), dmap),
+        ),
+        territories=ref.territories.with_columns(
+            territory_code=prefix + pl.col("territory_code"), department_code=dept,
             territory_name=pl.col("territory_name") + suffix,
-        ))
-    return Reference(
-        c3=pl.concat(c3s), establishments=pl.concat(ests), entities=pl.concat(ents),
-        communes=pl.concat(communes), territories=pl.concat(territories),
+        ),
         organs=ref.organs, icd10=ref.icd10, invalid_icd10=ref.invalid_icd10,
         specialties=ref.specialties, treatments=ref.treatments, names=ref.names,
         outside_communes=ref.outside_communes, supportive_kinds=ref.supportive_kinds,

@@ -35,44 +35,42 @@ def _dates(rng: np.random.Generator, n: int, low: date, high: date) -> np.ndarra
 
 
 def build_trials(
-    rng: np.random.Generator, *, networks: int, first_year: int, last_year: int,
+    rng: np.random.Generator, *, network: int, first_year: int, last_year: int,
     reference_year: int, listed: int, closed: int,
 ) -> pl.DataFrame:
-    """Trials of each network's registry; ids are NCT-like and unique across networks."""
+    """Trials of one network's registry; ids are NCT-like and unique across networks."""
     ref_start, ref_end = date(reference_year, 1, 1), date(reference_year, 12, 31)
-    frames = []
-    for network in range(1, networks + 1):
-        # listed in the reference year: `closed` close during it, the others stay open past it
-        n_stay = listed - closed
-        open_a = _dates(rng, closed, date(reference_year - 4, 1, 1), date(reference_year - 1, 6, 30))
-        close_a = _dates(rng, closed, ref_start, ref_end)
-        open_b = _dates(rng, n_stay, date(reference_year - 3, 1, 1), date(reference_year, 11, 30))
-        close_b = _dates(rng, n_stay, date(reference_year + 1, 1, 1),
-                         date(reference_year + 4, 12, 31))
-        # the rest of the stream: closed before the reference year, or opened after it
-        before = max(0, (reference_year - first_year + 1)) * 20
-        after = max(0, (last_year - reference_year)) * 20
-        close_c = _dates(rng, before, date(first_year - 1, 1, 1), date(reference_year - 1, 12, 31))
-        open_c = close_c - rng.integers(365, 1460, before).astype("timedelta64[D]")
-        open_d = _dates(rng, after, date(reference_year + 1, 1, 1), date(last_year, 12, 31))
-        close_d = open_d + rng.integers(365, 1460, after).astype("timedelta64[D]")
-        opened = np.concatenate([open_a, open_b, open_c, open_d])
-        closed_on = np.concatenate([close_a, close_b, close_c, close_d])
-        n = len(opened)
-        organs = rng.choice(list(ORGAN_SHARE), n, p=list(ORGAN_SHARE.values()))
-        frames.append(pl.DataFrame({
-            "network": np.full(n, network, dtype=np.int32),
-            "open_date": opened.astype("datetime64[D]"),
-            "close_date": closed_on.astype("datetime64[D]"),
-            "organ": organs,
-            "phase": rng.choice(PHASES, n, p=PHASE_P),
-            "sponsor": rng.choice(SPONSORS, n),
-            "contact": rng.choice(CONTACTS, n),
-            "target": rng.integers(40, 900, n),
-        }))
-    trials = pl.concat(frames).sort("network", "open_date", "organ")
-    return trials.with_row_index("seq", offset=1).with_columns(
-        trial_id=pl.lit("NCT0") + (1_500_000 + pl.col("seq") * 37).cast(pl.String).str.zfill(7),
+    # listed in the reference year: `closed` close during it, the others stay open past it
+    n_stay = listed - closed
+    open_a = _dates(rng, closed, date(reference_year - 4, 1, 1), date(reference_year - 1, 6, 30))
+    close_a = _dates(rng, closed, ref_start, ref_end)
+    open_b = _dates(rng, n_stay, date(reference_year - 3, 1, 1), date(reference_year, 11, 30))
+    close_b = _dates(rng, n_stay, date(reference_year + 1, 1, 1),
+                     date(reference_year + 4, 12, 31))
+    # the rest of the stream: closed before the reference year, or opened after it
+    before = max(0, (reference_year - first_year + 1)) * 20
+    after = max(0, (last_year - reference_year)) * 20
+    close_c = _dates(rng, before, date(first_year - 1, 1, 1), date(reference_year - 1, 12, 31))
+    open_c = close_c - rng.integers(365, 1460, before).astype("timedelta64[D]")
+    open_d = _dates(rng, after, date(reference_year + 1, 1, 1), date(last_year, 12, 31))
+    close_d = open_d + rng.integers(365, 1460, after).astype("timedelta64[D]")
+    opened = np.concatenate([open_a, open_b, open_c, open_d])
+    closed_on = np.concatenate([close_a, close_b, close_c, close_d])
+    n = len(opened)
+    organs = rng.choice(list(ORGAN_SHARE), n, p=list(ORGAN_SHARE.values()))
+    trials = pl.DataFrame({
+        "network": np.full(n, network, dtype=np.int32),
+        "open_date": opened.astype("datetime64[D]"),
+        "close_date": closed_on.astype("datetime64[D]"),
+        "organ": organs,
+        "phase": rng.choice(PHASES, n, p=PHASE_P),
+        "sponsor": rng.choice(SPONSORS, n),
+        "contact": rng.choice(CONTACTS, n),
+        "target": rng.integers(40, 900, n),
+    })
+    trials = trials.sort("open_date", "organ")
+    return trials.with_row_index("seq", offset=1 + (network - 1) * 10_000).with_columns(
+        trial_id=pl.lit("NCT") + (1_500_000 + pl.col("seq") * 37).cast(pl.String).str.zfill(8),
         title=pl.concat_str(
             pl.lit("Essai "), pl.col("phase").str.replace("PHASE", "de phase "), pl.lit(" - "),
             pl.col("organ").replace_strict(ORGAN_WORDS),

@@ -10,7 +10,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from rrc.demo.dataset import Dataset
-from rrc.demo.stores import dcc, files, spreadsheets, sqlio, vendor_b
+from rrc.demo.stores import dcc, spreadsheets, sqlio, vendor_b
 from rrc.demo.stores.partition import identities, share_of
 
 SQL_STORES: dict[str, sa.MetaData] = {"dcc": dcc.metadata, "vendor_b": vendor_b.metadata}
@@ -41,7 +41,18 @@ def sql_urls(out: Path, target: str) -> dict[str, str]:
     return dict.fromkeys(SQL_STORES, target)
 
 
+def prepare_sql(urls: dict[str, str]) -> None:
+    """Drop and create every table of the SQL stores."""
+    for name, metadata in SQL_STORES.items():
+        engine = sqlio.make_engine(urls[name])
+        try:
+            sqlio.recreate(engine, metadata)
+        finally:
+            engine.dispose()
+
+
 def write_sql(ds: Dataset, urls: dict[str, str], progress: Callable[[str], None]) -> dict[str, Any]:
+    """Append this network's rows to the SQL stores; return rows written per table."""
     counts: dict[str, Any] = {}
     builders = {
         "dcc": lambda: dcc.tables(share_of(ds, "dcc")),
@@ -51,7 +62,6 @@ def write_sql(ds: Dataset, urls: dict[str, str], progress: Callable[[str], None]
         progress(f"store {name}")
         engine = sqlio.make_engine(urls[name])
         try:
-            sqlio.recreate(engine, metadata)
             frames = builders[name]()
             counts[name] = {
                 table: sqlio.write(engine, metadata.tables[table], frame)
@@ -62,35 +72,39 @@ def write_sql(ds: Dataset, urls: dict[str, str], progress: Callable[[str], None]
     return counts
 
 
-def write_files(ds: Dataset, out: Path, progress: Callable[[str], None]) -> list[Path]:
-    progress("spreadsheets")
-    written = spreadsheets.write_all(
+def write_spreadsheets(ds: Dataset, out: Path) -> list[Path]:
+    return spreadsheets.write_all(
         share_of(ds, "spreadsheet"), ds.reference, out / "sheets",
         range(ds.first_year, ds.last_year + 1),
     )
-    progress("registry and directory")
-    written += files.write_registry(ds, out / "registry")
-    written += files.write_directory(ds, out / "directory")
-    return written
 
 
 def locate(ds: Dataset, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add to each manifest entry the places (source, table, key, column) it can be found."""
     kind = ds["c3"].select("c3_id", "source_kind")
-    fiche_place = ds["fiches"].join(ds["entities"].select("entity_id", "c3_id"), on="entity_id",
-                                    suffix="_e").join(kind, left_on="c3_id_e", right_on="c3_id")
+    wanted = {name: {e["key"][name] for e in entries if name in e["key"]}
+              for name in ("fiche_id", "pps_id", "session_id")}
+    pps = ds["pps"].filter(pl.col("pps_id").is_in(list(wanted["pps_id"])))
+    pps_fiche = dict(zip(pps["pps_id"], pps["fiche_id"], strict=True))
+    fiche_ids = wanted["fiche_id"] | set(pps_fiche.values())
+    fiche_place = (
+        ds["fiches"].filter(pl.col("fiche_id").is_in(list(fiche_ids)))
+        .join(ds["entities"].select("entity_id", "c3_id"), on="entity_id", suffix="_e")
+        .join(kind, left_on="c3_id_e", right_on="c3_id")
+    )
     fiche_info = {
         r["fiche_id"]: (r["source_kind"], r["c3_id_e"], r["session_start"].year)
         for r in fiche_place.select("fiche_id", "source_kind", "c3_id_e", "session_start")
         .iter_rows(named=True)
     }
-    pps_fiche = dict(zip(ds["pps"]["pps_id"], ds["pps"]["fiche_id"], strict=True))
     session_info = {
         r["session_id"]: (r["source_kind"], r["c3_id"], r["session_start"].year)
-        for r in ds["sessions"].join(kind, on="c3_id").select(
-            "session_id", "source_kind", "c3_id", "session_start").iter_rows(named=True)
+        for r in ds["sessions"].filter(pl.col("session_id").is_in(list(wanted["session_id"])))
+        .join(kind, on="c3_id").select("session_id", "source_kind", "c3_id", "session_start")
+        .iter_rows(named=True)
     }
-    ident = _identity_places(ds)
+    patients = {e["key"]["patient_id"] for e in entries if "patient_id" in e["key"]}
+    ident = _identity_places(ds, patients)
     for e in entries:
         places: list[dict[str, Any]] = []
         if e["table"] == "fiches":
@@ -141,15 +155,16 @@ def _fiche_place(info: tuple[str, str, int], fiche_id: int, column: str | None) 
     return place
 
 
-def _identity_places(ds: Dataset) -> pl.DataFrame:
-    """Every (patient, establishment) identity with the store that records it."""
-    ident = identities(ds)
+def _identity_places(ds: Dataset, patients: set[int]) -> pl.DataFrame:
+    """The (patient, establishment) identities of `patients`, with the stores that record them."""
+    keep = pl.col("patient_id").is_in(list(patients))
+    ident = identities(ds).filter(keep)
     kinds = ds["c3"].select("c3_id", "source_kind")
     # an identity is recorded by every store whose fiches or PPS use it
     used = pl.concat([
-        ds["fiches"].select("patient_id", "finess", "entity_id"),
-        ds["pps"].join(ds["fiches"].select("fiche_id", "entity_id"), on="fiche_id").select(
-            "patient_id", "finess", "entity_id"),
+        ds["fiches"].filter(keep).select("patient_id", "finess", "entity_id"),
+        ds["pps"].filter(keep).join(ds["fiches"].select("fiche_id", "entity_id"), on="fiche_id")
+        .select("patient_id", "finess", "entity_id"),
     ]).join(ds["entities"].select("entity_id", "c3_id"), on="entity_id").join(
         kinds, on="c3_id").select("patient_id", "finess", "source_kind").unique()
     rows = ident.join(used, on=["patient_id", "finess"]).sort("patient_id", "finess", "source_kind")

@@ -59,21 +59,14 @@ def trial_studies(ds: Dataset) -> dict:
     return {"totalCount": len(studies), "studies": studies}
 
 
-def write_registry(ds: Dataset, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    studies = folder / "essais_cliniques.json"
-    studies.write_text(json.dumps(trial_studies(ds), ensure_ascii=False, indent=1) + "\n",
-                       encoding="utf-8")
+def inclusions_frame(ds: Dataset) -> pl.DataFrame:
     ident = identities(ds).select("patient_id", "finess", "ipp", "ins")
-    inclusions = (
+    return (
         ds["inclusions"].join(ident, on=["patient_id", "finess"], how="left")
         .sort("inclusion_id")
         .select(numero_inclusion="inclusion_id", nct_id="trial_id", finess="finess", ins="ins",
                 ipp="ipp", date_inclusion="inclusion_date")
     )
-    path = folder / "inclusions.csv"
-    inclusions.write_csv(path)
-    return [studies, path]
 
 
 def _latin1_csv(frame: pl.DataFrame, path: Path, header: bool = True) -> None:
@@ -81,8 +74,8 @@ def _latin1_csv(frame: pl.DataFrame, path: Path, header: bool = True) -> None:
     path.write_bytes(text.encode("latin-1", errors="replace"))
 
 
-def write_directory(ds: Dataset, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def directory_frames(ds: Dataset) -> dict[str, list[pl.DataFrame]]:
+    """Each directory file as a list of record blocks (FINESS files mix record types)."""
     est = ds["establishments"].sort("finess")
     communes = ds.reference.communes.select("commune_code", "commune_name")
     est = est.join(communes, on="commune_code", how="left")
@@ -104,12 +97,7 @@ def write_directory(ds: Dataset, folder: Path) -> list[Path]:
         pl.col("lat").round(5).cast(pl.String).str.replace(".", ",", literal=True).alias("coordyet"),
         pl.lit("WGS84").alias("sourcecoordet"),
     )
-    paths = []
-    p = folder / "finess_etablissements.csv"
-    _latin1_csv(structure, p)
-    with p.open("ab") as fh:
-        fh.write(geo.write_csv(separator=";", include_header=False).encode("latin-1"))
-    paths.append(p)
+    out: dict[str, list[pl.DataFrame]] = {"finess_etablissements.csv": [structure, geo]}
 
     surgery = est.select("finess", organ=pl.col("surgery").str.split("|")).explode("organ").filter(
         pl.col("organ").is_not_null() & (pl.col("organ") != "")
@@ -126,43 +114,69 @@ def write_directory(ds: Dataset, folder: Path) -> list[Path]:
         pl.lit("TRAITEMENT DU CANCER").alias("libactivite"), "libmodalite",
         pl.lit("2009-12-14").alias("datemeo"),
     )
-    p = folder / "finess_autorisations.csv"
-    _latin1_csv(auth, p)
-    paths.append(p)
+    out["finess_autorisations.csv"] = [auth]
 
-    p = folder / "reseau_3c.csv"
-    _latin1_csv(ds["c3"].sort("c3_id").select(
+    out["reseau_3c.csv"] = [ds["c3"].sort("c3_id").select(
         id_3c="c3_id", libelle="name", departement="department_code", logiciel="source_kind"
-    ), p)
-    paths.append(p)
-    p = folder / "reseau_rcp.csv"
-    _latin1_csv(ds["entities"].sort("entity_code").select(
+    )]
+    out["reseau_rcp.csv"] = [ds["entities"].sort("entity_code").select(
         code_rcp="entity_code", libelle="name", id_3c="c3_id", finess_lieu="finess",
         organes="organs", type_rcp="rule_key", jour_semaine="weekday",
         periodicite_semaines="every_weeks", heure="hour", recours="recours",
-    ), p)
-    paths.append(p)
-    p = folder / "communes_territoires.csv"
-    _latin1_csv(ds.reference.communes.sort("commune_code").select(
+    )]
+    out["communes_territoires.csv"] = [ds.reference.communes.sort("commune_code").select(
         code_commune="commune_code", libelle_commune="commune_name",
         departement="department_code", territoire_sante="territory_code",
         population="population",
         latitude=pl.col("lat").round(5).cast(pl.String).str.replace(".", ",", literal=True),
         longitude=pl.col("lon").round(5).cast(pl.String).str.replace(".", ",", literal=True),
-    ), p)
-    paths.append(p)
-    p = folder / "territoires_sante.csv"
-    _latin1_csv(ds.reference.territories.sort("territory_code").select(
+    )]
+    out["territoires_sante.csv"] = [ds.reference.territories.sort("territory_code").select(
         territoire_sante="territory_code", libelle="territory_name",
         departement="department_code",
-    ), p)
-    paths.append(p)
-    p = folder / "soins_support.csv"
-    _latin1_csv(ds["supportive_care"].sort("provider_id").select(
+    )]
+    out["soins_support.csv"] = [ds["supportive_care"].sort("provider_id").select(
         id="provider_id", nom="name", type="kind", libelle_type="kind_label",
         commune="commune_code", telephone="phone",
         latitude=pl.col("lat").round(5).cast(pl.String).str.replace(".", ",", literal=True),
         longitude=pl.col("lon").round(5).cast(pl.String).str.replace(".", ",", literal=True),
-    ), p)
-    paths.append(p)
-    return paths
+    )]
+    return out
+
+
+class FileStores:
+    """Collects the registry and directory of each network, then writes them once."""
+
+    def __init__(self) -> None:
+        self.studies: list[dict] = []
+        self.inclusions: list[pl.DataFrame] = []
+        self.directory: dict[str, list[list[pl.DataFrame]]] = {}
+
+    def add(self, ds: Dataset) -> None:
+        self.studies += trial_studies(ds)["studies"]
+        self.inclusions.append(inclusions_frame(ds))
+        for name, blocks in directory_frames(ds).items():
+            self.directory.setdefault(name, []).append(blocks)
+
+    def write(self, out: Path) -> list[Path]:
+        registry, directory = out / "registry", out / "directory"
+        registry.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        studies = registry / "essais_cliniques.json"
+        document = {"totalCount": len(self.studies), "studies": self.studies}
+        studies.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n",
+                           encoding="utf-8")
+        inclusions = registry / "inclusions.csv"
+        pl.concat(self.inclusions).write_csv(inclusions)
+        paths = [studies, inclusions]
+        for name, per_network in self.directory.items():
+            path = directory / name
+            # one header, then each record type of every network, in network order
+            blocks = [pl.concat(list(parts)) for parts in zip(*per_network, strict=True)]
+            _latin1_csv(blocks[0], path)
+            with path.open("ab") as fh:
+                for block in blocks[1:]:
+                    fh.write(block.write_csv(separator=";", include_header=False)
+                             .encode("latin-1", errors="replace"))
+            paths.append(path)
+        return paths
