@@ -22,7 +22,7 @@ def config_dir() -> Path:
 
 
 def load_toml(name: str, directory: Path | None = None) -> dict[str, Any]:
-    """Read `name` (e.g. "demo.toml") from the configuration folder, with an error that says where."""
+    """Read `name` (e.g. "demo.toml") from the configuration folder; errors say where."""
     path = (directory or config_dir()) / name
     try:
         with path.open("rb") as fh:

@@ -13,6 +13,7 @@ area. The result is a small readable CSV the generator and the boards read.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import sys
@@ -45,20 +46,42 @@ TERRITORIES = [
 ]
 
 KNOWN_POPULATION = {
-    "Clermont-Ferrand": 141_400, "Cournon-d'Auvergne": 19_500, "Chamalières": 17_300,
-    "Riom": 18_200, "Issoire": 14_000, "Thiers": 11_600, "Beaumont": 11_100, "Aubière": 10_000,
-    "Gerzat": 10_200, "Pont-du-Château": 11_000, "Lempdes": 8_500, "Ambert": 6_900,
-    "Montluçon": 37_900, "Vichy": 25_300, "Moulins": 19_800, "Cusset": 13_000, "Yzeure": 13_000,
-    "Domérat": 8_900, "Commentry": 6_500, "Bellerive-sur-Allier": 8_500,
-    "Aurillac": 26_000, "Saint-Flour": 6_600, "Mauriac": 3_800, "Arpajon-sur-Cère": 6_100,
-    "Puy-en-Velay": 18_900, "Désertines": 4_400, "Yssingeaux": 7_100, "Brioude": 6_700,
-    "Monistrol-sur-Loire": 8_800, "Sainte-Sigolène": 5_900,
+    "Clermont-Ferrand": 141_400,
+    "Cournon-d'Auvergne": 19_500,
+    "Chamalières": 17_300,
+    "Riom": 18_200,
+    "Issoire": 14_000,
+    "Thiers": 11_600,
+    "Beaumont": 11_100,
+    "Aubière": 10_000,
+    "Gerzat": 10_200,
+    "Pont-du-Château": 11_000,
+    "Lempdes": 8_500,
+    "Ambert": 6_900,
+    "Montluçon": 37_900,
+    "Vichy": 25_300,
+    "Moulins": 19_800,
+    "Cusset": 13_000,
+    "Yzeure": 13_000,
+    "Domérat": 8_900,
+    "Commentry": 6_500,
+    "Bellerive-sur-Allier": 8_500,
+    "Aurillac": 26_000,
+    "Saint-Flour": 6_600,
+    "Mauriac": 3_800,
+    "Arpajon-sur-Cère": 6_100,
+    "Puy-en-Velay": 18_900,
+    "Désertines": 4_400,
+    "Yssingeaux": 7_100,
+    "Brioude": 6_700,
+    "Monistrol-sur-Loire": 8_800,
+    "Sainte-Sigolène": 5_900,
 }
 
 
 def ring_centroid_area(ring: list[list[float]]) -> tuple[float, float, float]:
     a = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
         cross = x0 * y1 - x1 * y0
         a += cross
         cx += (x0 + x1) * cross
@@ -70,9 +93,9 @@ def ring_centroid_area(ring: list[list[float]]) -> tuple[float, float, float]:
 
 
 def feature_centroid(geometry: dict) -> tuple[float, float, float]:
-    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [
-        geometry["coordinates"]
-    ]
+    polygons = (
+        geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    )
     best = max((ring_centroid_area(p[0]) for p in polygons), key=lambda t: t[2])
     total = sum(ring_centroid_area(p[0])[2] for p in polygons)
     lon, lat, _ = best
@@ -90,12 +113,20 @@ def main(geo_dir: Path, out: Path) -> None:
             seats = [t for t in TERRITORIES if t[1] == dept]
             territory = min(seats, key=lambda t: (t[3] - lat) ** 2 + ((t[4] - lon) * 0.7) ** 2)
             dept_rows.append(
-                {"commune_code": f["properties"]["code"], "commune_name": f["properties"]["nom"],
-                 "department_code": dept, "territory_code": territory[0],
-                 "lon": round(lon, 5), "lat": round(lat, 5), "area_km2": km2}
+                {
+                    "commune_code": f["properties"]["code"],
+                    "commune_name": f["properties"]["nom"],
+                    "department_code": dept,
+                    "territory_code": territory[0],
+                    "lon": round(lon, 5),
+                    "lat": round(lat, 5),
+                    "area_km2": km2,
+                }
             )
         known = sum(KNOWN_POPULATION.get(r["commune_name"], 0) for r in dept_rows)
-        rest_area = sum(r["area_km2"] for r in dept_rows if r["commune_name"] not in KNOWN_POPULATION)
+        rest_area = sum(
+            r["area_km2"] for r in dept_rows if r["commune_name"] not in KNOWN_POPULATION
+        )
         for r in dept_rows:
             pop = KNOWN_POPULATION.get(r["commune_name"])
             if pop is None:

@@ -18,8 +18,12 @@ console = Console(stderr=True)
 def steps(total: int, title: str) -> Iterator[Callable[[str], None]]:
     """A progress bar advanced once per named step; yields the callback to call at each step."""
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"),
-        TimeElapsedColumn(), console=console, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as progress:
         task = progress.add_task(title, total=total, step="")
         started = False

@@ -33,8 +33,15 @@ ID_COLUMNS = {
     "attendance": ["session_id", "prof_id"],
     "patients": ["patient_id", "gp_id", "entity_id"],
     "patient_ipp": ["patient_id"],
-    "fiches": ["fiche_id", "patient_id", "session_id", "entity_id", "requesting_prof_id",
-               "previous_fiche_id", "episode_id"],
+    "fiches": [
+        "fiche_id",
+        "patient_id",
+        "session_id",
+        "entity_id",
+        "requesting_prof_id",
+        "previous_fiche_id",
+        "episode_id",
+    ],
     "versions": ["fiche_id", "validated_by"],
     "proposals": ["fiche_id"],
     "pps": ["pps_id", "fiche_id", "patient_id", "responsible_prof_id", "gp_id"],
@@ -51,7 +58,7 @@ class Scale:
 
     @classmethod
     def parse(cls, text: str) -> Scale:
-        """"region", "national" or a factor of the region's volume ("10", "0.1")."""
+        """ "region", "national" or a factor of the region's volume ("10", "0.1")."""
         if text == "region":
             return cls(1, 1.0)
         if text == "national":
@@ -93,7 +100,11 @@ def quorum_rules() -> list[structure.QuorumRule]:
 
 
 def build(
-    first_year: int, last_year: int, seed: int, scale: Scale, network: int = 1,
+    first_year: int,
+    last_year: int,
+    seed: int,
+    scale: Scale,
+    network: int = 1,
     progress: Progress = lambda _step: None,
 ) -> Dataset:
     """Network `network` (1 = Auvergne) of a run; national runs build networks one by one, so
@@ -116,9 +127,15 @@ def build(
     progress("patients")
     per_year = vol["new_patients_per_year"] * scale.volume
     patients = population.build_patients(
-        ref, rng, first_year=first_year - BURN_IN_YEARS, last_year=last_year, per_year=per_year,
-        growth=vol["yearly_growth"], calibration_year=vol["calibration_year"],
-        share_without_ins=vol["share_without_ins"], share_outside=vol["share_outside_region"],
+        ref,
+        rng,
+        first_year=first_year - BURN_IN_YEARS,
+        last_year=last_year,
+        per_year=per_year,
+        growth=vol["yearly_growth"],
+        calibration_year=vol["calibration_year"],
+        share_without_ins=vol["share_without_ins"],
+        share_outside=vol["share_outside_region"],
         network=network,
     )
     patients = population.assign_establishments(patients, ref, rng)
@@ -132,31 +149,41 @@ def build(
 
     progress("fiches")
     params = activity.ActivityParams(
-        start=start, end=end, rediscussions=vol["rediscussions_per_episode"],
+        start=start,
+        end=end,
+        rediscussions=vol["rediscussions_per_episode"],
         relapse_probability=vol["relapse_probability"],
         share_registered_first=vol["share_registered_first"],
         share_registered_followup=vol["share_registered_followup"],
-        share_video=vol["share_video"], share_two_establishments=vol["share_two_establishments"],
-        share_pps=vol["share_pps"], share_deleted=vol["share_deleted"],
+        share_video=vol["share_video"],
+        share_two_establishments=vol["share_two_establishments"],
+        share_pps=vol["share_pps"],
+        share_deleted=vol["share_deleted"],
         share_not_validated=vol["share_not_validated"],
     )
     fiches = activity.build_fiches(patients, sessions, participants, ref, params, rng)
     fiches = activity.attach_clinical(fiches, patients)
-    fiches = fiches.join(entities.select("entity_id", "c3_id"), on="entity_id", how="left",
-                         maintain_order="left").with_columns(network=network_of(pl.col("c3_id")))
+    fiches = fiches.join(
+        entities.select("entity_id", "c3_id"), on="entity_id", how="left", maintain_order="left"
+    ).with_columns(network=network_of(pl.col("c3_id")))
 
     progress("trials")
     reference_year = vol["calibration_year"]
     if not first_year <= reference_year <= last_year:
         reference_year = first_year
     trial_table = trials.build_trials(
-        rng, network=network, first_year=first_year, last_year=last_year,
-        reference_year=reference_year, listed=cfg["trials"]["listed_in_reference_year"],
+        rng,
+        network=network,
+        first_year=first_year,
+        last_year=last_year,
+        reference_year=reference_year,
+        listed=cfg["trials"]["listed_in_reference_year"],
         closed=cfg["trials"]["closed_in_reference_year"],
     )
     fiches = trials.propose_trials(fiches, trial_table, rng, vol["share_trial_proposed"])
-    inclusions = trials.build_inclusions(fiches, trial_table, rng, vol["share_trial_inclusion"],
-                                         end)
+    inclusions = trials.build_inclusions(
+        fiches, trial_table, rng, vol["share_trial_inclusion"], end
+    )
 
     progress("versions, proposals, PPS")
     versions = activity.build_versions(fiches, entities)
@@ -165,33 +192,49 @@ def build(
 
     progress("attendance")
     held = sessions.join(fiches.select("session_id").unique(), on="session_id", how="semi")
-    held = held.join(entities.select("entity_id", "c3_id", "rule_key"), on="entity_id",
-                     how="left", maintain_order="left")
+    held = held.join(
+        entities.select("entity_id", "c3_id", "rule_key"),
+        on="entity_id",
+        how="left",
+        maintain_order="left",
+    )
     attendance = structure.build_attendance(held, participants, rng)
 
     # patients and identities actually seen in the window
-    seen = pl.concat([
-        fiches.select("patient_id", "finess"),
-        inclusions.select("patient_id", "finess"),
-        pps.select("patient_id", "finess"),
-    ]).unique().sort("patient_id", "finess")
+    seen = (
+        pl.concat(
+            [
+                fiches.select("patient_id", "finess"),
+                inclusions.select("patient_id", "finess"),
+                pps.select("patient_id", "finess"),
+            ]
+        )
+        .unique()
+        .sort("patient_id", "finess")
+    )
     ipp = seen.with_columns(
-        ipp=pl.concat_str(pl.col("finess").str.slice(0, 2), pl.lit("P"),
-                          (pl.col("patient_id") * 7919 % 10_000_000).cast(pl.String).str.zfill(7))
+        ipp=pl.concat_str(
+            pl.col("finess").str.slice(0, 2),
+            pl.lit("P"),
+            (pl.col("patient_id") * 7919 % 10_000_000).cast(pl.String).str.zfill(7),
+        )
     )
     patients_seen = patients.join(seen.select("patient_id").unique(), on="patient_id", how="semi")
-    first_fiche = fiches.filter(
-        (pl.col("phase") == "premier_episode") & pl.col("first_presentation")
-    ).group_by("patient_id").agg(
-        first_day=pl.col("session_start").min()
+    first_fiche = (
+        fiches.filter((pl.col("phase") == "premier_episode") & pl.col("first_presentation"))
+        .group_by("patient_id")
+        .agg(first_day=pl.col("session_start").min())
     )
-    patients_seen = patients_seen.join(first_fiche, on="patient_id", how="left",
-                                       maintain_order="left").sort("patient_id")
+    patients_seen = patients_seen.join(
+        first_fiche, on="patient_id", how="left", maintain_order="left"
+    ).sort("patient_id")
 
-    professionals = pl.concat([
-        profs.select("prof_id", "specialty", "specialty_2", "c3_id", "finess"),
-        gps.select("prof_id", "specialty", "specialty_2", "c3_id", "finess"),
-    ]).sort("prof_id")
+    professionals = pl.concat(
+        [
+            profs.select("prof_id", "specialty", "specialty_2", "c3_id", "finess"),
+            gps.select("prof_id", "specialty", "specialty_2", "c3_id", "finess"),
+        ]
+    ).sort("prof_id")
     professionals = _name_professionals(professionals, ref, rng)
 
     supportive = _supportive_care(ref, rng)
@@ -232,12 +275,13 @@ def _name_professionals(
     return profs.with_columns(
         last_name=pl.Series(surnames[rng.integers(0, len(surnames), n)]),
         first_name=pl.Series(firsts[rng.integers(0, len(firsts), n)]),
-        rpps=pl.lit("10") + (pl.col("prof_id") * 104_729 % 1_000_000_000).cast(pl.String).str.zfill(9),
+        rpps=pl.lit("10")
+        + (pl.col("prof_id") * 104_729 % 1_000_000_000).cast(pl.String).str.zfill(9),
     )
 
 
 def _supportive_care(ref: Reference, rng: np.random.Generator) -> pl.DataFrame:
-    """Supportive-care providers, about one per kind and 100,000 inhabitants, in the larger towns."""
+    """Supportive-care providers: about one per kind and 100,000 inhabitants, in towns."""
     towns = ref.communes.filter(pl.col("population") >= 3000).sort("commune_code")
     frames = []
     total = ref.communes["population"].sum()
@@ -245,16 +289,25 @@ def _supportive_care(ref: Reference, rng: np.random.Generator) -> pl.DataFrame:
         n = max(1, round(total / 100_000 * row["per_100k"]))
         w = towns["population"].to_numpy().astype(float)
         idx = rng.choice(towns.height, n, p=w / w.sum())
-        frames.append(towns[idx].select(
-            "commune_code", "commune_name", "lat", "lon",
-            kind=pl.lit(row["kind"]), kind_label=pl.lit(row["label"]),
-        ))
+        frames.append(
+            towns[idx].select(
+                "commune_code",
+                "commune_name",
+                "lat",
+                "lon",
+                kind=pl.lit(row["kind"]),
+                kind_label=pl.lit(row["label"]),
+            )
+        )
     out = pl.concat(frames).with_row_index("provider_id", offset=1)
     return out.with_columns(
         pl.col("provider_id").cast(pl.Int64),
         name=pl.col("kind_label") + pl.lit(" - ") + pl.col("commune_name"),
         lat=pl.col("lat") + pl.Series(rng.normal(0, 0.004, out.height)),
         lon=pl.col("lon") + pl.Series(rng.normal(0, 0.004, out.height)),
-        phone=pl.lit("04 73 ") + (pl.col("provider_id") * 4391 % 1_000_000).cast(pl.String)
-        .str.zfill(6).str.replace(r"(\d\d)(\d\d)(\d\d)", "$1 $2 $3"),
+        phone=pl.lit("04 73 ")
+        + (pl.col("provider_id") * 4391 % 1_000_000)
+        .cast(pl.String)
+        .str.zfill(6)
+        .str.replace(r"(\d\d)(\d\d)(\d\d)", "$1 $2 $3"),
     )

@@ -48,15 +48,22 @@ class Injected:
         """One entry per row: `key` columns form its key, other columns become fields."""
         for row in rows.iter_rows(named=True):  # one entry per defect: hundreds, not millions
             fields = {c: v for c, v in row.items() if c not in key}
-            self.entries.append({"defect": defect, "table": table,
-                                 "key": {c: row[c] for c in key}, **extra, **fields})
+            self.entries.append(
+                {
+                    "defect": defect,
+                    "table": table,
+                    "key": {c: row[c] for c in key},
+                    **extra,
+                    **fields,
+                }
+            )
 
 
 def _pick(frame: pl.DataFrame, rate: float, rng: np.random.Generator) -> pl.DataFrame:
     """A seeded sample of about `rate` of the rows (at least one when rate > 0)."""
     if rate <= 0 or frame.height == 0:
         return frame.clear()
-    n = max(1, int(round(frame.height * rate)))
+    n = max(1, round(frame.height * rate))
     idx = np.sort(rng.choice(frame.height, size=min(n, frame.height), replace=False))
     return frame[idx]
 
@@ -65,8 +72,10 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
     """Apply every defect class to `ds.tables` in place; return what was changed."""
     unknown = set(rates) - set(DEFECT_CLASSES)
     if unknown:
-        raise ValueError(f"unknown defect classes in config/demo.toml: {sorted(unknown)}; "
-                         f"known: {sorted(DEFECT_CLASSES)}")
+        raise ValueError(
+            f"unknown defect classes in config/demo.toml: {sorted(unknown)}; "
+            f"known: {sorted(DEFECT_CLASSES)}"
+        )
     t = ds.tables
     out = Injected()
     # fiches that carry exactly one defect each, so counts stay exact per class
@@ -91,55 +100,82 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
         chosen = fresh(rates.get(defect, 0.0))
         fiches = fiches.with_columns(
             pl.when(pl.col("fiche_id").is_in(chosen["fiche_id"].implode()))
-            .then(None).otherwise(pl.col(column)).alias(column)
+            .then(None)
+            .otherwise(pl.col(column))
+            .alias(column)
         )
         out.add(defect, "fiches", chosen, ["fiche_id"], column=column)
 
     chosen = fresh(rates.get("invalid_icd10", 0.0))
     bad = ds.reference.invalid_icd10["code"].to_numpy()
-    codes = chosen.with_columns(bad_code=pl.Series(bad[rng.integers(0, len(bad), chosen.height)],
-                                                   dtype=pl.String))
-    fiches = fiches.join(codes, on="fiche_id", how="left", maintain_order="left").with_columns(
-        icd10=pl.coalesce("bad_code", "icd10")
-    ).drop("bad_code")
-    out.add("invalid_icd10", "fiches", codes.rename({"bad_code": "value"}), ["fiche_id"],
-            column="icd10")
+    codes = chosen.with_columns(
+        bad_code=pl.Series(bad[rng.integers(0, len(bad), chosen.height)], dtype=pl.String)
+    )
+    fiches = (
+        fiches.join(codes, on="fiche_id", how="left", maintain_order="left")
+        .with_columns(icd10=pl.coalesce("bad_code", "icd10"))
+        .drop("bad_code")
+    )
+    out.add(
+        "invalid_icd10", "fiches", codes.rename({"bad_code": "value"}), ["fiche_id"], column="icd10"
+    )
 
     chosen = fresh(rates.get("orphan_fiche_session", 0.0))
     top = int(t["sessions"]["session_id"].max()) + 100_000
     orphan_ids = chosen.with_columns(new_session=pl.int_range(top, top + pl.len()).cast(pl.Int64))
-    fiches = fiches.join(orphan_ids, on="fiche_id", how="left", maintain_order="left").with_columns(
-        session_id=pl.coalesce("new_session", "session_id")
-    ).drop("new_session")
-    out.add("orphan_fiche_session", "fiches", orphan_ids.rename({"new_session": "value"}),
-            ["fiche_id"], column="session_id")
+    fiches = (
+        fiches.join(orphan_ids, on="fiche_id", how="left", maintain_order="left")
+        .with_columns(session_id=pl.coalesce("new_session", "session_id"))
+        .drop("new_session")
+    )
+    out.add(
+        "orphan_fiche_session",
+        "fiches",
+        orphan_ids.rename({"new_session": "value"}),
+        ["fiche_id"],
+        column="session_id",
+    )
 
     chosen = fresh(rates.get("duplicate_fiche", 0.0))
     next_id = int(fiches["fiche_id"].max()) + 1
-    dup_map = chosen.with_columns(
-        new_id=pl.int_range(next_id, next_id + pl.len()).cast(pl.Int64)
+    dup_map = chosen.with_columns(new_id=pl.int_range(next_id, next_id + pl.len()).cast(pl.Int64))
+    dups = (
+        fiches.join(dup_map, on="fiche_id")
+        .with_columns(duplicate_of=pl.col("fiche_id"), fiche_id=pl.col("new_id"))
+        .drop("new_id")
     )
-    dups = fiches.join(dup_map, on="fiche_id").with_columns(
-        duplicate_of=pl.col("fiche_id"), fiche_id=pl.col("new_id")
-    ).drop("new_id")
     fiches = pl.concat([fiches.with_columns(duplicate_of=pl.lit(None, pl.Int64)), dups])
-    dup_versions = t["versions"].join(dup_map, on="fiche_id").with_columns(
-        fiche_id=pl.col("new_id")).drop("new_id")
+    dup_versions = (
+        t["versions"]
+        .join(dup_map, on="fiche_id")
+        .with_columns(fiche_id=pl.col("new_id"))
+        .drop("new_id")
+    )
     t["versions"] = pl.concat([t["versions"], dup_versions]).sort("fiche_id", "version")
-    dup_props = t["proposals"].join(dup_map, on="fiche_id").with_columns(
-        fiche_id=pl.col("new_id")).drop("new_id")
+    dup_props = (
+        t["proposals"]
+        .join(dup_map, on="fiche_id")
+        .with_columns(fiche_id=pl.col("new_id"))
+        .drop("new_id")
+    )
     t["proposals"] = pl.concat([t["proposals"], dup_props]).sort("fiche_id", "treatment")
-    out.add("duplicate_fiche", "fiches",
-            dup_map.select(fiche_id=pl.col("new_id"), duplicate_of=pl.col("fiche_id")),
-            ["fiche_id"])
+    out.add(
+        "duplicate_fiche",
+        "fiches",
+        dup_map.select(fiche_id=pl.col("new_id"), duplicate_of=pl.col("fiche_id")),
+        ["fiche_id"],
+    )
     t["fiches"] = fiches.sort("fiche_id")
 
     # PPS (of fiches that carry no defect themselves, so each PPS defect stands alone)
     pps = t["pps"].sort("pps_id")
     sound = pps.filter(~pl.col("fiche_id").is_in(list(taken))).select("pps_id")
     chosen = _pick(sound, rates.get("pps_without_gp", 0.0), rng)
-    pps = pps.with_columns(gp_id=pl.when(pl.col("pps_id").is_in(chosen["pps_id"].implode()))
-                           .then(None).otherwise(pl.col("gp_id")))
+    pps = pps.with_columns(
+        gp_id=pl.when(pl.col("pps_id").is_in(chosen["pps_id"].implode()))
+        .then(None)
+        .otherwise(pl.col("gp_id"))
+    )
     out.add("pps_without_gp", "pps", chosen, ["pps_id"], column="gp_id")
     rest = sound.filter(~pl.col("pps_id").is_in(chosen["pps_id"].implode()))
     chosen = _pick(rest, rates.get("pps_before_rcp", 0.0), rng)
@@ -148,9 +184,11 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
     early = early.with_columns(
         new_date=pl.col("day") - pl.duration(days=pl.Series(rng.integers(1, 31, early.height)))
     ).select("pps_id", "new_date")
-    pps = pps.join(early, on="pps_id", how="left", maintain_order="left").with_columns(
-        delivered_date=pl.coalesce("new_date", "delivered_date")
-    ).drop("new_date")
+    pps = (
+        pps.join(early, on="pps_id", how="left", maintain_order="left")
+        .with_columns(delivered_date=pl.coalesce("new_date", "delivered_date"))
+        .drop("new_date")
+    )
     out.add("pps_before_rcp", "pps", chosen, ["pps_id"], column="delivered_date")
     t["pps"] = pps
 
@@ -161,27 +199,41 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
     future = date(ds.last_year + 15, 6, 15)
     patients = patients.with_columns(
         birth_date=pl.when(pl.col("patient_id").is_in(chosen["patient_id"].implode()))
-        .then(pl.lit(future)).otherwise(pl.col("birth_date"))
+        .then(pl.lit(future))
+        .otherwise(pl.col("birth_date"))
     )
     out.add("birth_in_future", "patients", chosen, ["patient_id"], column="birth_date")
     multi = (
-        ipp.join(patients.filter(pl.col("ins").is_not_null()).select("patient_id", "ins"),
-                 on="patient_id")
+        ipp.join(
+            patients.filter(pl.col("ins").is_not_null()).select("patient_id", "ins"),
+            on="patient_id",
+        )
         .filter(~pl.col("patient_id").is_in(chosen["patient_id"].implode()))
-        .group_by("patient_id").agg(pl.col("finess").sort().last(), pl.col("ins").first(),
-                                    n=pl.len())
-        .filter(pl.col("n") >= 2).sort("patient_id")
+        .group_by("patient_id")
+        .agg(pl.col("finess").sort().last(), pl.col("ins").first(), n=pl.len())
+        .filter(pl.col("n") >= 2)
+        .sort("patient_id")
     )
-    conflict = _pick(multi.select("patient_id", "finess", "ins"),
-                     rates.get("ins_conflicting_birth_date", 0.0), rng)
+    conflict = _pick(
+        multi.select("patient_id", "finess", "ins"),
+        rates.get("ins_conflicting_birth_date", 0.0),
+        rng,
+    )
     shifted = conflict.join(patients.select("patient_id", "birth_date"), on="patient_id").select(
         "patient_id", "finess", other=pl.col("birth_date") + pl.duration(days=31 * 13)
     )
-    ipp = ipp.join(shifted, on=["patient_id", "finess"], how="left", maintain_order="left").with_columns(
-        birth_date_override=pl.coalesce("other", "birth_date_override")
-    ).drop("other")
-    out.add("ins_conflicting_birth_date", "patient_ipp", conflict, ["patient_id", "finess"],
-            column="birth_date")
+    ipp = (
+        ipp.join(shifted, on=["patient_id", "finess"], how="left", maintain_order="left")
+        .with_columns(birth_date_override=pl.coalesce("other", "birth_date_override"))
+        .drop("other")
+    )
+    out.add(
+        "ins_conflicting_birth_date",
+        "patient_ipp",
+        conflict,
+        ["patient_id", "finess"],
+        column="birth_date",
+    )
     t["patients"], t["patient_ipp"] = patients, ipp
 
     # Sessions: quorum
@@ -189,21 +241,29 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
     chosen_missing = _pick(sessions, rates.get("session_without_attendance", 0.0), rng)
     rest = sessions.join(chosen_missing, on="session_id", how="anti")
     chosen_under = _pick(rest, rates.get("session_under_quorum", 0.0), rng)
-    att = t["attendance"].filter(~pl.col("session_id").is_in(chosen_missing["session_id"].implode()))
+    att = t["attendance"].filter(
+        ~pl.col("session_id").is_in(chosen_missing["session_id"].implode())
+    )
     critical = _critical_groups(t["sessions"], ds.rules)
     removed = (
         att.join(chosen_under, on="session_id")
         .join(critical, on="session_id")
         .join(t["professionals"].select("prof_id", "specialty", "specialty_2"), on="prof_id")
-        .filter(pl.col("specialty").is_in(pl.col("group")) | pl.col("specialty_2").fill_null("")
-                .is_in(pl.col("group")))
+        .filter(
+            pl.col("specialty").is_in(pl.col("group"))
+            | pl.col("specialty_2").fill_null("").is_in(pl.col("group"))
+        )
         .select("session_id", "prof_id")
     )
     t["attendance"] = att.join(removed, on=["session_id", "prof_id"], how="anti")
     out.add("session_without_attendance", "sessions", chosen_missing, ["session_id"])
     missing = chosen_under.join(critical, on="session_id", how="left", maintain_order="left")
-    out.add("session_under_quorum", "sessions", missing.rename({"group": "missing_specialties"}),
-            ["session_id"])
+    out.add(
+        "session_under_quorum",
+        "sessions",
+        missing.rename({"group": "missing_specialties"}),
+        ["session_id"],
+    )
     return out
 
 
@@ -211,10 +271,17 @@ def _critical_groups(sessions: pl.DataFrame, rules: list[QuorumRule]) -> pl.Data
     """For each session, the first required group of its RCP type's rule in force that day."""
     rows = []
     for rule in rules:
-        rows.append((rule.applies_to, rule.valid_from, rule.valid_to or date(9999, 12, 31),
-                     list(rule.required[0])))
-    rule_frame = pl.DataFrame(rows, schema=["rule_key", "valid_from", "valid_to", "group"],
-                              orient="row")
+        rows.append(
+            (
+                rule.applies_to,
+                rule.valid_from,
+                rule.valid_to or date(9999, 12, 31),
+                list(rule.required[0]),
+            )
+        )
+    rule_frame = pl.DataFrame(
+        rows, schema=["rule_key", "valid_from", "valid_to", "group"], orient="row"
+    )
     return (
         sessions.select("session_id", "rule_key", day=pl.col("session_start").dt.date())
         .join(rule_frame, on="rule_key")

@@ -40,7 +40,7 @@ class Request:
 
 
 def parse_years(text: str) -> tuple[int, int]:
-    """"2011-2014" -> (2011, 2014); "2013" -> (2013, 2013)."""
+    """ "2011-2014" -> (2011, 2014); "2013" -> (2013, 2013)."""
     parts = text.split("-")
     try:
         first, last = (int(parts[0]), int(parts[-1]))
@@ -76,9 +76,13 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
     written: list[Path] = []
     per_year: dict[str, dict[str, int]] = {}
     for network in range(1, req.scale.networks + 1):
+
         def step(name: str, network: int = network) -> None:
-            progress(name if req.scale.networks == 1
-                     else f"network {network}/{req.scale.networks}: {name}")
+            progress(
+                name
+                if req.scale.networks == 1
+                else f"network {network}/{req.scale.networks}: {name}"
+            )
 
         ds = build(req.first_year, req.last_year, req.seed, req.scale, network, step)
         step("defects")
@@ -99,7 +103,8 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
     progress("registry, directory, manifest and checksums")
     written += file_stores.write(req.out)
     manifest = {
-        "seed": req.seed, "years": [req.first_year, req.last_year],
+        "seed": req.seed,
+        "years": [req.first_year, req.last_year],
         "scale": {"networks": req.scale.networks, "volume": req.scale.volume},
         "rates": rates,
         "descriptions": defects.DEFECT_CLASSES,
@@ -108,7 +113,8 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
     }
     _write_json(req.out / "defects_manifest.json", manifest)
     summary = {
-        "seed": req.seed, "years": [req.first_year, req.last_year],
+        "seed": req.seed,
+        "years": [req.first_year, req.last_year],
         "scale": manifest["scale"],
         "stores": {name: _display_url(url) for name, url in urls.items()},
         "rows": counts,
@@ -126,26 +132,25 @@ def _display_url(url: str) -> str:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
+    )
 
 
 def sql_checksums(urls: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, metadata in stores.SQL_STORES.items():
-        engine = sqlio.make_engine(urls[name])
-        try:
-            for table, value in sqlio.checksums(engine, metadata.sorted_tables).items():
-                out[f"{name}.{table}"] = value
-        finally:
-            engine.dispose()
+        for table, value in sqlio.checksums(urls[name], metadata.sorted_tables).items():
+            out[f"{name}.{table}"] = value
     return out
 
 
 def file_checksums(out: Path, files: list[Path]) -> dict[str, Any]:
     return {
-        str(p.relative_to(out)): {"bytes": p.stat().st_size,
-                                  "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+        str(p.relative_to(out)): {
+            "bytes": p.stat().st_size,
+            "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+        }
         for p in sorted(files)
     }
 
@@ -159,8 +164,14 @@ def calibration(ds: Dataset) -> dict[str, Any]:
     per_year = fiches.group_by(year=pl.col("session_start").dt.year()).agg(
         dossiers=pl.len(), patients=pl.col("patient_id").n_unique()
     )
-    new = ds["patients"].filter(pl.col("first_day").is_not_null()).group_by(
-        year=pl.col("first_day").dt.year()).agg(new_patients=pl.len())
+    new = (
+        ds["patients"]
+        .filter(pl.col("first_day").is_not_null())
+        .group_by(year=pl.col("first_day").dt.year())
+        .agg(new_patients=pl.len())
+    )
     table = per_year.join(new, on="year", how="left").sort("year")
-    return {str(r["year"]): {k: r[k] for k in ("dossiers", "patients", "new_patients")}
-            for r in table.iter_rows(named=True)}
+    return {
+        str(r["year"]): {k: r[k] for k in ("dossiers", "patients", "new_patients")}
+        for r in table.iter_rows(named=True)
+    }

@@ -75,30 +75,41 @@ def build_patients(
     )
     has_ins = rng.random(n) >= share_without_ins
     # INS (NIR-like): sex digit, birth year and month, commune, order (unique), control key
-    return (
-        pl.DataFrame({
-            "patient_id": np.arange(1, n + 1, dtype=np.int64),
-            "diagnosis_date": diagnosis.astype("datetime64[D]"),
-            "organ": organ,
-            "sex": np.where(female, "F", "M"),
-            "birth_date": birth.astype("datetime64[D]"),
-            "last_name": surnames[rng.integers(0, len(surnames), n)],
-            "first_name": first_name,
-            "commune_code": commune,
-            "network": territory,
-            "has_ins": has_ins,
-        })
+    patients = (
+        pl.DataFrame(
+            {
+                "patient_id": np.arange(1, n + 1, dtype=np.int64),
+                "diagnosis_date": diagnosis.astype("datetime64[D]"),
+                "organ": organ,
+                "sex": np.where(female, "F", "M"),
+                "birth_date": birth.astype("datetime64[D]"),
+                "last_name": surnames[rng.integers(0, len(surnames), n)],
+                "first_name": first_name,
+                "commune_code": commune,
+                "network": territory,
+                "has_ins": has_ins,
+            }
+        )
         .with_columns(
-            icd10=picks["icd10"], morphology=picks["morphology"],
+            icd10=picks["icd10"],
+            morphology=picks["morphology"],
             network=pl.when(pl.col("network").str.starts_with("R"))
-            .then(pl.col("network").str.slice(1, 2).cast(pl.Int32)).otherwise(pl.lit(1, pl.Int32)),
+            .then(pl.col("network").str.slice(1, 2).cast(pl.Int32))
+            .otherwise(pl.lit(1, pl.Int32)),
+        )
+        .with_columns(
+            ins_order=pl.int_range(0, pl.len()).over(
+                "sex",
+                pl.col("birth_date").dt.strftime("%y%m"),
+                "commune_code",
+                order_by="patient_id",
+            )
         )
         .with_columns(
             # unique per person nationally: networks share the communes outside their region
-            ins_order=pl.int_range(0, pl.len()).over(
-                "sex", pl.col("birth_date").dt.strftime("%y%m"), "commune_code",
-                order_by="patient_id",
-            ) * 32 + network
+            ins_order=pl.when(pl.col("commune_code").is_in(out_codes.tolist()))
+            .then(pl.col("ins_order") * 32 + network)
+            .otherwise(pl.col("ins_order") + 1)
         )
         .with_columns(
             ins=pl.when(pl.col("has_ins")).then(
@@ -114,11 +125,17 @@ def build_patients(
             ins=pl.when(pl.col("ins").is_not_null()).then(
                 pl.col("ins")
                 + (97 - pl.col("ins").str.replace_all("[^0-9]", "0").cast(pl.Int64) % 97)
-                .cast(pl.String).str.zfill(2)
+                .cast(pl.String)
+                .str.zfill(2)
             )
         )
-        .drop("has_ins", "ins_order")
     )
+    if patients["ins_order"].max() > 999:  # type: ignore[operator]
+        raise ValueError(
+            "too many patients per commune, sex and birth month for 3-digit INS "
+            "order numbers: use more networks (a larger --scale splits volume)"
+        )
+    return patients.drop("has_ins", "ins_order")
 
 
 def assign_establishments(
@@ -126,10 +143,12 @@ def assign_establishments(
 ) -> pl.DataFrame:
     """Treating establishment within the patient's network: attractiveness weight over a
     distance decay from the commune of residence."""
-    communes = pl.concat([
-        ref.communes.select("commune_code", "lat", "lon"),
-        ref.outside_communes.select("commune_code", "lat", "lon"),
-    ])
+    communes = pl.concat(
+        [
+            ref.communes.select("commune_code", "lat", "lon"),
+            ref.outside_communes.select("commune_code", "lat", "lon"),
+        ]
+    )
     index = {c: i for i, c in enumerate(communes["commune_code"].to_list())}
     rows = patients["commune_code"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
     networks = patients["network"].to_numpy()
@@ -138,8 +157,10 @@ def assign_establishments(
     chosen = np.empty(patients.height, dtype=object)
     for network in np.unique(networks):  # 1 or 25 networks; vectorised within each
         est = est_all.filter(pl.col("network") == int(network))
-        km = np.hypot((est["lat"].to_numpy()[None, :] - communes["lat"].to_numpy()[:, None]) * 111.0,
-                      (est["lon"].to_numpy()[None, :] - communes["lon"].to_numpy()[:, None]) * 78.0)
+        km = np.hypot(
+            (est["lat"].to_numpy()[None, :] - communes["lat"].to_numpy()[:, None]) * 111.0,
+            (est["lon"].to_numpy()[None, :] - communes["lon"].to_numpy()[:, None]) * 78.0,
+        )
         w = est["weight"].to_numpy()[None, :] / (1 + km / 20.0) ** 2.5
         cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
         mine = np.flatnonzero(networks == network)

@@ -16,25 +16,55 @@ import polars as pl
 DATA = resources.files("rrc.demo") / "data"
 
 # Department codes given to cloned networks, 4 per network (metropolitan codes not in Auvergne).
-_CLONE_DEPARTMENTS = [
-    f"{n:02d}" for n in range(1, 96) if n not in (3, 15, 43, 63, 20)
-] + ["2A", "2B"]
+_CLONE_DEPARTMENTS = [f"{n:02d}" for n in range(1, 96) if n not in (3, 15, 43, 63, 20)] + [
+    "2A",
+    "2B",
+]
 
 TREATMENT_MIX: dict[str, list[tuple[str, float]]] = {
     # organ -> (treatment, probability of appearing in a proposal)
-    "sein": [("chirurgie", 0.7), ("radiotherapie", 0.6), ("chimiotherapie", 0.35),
-             ("hormonotherapie", 0.55), ("therapie_ciblee", 0.1)],
-    "digestif": [("chirurgie", 0.6), ("chimiotherapie", 0.55), ("radiotherapie", 0.15),
-                 ("therapie_ciblee", 0.12), ("radiologie_interventionnelle", 0.05)],
-    "thorax": [("chirurgie", 0.3), ("chimiotherapie", 0.55), ("radiotherapie", 0.35),
-               ("immunotherapie", 0.2), ("therapie_ciblee", 0.12)],
-    "urologie": [("chirurgie", 0.45), ("radiotherapie", 0.3), ("hormonotherapie", 0.25),
-                 ("surveillance", 0.25), ("curietherapie", 0.05), ("chimiotherapie", 0.1)],
-    "gynecologie": [("chirurgie", 0.65), ("chimiotherapie", 0.4), ("radiotherapie", 0.35),
-                    ("curietherapie", 0.15)],
+    "sein": [
+        ("chirurgie", 0.7),
+        ("radiotherapie", 0.6),
+        ("chimiotherapie", 0.35),
+        ("hormonotherapie", 0.55),
+        ("therapie_ciblee", 0.1),
+    ],
+    "digestif": [
+        ("chirurgie", 0.6),
+        ("chimiotherapie", 0.55),
+        ("radiotherapie", 0.15),
+        ("therapie_ciblee", 0.12),
+        ("radiologie_interventionnelle", 0.05),
+    ],
+    "thorax": [
+        ("chirurgie", 0.3),
+        ("chimiotherapie", 0.55),
+        ("radiotherapie", 0.35),
+        ("immunotherapie", 0.2),
+        ("therapie_ciblee", 0.12),
+    ],
+    "urologie": [
+        ("chirurgie", 0.45),
+        ("radiotherapie", 0.3),
+        ("hormonotherapie", 0.25),
+        ("surveillance", 0.25),
+        ("curietherapie", 0.05),
+        ("chimiotherapie", 0.1),
+    ],
+    "gynecologie": [
+        ("chirurgie", 0.65),
+        ("chimiotherapie", 0.4),
+        ("radiotherapie", 0.35),
+        ("curietherapie", 0.15),
+    ],
     "orl": [("chirurgie", 0.5), ("radiotherapie", 0.6), ("chimiotherapie", 0.4)],
-    "hematologie": [("chimiotherapie", 0.75), ("immunotherapie", 0.2), ("surveillance", 0.2),
-                    ("radiotherapie", 0.08)],
+    "hematologie": [
+        ("chimiotherapie", 0.75),
+        ("immunotherapie", 0.2),
+        ("surveillance", 0.2),
+        ("radiotherapie", 0.08),
+    ],
     "dermatologie": [("chirurgie", 0.7), ("immunotherapie", 0.25), ("surveillance", 0.25)],
     "neuro": [("chirurgie", 0.6), ("radiotherapie", 0.6), ("chimiotherapie", 0.5)],
     "endocrine": [("chirurgie", 0.8), ("surveillance", 0.3), ("radiotherapie", 0.1)],
@@ -68,8 +98,13 @@ class Reference:
 
 def load_region() -> Reference:
     """The Auvergne network as shipped."""
-    text = {"schema_overrides": {"finess": pl.String, "commune_code": pl.String,
-                                 "department_code": pl.String}}
+    text = {
+        "schema_overrides": {
+            "finess": pl.String,
+            "commune_code": pl.String,
+            "department_code": pl.String,
+        }
+    }
     c3 = _csv("c3.csv", schema_overrides={"department_code": pl.String})
     establishments = _csv("establishments.csv", **text).with_columns(
         pl.col("surgery").fill_null("")
@@ -106,7 +141,8 @@ def clone_network(ref: Reference, k: int) -> Reference:
     departments = sorted(ref.communes["department_code"].unique().to_list())
     offset = 4 * (k - 2)
     new = [
-        _CLONE_DEPARTMENTS[offset + i] if offset + i < len(_CLONE_DEPARTMENTS)
+        _CLONE_DEPARTMENTS[offset + i]
+        if offset + i < len(_CLONE_DEPARTMENTS)
         else f"{chr(ord('A') + k % 26)}{i}"
         for i in range(len(departments))
     ]
@@ -116,34 +152,46 @@ def clone_network(ref: Reference, k: int) -> Reference:
     suffix = f" (réseau {k:02d})"
     return Reference(
         c3=ref.c3.with_columns(
-            c3_id=prefix + pl.col("c3_id"), name=pl.col("name") + suffix, department_code=dept,
+            c3_id=prefix + pl.col("c3_id"),
+            name=pl.col("name") + suffix,
+            department_code=dept,
             network=pl.lit(k),
         ),
         establishments=ref.establishments.with_columns(
             finess=dept.str.slice(0, 2) + pl.col("finess").str.slice(2),
-            name=pl.col("name") + suffix, c3_id=prefix + pl.col("c3_id"),
+            name=pl.col("name") + suffix,
+            c3_id=prefix + pl.col("c3_id"),
             commune_code=dept.str.slice(0, 2) + pl.col("commune_code").str.slice(2),
             department_code=dept,
         ),
         entities=ref.entities.with_columns(
-            entity_code=prefix + pl.col("entity_code"), c3_id=prefix + pl.col("c3_id"),
+            entity_code=prefix + pl.col("entity_code"),
+            c3_id=prefix + pl.col("c3_id"),
             name=pl.col("name") + suffix,
-            finess=_clone_department(pl.col("finess").str.slice(0, 2), {
-                d[:2]: n[:2] for d, n in dmap.items()
-            }) + pl.col("finess").str.slice(2),
+            finess=_clone_department(
+                pl.col("finess").str.slice(0, 2), {d[:2]: n[:2] for d, n in dmap.items()}
+            )
+            + pl.col("finess").str.slice(2),
         ),
         communes=ref.communes.with_columns(
             commune_code=dept.str.slice(0, 2) + pl.col("commune_code").str.slice(2),
-            commune_name=pl.col("commune_name") + suffix, department_code=dept,
+            commune_name=pl.col("commune_name") + suffix,
+            department_code=dept,
             territory_code=prefix + pl.col("territory_code"),
         ),
         territories=ref.territories.with_columns(
-            territory_code=prefix + pl.col("territory_code"), department_code=dept,
+            territory_code=prefix + pl.col("territory_code"),
+            department_code=dept,
             territory_name=pl.col("territory_name") + suffix,
         ),
-        organs=ref.organs, icd10=ref.icd10, invalid_icd10=ref.invalid_icd10,
-        specialties=ref.specialties, treatments=ref.treatments, names=ref.names,
-        outside_communes=ref.outside_communes, supportive_kinds=ref.supportive_kinds,
+        organs=ref.organs,
+        icd10=ref.icd10,
+        invalid_icd10=ref.invalid_icd10,
+        specialties=ref.specialties,
+        treatments=ref.treatments,
+        names=ref.names,
+        outside_communes=ref.outside_communes,
+        supportive_kinds=ref.supportive_kinds,
     )
 
 

@@ -22,8 +22,13 @@ SECOND_SPECIALTY = {
     "hematologie": "oncologie_medicale",
     "radiologie": "medecine_nucleaire",
 }
-PADDING = ["radiologie", "anatomopathologie", "medecine_nucleaire", "oncologie_medicale",
-           "radiotherapie"]
+PADDING = [
+    "radiologie",
+    "anatomopathologie",
+    "medecine_nucleaire",
+    "oncologie_medicale",
+    "radiotherapie",
+]
 EXTRAS = ["infirmier", "psychologue"]
 
 
@@ -41,10 +46,13 @@ class QuorumRule:
     @classmethod
     def from_toml(cls, raw: dict) -> QuorumRule:
         return cls(
-            id=raw["id"], applies_to=raw["applies_to"], min_physicians=raw["min_physicians"],
+            id=raw["id"],
+            applies_to=raw["applies_to"],
+            min_physicians=raw["min_physicians"],
             min_distinct_specialties=raw["min_distinct_specialties"],
             written_opinion_counts=raw.get("written_opinion_counts", False),
-            valid_from=raw["valid_from"], valid_to=raw.get("valid_to"),
+            valid_from=raw["valid_from"],
+            valid_to=raw.get("valid_to"),
             required=tuple(tuple(g) for g in raw["required"]),
         )
 
@@ -79,7 +87,8 @@ def build_professionals(
         pl.col("entity_id").cast(pl.Int64)
     )
     est_by_c3 = (
-        ref.establishments.sort("weight", descending=True).group_by("c3_id", maintain_order=True)
+        ref.establishments.sort("weight", descending=True)
+        .group_by("c3_id", maintain_order=True)
         .agg(pl.col("finess").first())
     )
     c3_finess = dict(zip(est_by_c3["c3_id"], est_by_c3["finess"], strict=True))
@@ -99,14 +108,16 @@ def build_professionals(
         n = 2 if count >= 3 else 1
         for _ in range(n):
             prof_id = len(pool) + 1
-            pool.append({"prof_id": prof_id, "specialty": spec, "c3_id": c3_id,
-                         "finess": c3_finess[c3_id]})
+            pool.append(
+                {"prof_id": prof_id, "specialty": spec, "c3_id": c3_id, "finess": c3_finess[c3_id]}
+            )
             by_key.setdefault((c3_id, spec), []).append(prof_id)
     for c3_id in sorted(c3_finess):
         for spec in EXTRAS:
             prof_id = len(pool) + 1
-            pool.append({"prof_id": prof_id, "specialty": spec, "c3_id": c3_id,
-                         "finess": c3_finess[c3_id]})
+            pool.append(
+                {"prof_id": prof_id, "specialty": spec, "c3_id": c3_id, "finess": c3_finess[c3_id]}
+            )
             by_key.setdefault((c3_id, spec), []).append(prof_id)
     participants = []
     for entity_id, c3_id, specs in plan:
@@ -129,14 +140,23 @@ def build_professionals(
 def build_gps(ref: Reference, first_id: int) -> pl.DataFrame:
     """General practitioners (médecins traitants): about one per 1,000 inhabitants, by commune."""
     gps = (
-        ref.communes.select("commune_code", "territory_code", "department_code",
-                            n=(pl.col("population") / 1000).ceil().cast(pl.Int64))
-        .select(pl.all().repeat_by("n").explode()).drop("n")
+        ref.communes.select(
+            "commune_code",
+            "territory_code",
+            "department_code",
+            n=(pl.col("population") / 1000).ceil().cast(pl.Int64),
+        )
+        .select(pl.all().repeat_by("n").explode())
+        .drop("n")
         .sort("commune_code")
         .with_row_index("prof_id", offset=first_id)
-        .with_columns(pl.col("prof_id").cast(pl.Int64), specialty=pl.lit("medecine_generale"),
-                      specialty_2=pl.lit(None, pl.String), c3_id=pl.lit(None, pl.String),
-                      finess=pl.lit(None, pl.String))
+        .with_columns(
+            pl.col("prof_id").cast(pl.Int64),
+            specialty=pl.lit("medecine_generale"),
+            specialty_2=pl.lit(None, pl.String),
+            c3_id=pl.lit(None, pl.String),
+            finess=pl.lit(None, pl.String),
+        )
     )
     return gps
 
@@ -148,7 +168,8 @@ def build_sessions(entities: pl.DataFrame, start: date, end: date) -> pl.DataFra
     )
     sessions = (
         entities.select(
-            "entity_id", "hour",
+            "entity_id",
+            "hour",
             day=pl.date_ranges(first, pl.lit(end), interval="1d").list.gather_every(
                 pl.col("every_weeks") * 7
             ),
@@ -159,8 +180,9 @@ def build_sessions(entities: pl.DataFrame, start: date, end: date) -> pl.DataFra
             & ~((pl.col("day").dt.month() == 12) & (pl.col("day").dt.day() >= 24))
             & ~((pl.col("day").dt.month() == 1) & (pl.col("day").dt.day() == 1))
         )
-        .with_columns(session_start=pl.col("day").dt.combine(pl.time(0)) + pl.duration(
-            hours=pl.col("hour")))
+        .with_columns(
+            session_start=pl.col("day").dt.combine(pl.time(0)) + pl.duration(hours=pl.col("hour"))
+        )
         .sort("entity_id", "day")
         .drop("hour")
     )
@@ -171,9 +193,11 @@ def build_attendance(
     sessions: pl.DataFrame, participants: pl.DataFrame, rng: np.random.Generator
 ) -> pl.DataFrame:
     """Who attended each session: one physician per core slot always, others sometimes."""
-    rows = sessions.select("session_id", "entity_id").join(
-        participants, on="entity_id", how="inner"
-    ).sort("session_id", "slot", "rank", "prof_id")
+    rows = (
+        sessions.select("session_id", "entity_id")
+        .join(participants, on="entity_id", how="inner")
+        .sort("session_id", "slot", "rank", "prof_id")
+    )
     r = rng.random(rows.height)
     extra = rng.random(rows.height)
     how = rng.random(rows.height)
@@ -185,8 +209,10 @@ def build_attendance(
         .with_columns(
             attendance_mode=pl.when(chosen)
             .then(pl.when(pl.col("how") < 0.15).then(pl.lit("visio")).otherwise(pl.lit("present")))
-            .when(pl.col("how") < 0.2).then(pl.lit("avis_ecrit"))
-            .when(pl.col("how") < 0.35).then(pl.lit("visio"))
+            .when(pl.col("how") < 0.2)
+            .then(pl.lit("avis_ecrit"))
+            .when(pl.col("how") < 0.35)
+            .then(pl.lit("visio"))
             .otherwise(pl.lit("present")),
             core=chosen,
         )

@@ -12,21 +12,53 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-SPONSORS = ["CHU de Clermont-Ferrand", "Centre Jean Perrin", "UNICANCER", "IFCT", "FFCD",
-            "GORTEC", "LYSA", "IFM", "ARCAGY-GINECO", "Roche", "AstraZeneca", "Novartis",
-            "Sanofi", "Bristol-Myers Squibb", "Institut Curie", "Gustave Roussy"]
+SPONSORS = [
+    "CHU de Clermont-Ferrand",
+    "Centre Jean Perrin",
+    "UNICANCER",
+    "IFCT",
+    "FFCD",
+    "GORTEC",
+    "LYSA",
+    "IFM",
+    "ARCAGY-GINECO",
+    "Roche",
+    "AstraZeneca",
+    "Novartis",
+    "Sanofi",
+    "Bristol-Myers Squibb",
+    "Institut Curie",
+    "Gustave Roussy",
+]
 PHASES = ["PHASE1", "PHASE2", "PHASE3", "PHASE4"]
 PHASE_P = [0.08, 0.37, 0.5, 0.05]
 CONTACTS = ["Dr Chassaing", "Dr Pradier", "Dr Vialle", "Dr Fayolle", "Dr Tixier", "Dr Vernet"]
-ORGAN_SHARE = {"sein": 0.22, "digestif": 0.2, "thorax": 0.14, "urologie": 0.12,
-               "gynecologie": 0.07, "orl": 0.06, "hematologie": 0.12, "dermatologie": 0.03,
-               "neuro": 0.02, "endocrine": 0.01, "sarcome": 0.01}
-ORGAN_WORDS = {"sein": "cancer du sein", "digestif": "cancer colorectal", "thorax":
-               "cancer bronchique non à petites cellules", "urologie": "cancer de la prostate",
-               "gynecologie": "cancer de l'ovaire", "orl": "carcinome épidermoïde des VADS",
-               "hematologie": "lymphome diffus à grandes cellules B", "dermatologie":
-               "mélanome", "neuro": "glioblastome", "endocrine": "cancer de la thyroïde",
-               "sarcome": "sarcome des tissus mous"}
+ORGAN_SHARE = {
+    "sein": 0.22,
+    "digestif": 0.2,
+    "thorax": 0.14,
+    "urologie": 0.12,
+    "gynecologie": 0.07,
+    "orl": 0.06,
+    "hematologie": 0.12,
+    "dermatologie": 0.03,
+    "neuro": 0.02,
+    "endocrine": 0.01,
+    "sarcome": 0.01,
+}
+ORGAN_WORDS = {
+    "sein": "cancer du sein",
+    "digestif": "cancer colorectal",
+    "thorax": "cancer bronchique non à petites cellules",
+    "urologie": "cancer de la prostate",
+    "gynecologie": "cancer de l'ovaire",
+    "orl": "carcinome épidermoïde des VADS",
+    "hematologie": "lymphome diffus à grandes cellules B",
+    "dermatologie": "mélanome",
+    "neuro": "glioblastome",
+    "endocrine": "cancer de la thyroïde",
+    "sarcome": "sarcome des tissus mous",
+}
 
 
 def _dates(rng: np.random.Generator, n: int, low: date, high: date) -> np.ndarray:
@@ -35,8 +67,14 @@ def _dates(rng: np.random.Generator, n: int, low: date, high: date) -> np.ndarra
 
 
 def build_trials(
-    rng: np.random.Generator, *, network: int, first_year: int, last_year: int,
-    reference_year: int, listed: int, closed: int,
+    rng: np.random.Generator,
+    *,
+    network: int,
+    first_year: int,
+    last_year: int,
+    reference_year: int,
+    listed: int,
+    closed: int,
 ) -> pl.DataFrame:
     """Trials of one network's registry; ids are NCT-like and unique across networks."""
     ref_start, ref_end = date(reference_year, 1, 1), date(reference_year, 12, 31)
@@ -45,8 +83,7 @@ def build_trials(
     open_a = _dates(rng, closed, date(reference_year - 4, 1, 1), date(reference_year - 1, 6, 30))
     close_a = _dates(rng, closed, ref_start, ref_end)
     open_b = _dates(rng, n_stay, date(reference_year - 3, 1, 1), date(reference_year, 11, 30))
-    close_b = _dates(rng, n_stay, date(reference_year + 1, 1, 1),
-                     date(reference_year + 4, 12, 31))
+    close_b = _dates(rng, n_stay, date(reference_year + 1, 1, 1), date(reference_year + 4, 12, 31))
     # the rest of the stream: closed before the reference year, or opened after it
     before = max(0, (reference_year - first_year + 1)) * 20
     after = max(0, (last_year - reference_year)) * 20
@@ -58,44 +95,62 @@ def build_trials(
     closed_on = np.concatenate([close_a, close_b, close_c, close_d])
     n = len(opened)
     organs = rng.choice(list(ORGAN_SHARE), n, p=list(ORGAN_SHARE.values()))
-    trials = pl.DataFrame({
-        "network": np.full(n, network, dtype=np.int32),
-        "open_date": opened.astype("datetime64[D]"),
-        "close_date": closed_on.astype("datetime64[D]"),
-        "organ": organs,
-        "phase": rng.choice(PHASES, n, p=PHASE_P),
-        "sponsor": rng.choice(SPONSORS, n),
-        "contact": rng.choice(CONTACTS, n),
-        "target": rng.integers(40, 900, n),
-    })
+    trials = pl.DataFrame(
+        {
+            "network": np.full(n, network, dtype=np.int32),
+            "open_date": opened.astype("datetime64[D]"),
+            "close_date": closed_on.astype("datetime64[D]"),
+            "organ": organs,
+            "phase": rng.choice(PHASES, n, p=PHASE_P),
+            "sponsor": rng.choice(SPONSORS, n),
+            "contact": rng.choice(CONTACTS, n),
+            "target": rng.integers(40, 900, n),
+        }
+    )
     trials = trials.sort("open_date", "organ")
-    return trials.with_row_index("seq", offset=1 + (network - 1) * 10_000).with_columns(
-        trial_id=pl.lit("NCT") + (1_500_000 + pl.col("seq") * 37).cast(pl.String).str.zfill(8),
-        title=pl.concat_str(
-            pl.lit("Essai "), pl.col("phase").str.replace("PHASE", "de phase "), pl.lit(" - "),
-            pl.col("organ").replace_strict(ORGAN_WORDS),
-        ),
-        synopsis=pl.concat_str(
-            pl.lit("Étude randomisée multicentrique évaluant une nouvelle stratégie thérapeutique "
-                   "dans le "), pl.col("organ").replace_strict(ORGAN_WORDS),
-            pl.lit(". Objectif principal : survie sans progression. Effectif prévu : "),
-            pl.col("target").cast(pl.String), pl.lit(" patients."),
-        ),
-        contact_email=pl.lit("essais.") + pl.col("seq").cast(pl.String) + pl.lit("@oncauvergne.fr"),
-    ).drop("seq", "target")
+    return (
+        trials.with_row_index("seq", offset=1 + (network - 1) * 10_000)
+        .with_columns(
+            trial_id=pl.lit("NCT") + (1_500_000 + pl.col("seq") * 37).cast(pl.String).str.zfill(8),
+            title=pl.concat_str(
+                pl.lit("Essai "),
+                pl.col("phase").str.replace("PHASE", "de phase "),
+                pl.lit(" - "),
+                pl.col("organ").replace_strict(ORGAN_WORDS),
+            ),
+            synopsis=pl.concat_str(
+                pl.lit(
+                    "Étude randomisée multicentrique évaluant une nouvelle stratégie thérapeutique "
+                    "dans le "
+                ),
+                pl.col("organ").replace_strict(ORGAN_WORDS),
+                pl.lit(". Objectif principal : survie sans progression. Effectif prévu : "),
+                pl.col("target").cast(pl.String),
+                pl.lit(" patients."),
+            ),
+            contact_email=pl.lit("essais.")
+            + pl.col("seq").cast(pl.String)
+            + pl.lit("@oncauvergne.fr"),
+        )
+        .drop("seq", "target")
+    )
 
 
 def propose_trials(
     fiches: pl.DataFrame, trials: pl.DataFrame, rng: np.random.Generator, share: float
 ) -> pl.DataFrame:
     """Set `trial_id` on a share of discussed fiches, choosing an open trial of the organ."""
-    cand = fiches.filter((pl.col("case_status") == "discute") & ~pl.col("deleted")).select(
-        "fiche_id", "organ", "network", day=pl.col("session_start").dt.date()
-    ).sort("fiche_id")
+    cand = (
+        fiches.filter((pl.col("case_status") == "discute") & ~pl.col("deleted"))
+        .select("fiche_id", "organ", "network", day=pl.col("session_start").dt.date())
+        .sort("fiche_id")
+    )
     cand = cand.filter(pl.Series(rng.random(cand.height) < share))
     options = (
-        cand.join(trials.select("trial_id", "organ", "network", "open_date", "close_date"),
-                  on=["organ", "network"])
+        cand.join(
+            trials.select("trial_id", "organ", "network", "open_date", "close_date"),
+            on=["organ", "network"],
+        )
         .filter((pl.col("open_date") <= pl.col("day")) & (pl.col("close_date") > pl.col("day")))
         .sort("fiche_id", "trial_id")
     )
@@ -110,9 +165,13 @@ def build_inclusions(
     fiches: pl.DataFrame, trials: pl.DataFrame, rng: np.random.Generator, share: float, end: date
 ) -> pl.DataFrame:
     """Patients included after a trial proposal, before the trial closed."""
-    proposed = fiches.filter(pl.col("trial_id").is_not_null()).select(
-        "fiche_id", "patient_id", "finess", "trial_id", day=pl.col("session_start").dt.date()
-    ).sort("fiche_id")
+    proposed = (
+        fiches.filter(pl.col("trial_id").is_not_null())
+        .select(
+            "fiche_id", "patient_id", "finess", "trial_id", day=pl.col("session_start").dt.date()
+        )
+        .sort("fiche_id")
+    )
     proposed = proposed.with_columns(
         accept=pl.Series(rng.random(proposed.height) < share),
         delay=pl.Series(rng.integers(7, 46, proposed.height)),
@@ -121,10 +180,18 @@ def build_inclusions(
         proposed.filter(pl.col("accept"))
         .join(trials.select("trial_id", "close_date"), on="trial_id")
         .with_columns(inclusion_date=pl.col("day") + pl.duration(days=pl.col("delay")))
-        .filter((pl.col("inclusion_date") < pl.col("close_date")) & (pl.col("inclusion_date") <= end))
+        .filter(
+            (pl.col("inclusion_date") < pl.col("close_date")) & (pl.col("inclusion_date") <= end)
+        )
         .sort("inclusion_date", "fiche_id")
         .with_row_index("inclusion_id", offset=1)
-        .select(pl.col("inclusion_id").cast(pl.Int64), "trial_id", "patient_id", "finess",
-                "inclusion_date", "fiche_id")
+        .select(
+            pl.col("inclusion_id").cast(pl.Int64),
+            "trial_id",
+            "patient_id",
+            "finess",
+            "inclusion_date",
+            "fiche_id",
+        )
     )
     return inc

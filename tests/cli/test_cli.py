@@ -41,7 +41,9 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
 
 
 def test_bad_years_are_refused_with_a_clear_message(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "generate", "--out", str(tmp_path), "--years", "2014-2011"])
+    result = runner.invoke(
+        app, ["demo", "generate", "--out", str(tmp_path), "--years", "2014-2011"]
+    )
     assert result.exit_code == 2
     assert "--years must be an increasing range" in result.output
 
@@ -54,16 +56,42 @@ def test_unknown_scale_is_refused(tmp_path: Path) -> None:
 
 def test_unreachable_target_names_it_and_gives_a_hint(tmp_path: Path) -> None:
     url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
-    result = runner.invoke(app, ["demo", "generate", "--out", str(tmp_path), "--years", "2013",
-                                 "--scale", "0.05", "--target", url])
+    result = runner.invoke(
+        app,
+        [
+            "demo",
+            "generate",
+            "--out",
+            str(tmp_path),
+            "--years",
+            "2013",
+            "--scale",
+            "0.05",
+            "--target",
+            url,
+        ],
+    )
     assert result.exit_code == 1
     assert "127.0.0.1:1/nowhere" in result.output
     assert "Hint:" in result.output
 
 
 def test_generate_writes_stores_and_prints_a_summary(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "generate", "--out", str(tmp_path), "--years", "2013",
-                                 "--scale", "0.1", "--seed", "5"])
+    result = runner.invoke(
+        app,
+        [
+            "demo",
+            "generate",
+            "--out",
+            str(tmp_path),
+            "--years",
+            "2013",
+            "--scale",
+            "0.1",
+            "--seed",
+            "5",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Operational stores" in result.output
     summary = json.loads((tmp_path / "generation.json").read_text())

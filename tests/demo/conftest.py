@@ -35,8 +35,9 @@ class Stores:
 
     def sheet(self, sheet: str) -> pl.DataFrame:
         frames = [
-            pl.read_excel(p, sheet_name=sheet, read_options={"header_row": 1},
-                          infer_schema_length=0)
+            pl.read_excel(
+                p, sheet_name=sheet, read_options={"header_row": 1}, infer_schema_length=0
+            )
             for p in sorted((self.out / "sheets").glob("*.xlsx"))
         ]
         return pl.concat(frames, how="diagonal_relaxed")
@@ -46,13 +47,18 @@ class Stores:
         return json.loads((self.out / "defects_manifest.json").read_text(encoding="utf-8"))
 
     def directory(self, name: str) -> pl.DataFrame:
-        return pl.read_csv(self.out / "directory" / name, separator=";", encoding="latin-1",
-                           infer_schema_length=0)
+        return pl.read_csv(
+            self.out / "directory" / name, separator=";", encoding="latin-1", infer_schema_length=0
+        )
 
 
 def make_stores(out: Path, **kwargs: Any) -> Stores:
-    defaults: dict[str, Any] = {"first_year": 2011, "last_year": 2014, "seed": 2013,
-                                "scale": Scale.parse("region")}
+    defaults: dict[str, Any] = {
+        "first_year": 2011,
+        "last_year": 2014,
+        "seed": 2013,
+        "scale": Scale.parse("region"),
+    }
     defaults.update(kwargs)
     summary = generate(Request(out=out, **defaults))
     target = defaults.get("target", "sqlite")

@@ -17,31 +17,53 @@ SEED_NEW_PATIENTS_2013 = 8_000
 def fiches_all_sources(s: Stores) -> pl.DataFrame:
     """Current state of every fiche in the three RCP stores, one row per fiche."""
     dcc = (
-        s.sql("dcc", "fiche_rcp").filter(pl.col("deleted_at").is_null())
-        .sort("id_fiche", "version").group_by("id_fiche", maintain_order=True).last()
-        .join(s.sql("dcc", "rcp_seance").select("id_seance", "date_seance"), on="id_seance",
-              how="left")
-        .select(source=pl.lit("dcc"), key=pl.col("id_fiche").cast(pl.Int64),
-                year=pl.coalesce(pl.col("date_seance").dt.year(), pl.col("date_rcp").dt.year()),
-                first=pl.col("premiere_presentation") & (pl.col("phase") == "PREMIER_EPISODE"),
-                organ=pl.col("code_organe").str.to_lowercase(), icd10="cim10")
+        s.sql("dcc", "fiche_rcp")
+        .filter(pl.col("deleted_at").is_null())
+        .sort("id_fiche", "version")
+        .group_by("id_fiche", maintain_order=True)
+        .last()
+        .join(
+            s.sql("dcc", "rcp_seance").select("id_seance", "date_seance"),
+            on="id_seance",
+            how="left",
+        )
+        .select(
+            source=pl.lit("dcc"),
+            key=pl.col("id_fiche").cast(pl.Int64),
+            year=pl.coalesce(pl.col("date_seance").dt.year(), pl.col("date_rcp").dt.year()),
+            first=pl.col("premiere_presentation") & (pl.col("phase") == "PREMIER_EPISODE"),
+            organ=pl.col("code_organe").str.to_lowercase(),
+            icd10="cim10",
+        )
     )
     b = (
         s.sql("vendor_b", "ONC_DOSSIER")
-        .join(s.sql("vendor_b", "ONC_REUNION").select("NUM_REUNION", "DATE_REUNION"),
-              on="NUM_REUNION", how="left")
-        .select(source=pl.lit("vendor_b"), key=pl.col("NUM_DOSSIER").cast(pl.Int64),
-                year=pl.coalesce(pl.col("DATE_REUNION"), pl.col("DT_RCP")).str.slice(6, 4)
-                .cast(pl.Int32),
-                first=(pl.col("PREMIERE_PRES") == "O") & (pl.col("PHASE") == "Premier épisode"),
-                organ="ORGANE", icd10="CIM10")
+        .join(
+            s.sql("vendor_b", "ONC_REUNION").select("NUM_REUNION", "DATE_REUNION"),
+            on="NUM_REUNION",
+            how="left",
+        )
+        .select(
+            source=pl.lit("vendor_b"),
+            key=pl.col("NUM_DOSSIER").cast(pl.Int64),
+            year=pl.coalesce(pl.col("DATE_REUNION"), pl.col("DT_RCP"))
+            .str.slice(6, 4)
+            .cast(pl.Int32),
+            first=(pl.col("PREMIERE_PRES") == "O") & (pl.col("PHASE") == "Premier épisode"),
+            organ="ORGANE",
+            icd10="CIM10",
+        )
     )
     sheets = s.sheet("Dossiers").select(
-        source=pl.lit("spreadsheet"), key=pl.col("N° fiche").cast(pl.Int64),
-        year=pl.coalesce(pl.col("Date RCP").str.slice(0, 4).cast(pl.Int32, strict=False),
-                         pl.col("Validée le").str.slice(6, 4).cast(pl.Int32, strict=False)),
+        source=pl.lit("spreadsheet"),
+        key=pl.col("N° fiche").cast(pl.Int64),
+        year=pl.coalesce(
+            pl.col("Date RCP").str.slice(0, 4).cast(pl.Int32, strict=False),
+            pl.col("Validée le").str.slice(6, 4).cast(pl.Int32, strict=False),
+        ),
         first=(pl.col("1re présentation") == "Oui") & (pl.col("Phase") == "Premier épisode"),
-        organ="Organe", icd10="CIM-10",
+        organ="Organe",
+        icd10="CIM-10",
     )
     return pl.concat([dcc, b, sheets], how="vertical_relaxed")
 
@@ -64,11 +86,18 @@ def test_every_year_is_populated_in_every_rcp_store(region: Stores) -> None:
 def test_organ_mix_is_plausible(region: Stores) -> None:
     organs = load_region().organs
     labels = dict(zip(organs["label"], organs["organ"], strict=True))
-    fiches = fiches_all_sources(region).with_columns(
-        organ=pl.col("organ").replace(labels)
-    ).filter(pl.col("organ").is_not_null())
-    share = dict(fiches.group_by("organ").len().with_columns(
-        share=pl.col("len") / pl.col("len").sum()).select("organ", "share").iter_rows())
+    fiches = (
+        fiches_all_sources(region)
+        .with_columns(organ=pl.col("organ").replace(labels))
+        .filter(pl.col("organ").is_not_null())
+    )
+    share = dict(
+        fiches.group_by("organ")
+        .len()
+        .with_columns(share=pl.col("len") / pl.col("len").sum())
+        .select("organ", "share")
+        .iter_rows()
+    )
     assert 0.14 <= share["sein"] <= 0.22
     assert 0.16 <= share["digestif"] <= 0.25
     assert 0.14 <= share["urologie"] <= 0.24
@@ -96,8 +125,11 @@ def test_establishments_have_real_names_coordinates_and_authorisations(region: S
     names = {f[3] for f in lines if f[0] == "structureet"}
     assert {"Centre Jean Perrin", "Centre hospitalier de Montluçon"} <= names
     assert any("CHU de Clermont-Ferrand" in n for n in names)
-    coords = [(float(f[3].replace(",", ".")), float(f[2].replace(",", ".")))
-              for f in lines if f[0] == "geolocalisation"]
+    coords = [
+        (float(f[3].replace(",", ".")), float(f[2].replace(",", ".")))
+        for f in lines
+        if f[0] == "geolocalisation"
+    ]
     assert len(coords) == len(names) == 23
     assert all(44.5 < lat < 46.9 and 2.0 < lon < 4.5 for lat, lon in coords)
     auth = region.directory("finess_autorisations.csv")
@@ -135,8 +167,9 @@ def test_patients_mostly_have_an_ins_and_some_have_two_establishments(region: St
     ident = region.sql("dcc", "patient_identite")
     share_ins = ident["ins"].is_not_null().mean()
     assert 0.8 < share_ins < 0.95
-    per_ins = ident.filter(pl.col("ins").is_not_null()).group_by("ins").agg(
-        pl.col("finess").n_unique())
+    per_ins = (
+        ident.filter(pl.col("ins").is_not_null()).group_by("ins").agg(pl.col("finess").n_unique())
+    )
     assert per_ins.filter(pl.col("finess") >= 2).height > 100
 
 
@@ -147,7 +180,9 @@ def test_clean_icd10_codes_are_valid_in_the_who_classification(clean_region: Sto
 
 def test_fiches_have_versions_and_both_case_levels(region: Stores) -> None:
     fiches = region.sql("dcc", "fiche_rcp")
-    per = fiches.group_by("id_fiche").agg(n=pl.len(), validated=(pl.col("statut") == "VALIDEE").any())
+    per = fiches.group_by("id_fiche").agg(
+        n=pl.len(), validated=(pl.col("statut") == "VALIDEE").any()
+    )
     assert per["n"].max() == 3 and per["n"].min() == 1
     assert 0.95 < per["validated"].mean() < 0.995
     assert set(fiches["niveau"]) == {1, 2}

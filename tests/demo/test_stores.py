@@ -20,7 +20,8 @@ def test_same_seed_gives_identical_stores_and_files(tmp_path: Path) -> None:
     assert a.summary["checksums"] == b.summary["checksums"]
     assert any(xlsx.endswith(".xlsx") for xlsx in a.summary["checksums"])
     assert (tmp_path / "a" / "defects_manifest.json").read_bytes() == (
-        tmp_path / "b" / "defects_manifest.json").read_bytes()
+        tmp_path / "b" / "defects_manifest.json"
+    ).read_bytes()
     differing = [k for k, v in a.summary["checksums"].items() if c.summary["checksums"][k] != v]
     assert "dcc.fiche_rcp" in differing
 
@@ -64,8 +65,12 @@ def test_file_stores_read_back_with_their_row_counts(sqlite_reference) -> None:
     assert dossiers["Né(e) le"].str.contains(r"^\d\d/\d\d/\d{4}$").all()
     reunions = s.sheet("Réunions")
     assert set(reunions["Durée (h)"]) <= {"1,5", "2"}
-    title = pl.read_excel(next((s.out / "sheets").glob("*.xlsx")), sheet_name="Dossiers",
-                          has_header=False, infer_schema_length=0).row(0)[0]
+    title = pl.read_excel(
+        next((s.out / "sheets").glob("*.xlsx")),
+        sheet_name="Dossiers",
+        has_header=False,
+        infer_schema_length=0,
+    ).row(0)[0]
     assert title.startswith("3C du Cantal")
     inclusions = pl.read_csv(s.out / "registry" / "inclusions.csv")
     assert inclusions.height > 0
@@ -74,3 +79,24 @@ def test_file_stores_read_back_with_their_row_counts(sqlite_reference) -> None:
     raw = (s.out / "directory" / "finess_etablissements.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # latin-1, as FINESS extracts are
+
+
+def test_several_networks_append_with_unique_ids(tmp_path: Path) -> None:
+    """A national-style run (networks built one by one) keeps every key unique."""
+    s = make_stores(tmp_path, seed=4, first_year=2013, last_year=2013, scale=Scale(2, 0.3))
+    assert s.summary["scale"]["networks"] == 2
+    fiches = s.sql("dcc", "fiche_rcp")
+    assert fiches.select("id_fiche", "version").is_duplicated().sum() == 0
+    centres = s.sql("dcc", "centre_3c")["id_3c"].to_list()
+    assert "C3-01" in centres and "R02-C3-01" in centres
+    ident = s.sql("dcc", "patient_identite")
+    # the same person may be known in two establishments, but one INS is never two people
+    names = (
+        ident.filter(pl.col("ins").is_not_null())
+        .group_by("ins")
+        .agg(pl.struct("nom", "prenom").n_unique().alias("people"))
+    )
+    assert names["people"].max() == 1
+    studies = s.summary["checksums"]["registry/essais_cliniques.json"]
+    assert studies["bytes"] > 0
+    assert len(list((tmp_path / "sheets").glob("*.xlsx"))) == 2

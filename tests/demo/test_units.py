@@ -14,9 +14,14 @@ from rrc.demo.reference import clone_network, load_region
 from rrc.demo.structure import build_professionals, entity_rule_key
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2011-2014", (2011, 2014)), ("2013", (2013, 2013)), ("2013-2013", (2013, 2013)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2011-2014", (2011, 2014)),
+        ("2013", (2013, 2013)),
+        ("2013-2013", (2013, 2013)),
+    ],
+)
 def test_parse_years(text: str, expected: tuple[int, int]) -> None:
     assert parse_years(text) == expected
 
@@ -27,19 +32,30 @@ def test_parse_years_refuses(text: str) -> None:
         parse_years(text)
 
 
-@pytest.mark.parametrize(("text", "networks", "volume"), [
-    ("region", 1, 1.0), ("national", NATIONAL_NETWORKS, 1.934), ("1", 1, 1.0), ("0.5", 1, 0.5),
-    ("10", 5, 2.0),
-])
+@pytest.mark.parametrize(
+    ("text", "networks", "volume"),
+    [
+        ("region", 1, 1.0),
+        ("national", NATIONAL_NETWORKS, 1.934),
+        ("1", 1, 1.0),
+        ("0.5", 1, 0.5),
+        ("10", 5, 2.0),
+    ],
+)
 def test_scale(text: str, networks: int, volume: float) -> None:
     scale = Scale.parse(text)
     assert scale.networks == networks
     assert scale.volume == pytest.approx(volume)
 
 
-@pytest.mark.parametrize(("organs", "key"), [
-    (["sein"], "sein"), (["sein", "gynecologie"], "sein"), (["digestif", "thorax", "orl"], "pluri"),
-])
+@pytest.mark.parametrize(
+    ("organs", "key"),
+    [
+        (["sein"], "sein"),
+        (["sein", "gynecologie"], "sein"),
+        (["digestif", "thorax", "orl"], "pluri"),
+    ],
+)
 def test_entity_rule_key(organs: list[str], key: str) -> None:
     assert entity_rule_key(organs) == key
 
@@ -64,8 +80,11 @@ def test_usual_participants_cover_every_rule_of_every_entity() -> None:
     profs, participants, entities = build_professionals(ref, rules, np.random.default_rng(0))
     spec = dict(zip(profs["prof_id"], profs["specialty"], strict=True))
     for entity in entities.iter_rows(named=True):
-        core = participants.filter((participants["entity_id"] == entity["entity_id"])
-                                   & (participants["slot"] >= 0) & (participants["rank"] == 0))
+        core = participants.filter(
+            (participants["entity_id"] == entity["entity_id"])
+            & (participants["slot"] >= 0)
+            & (participants["rank"] == 0)
+        )
         present = [spec[p] for p in core["prof_id"]]
         keys = set(entity["organs"].split("|")) | {entity["rule_key"]}
         for rule in (r for r in rules if r.applies_to in keys):

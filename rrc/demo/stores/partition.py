@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rrc.demo.dataset import Dataset
+from rrc.demo.dataset import ID_STRIDE, Dataset
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,25 @@ def identities(ds: Dataset) -> pl.DataFrame:
     """One identity per (patient, establishment): the IPP-ROI pair, with the attributes that
     establishment recorded (a birth-date conflict shows here)."""
     return (
-        ds["patient_ipp"].sort("patient_id", "finess")
-        .with_row_index("identity_id", offset=1)
+        ds["patient_ipp"]
+        .sort("patient_id", "finess")
+        .with_row_index("identity_id", offset=1 + (ds.network - 1) * ID_STRIDE)
         .with_columns(pl.col("identity_id").cast(pl.Int64))
-        .join(ds["patients"].select("patient_id", "ins", "last_name", "first_name", "birth_date",
-                                    "sex", "commune_code", "gp_id"),
-              on="patient_id", how="left", maintain_order="left")
+        .join(
+            ds["patients"].select(
+                "patient_id",
+                "ins",
+                "last_name",
+                "first_name",
+                "birth_date",
+                "sex",
+                "commune_code",
+                "gp_id",
+            ),
+            on="patient_id",
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(birth_date=pl.coalesce("birth_date_override", "birth_date"))
         .drop("birth_date_override")
     )
@@ -56,15 +69,36 @@ def share_of(ds: Dataset, kind: str) -> Share:
     phases = ds["pps_phases"].join(pps.select("pps_id"), on="pps_id", how="semi")
     pairs = pl.concat([fiches.select("patient_id", "finess"), pps.select("patient_id", "finess")])
     ident = identities(ds).join(pairs.unique(), on=["patient_id", "finess"], how="semi")
-    referenced = pl.concat([
-        participants.select("prof_id"), attendance.select("prof_id"),
-        fiches.select(prof_id="requesting_prof_id"), versions.select(prof_id="validated_by"),
-        pps.select(prof_id="responsible_prof_id"), pps.select(prof_id="gp_id"),
-        ident.select(prof_id="gp_id"),
-    ]).drop_nulls().unique()
+    referenced = (
+        pl.concat(
+            [
+                participants.select("prof_id"),
+                attendance.select("prof_id"),
+                fiches.select(prof_id="requesting_prof_id"),
+                versions.select(prof_id="validated_by"),
+                pps.select(prof_id="responsible_prof_id"),
+                pps.select(prof_id="gp_id"),
+                ident.select(prof_id="gp_id"),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
     professionals = ds["professionals"].join(referenced, on="prof_id", how="semi")
-    return Share(c3, entities, participants, sessions, attendance, fiches, versions, proposals,
-                 pps, phases, ident, professionals)
+    return Share(
+        c3,
+        entities,
+        participants,
+        sessions,
+        attendance,
+        fiches,
+        versions,
+        proposals,
+        pps,
+        phases,
+        ident,
+        professionals,
+    )
 
 
 def identity_key(share: Share) -> pl.DataFrame:

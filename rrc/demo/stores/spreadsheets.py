@@ -34,34 +34,58 @@ def sheets_for_year(share: Share, ref: Reference, year: int) -> dict[str, pl.Dat
     sessions = share.sessions.filter(pl.col("session_start").dt.year() == year).join(
         share.entities.select("entity_id", "name", place="finess"), on="entity_id"
     )
-    fiches = share.fiches.filter(
-        (pl.col("session_start").dt.year() == year) & ~pl.col("deleted")
+    fiches = share.fiches.filter((pl.col("session_start").dt.year() == year) & ~pl.col("deleted"))
+    final = (
+        share.versions.sort("fiche_id", "version").group_by("fiche_id", maintain_order=True).last()
     )
-    final = share.versions.sort("fiche_id", "version").group_by("fiche_id", maintain_order=True).last()
-    props = share.proposals.with_columns(label=pl.col("treatment").replace_strict(treat_label)) \
-        .group_by("fiche_id").agg(pl.col("label").sort().str.join(", "))
+    props = (
+        share.proposals.with_columns(label=pl.col("treatment").replace_strict(treat_label))
+        .group_by("fiche_id")
+        .agg(pl.col("label").sort().str.join(", "))
+    )
     rpps = share.professionals.select("prof_id", "rpps")
     dossiers = (
         fiches.join(final, on="fiche_id")
         .join(ident, on=["patient_id", "finess"], how="left")
-        .join(share.identities.select("identity_id", "ins", "last_name", "first_name",
-                                      "birth_date", "sex", "commune_code", "gp_id"),
-              on="identity_id", how="left")
+        .join(
+            share.identities.select(
+                "identity_id",
+                "ins",
+                "last_name",
+                "first_name",
+                "birth_date",
+                "sex",
+                "commune_code",
+                "gp_id",
+            ),
+            on="identity_id",
+            how="left",
+        )
         .join(props, on="fiche_id", how="left")
-        .join(rpps.rename({"rpps": "rpps_req"}), left_on="requesting_prof_id", right_on="prof_id",
-              how="left")
+        .join(
+            rpps.rename({"rpps": "rpps_req"}),
+            left_on="requesting_prof_id",
+            right_on="prof_id",
+            how="left",
+        )
         .join(rpps.rename({"rpps": "rpps_gp"}), left_on="gp_id", right_on="prof_id", how="left")
         .sort("fiche_id")
     )
-    attendance = share.attendance.join(sessions.select("session_id"), on="session_id").join(
-        share.professionals, on="prof_id"
-    ).sort("session_id", "prof_id")
+    attendance = (
+        share.attendance.join(sessions.select("session_id"), on="session_id")
+        .join(share.professionals, on="prof_id")
+        .sort("session_id", "prof_id")
+    )
     pps = share.pps.join(fiches.select("fiche_id"), on="fiche_id")
     phases = (
         share.pps_phases.join(pps, on="pps_id", suffix="_pps")
         .join(rpps.rename({"rpps": "rpps_gp"}), left_on="gp_id", right_on="prof_id", how="left")
-        .join(rpps.rename({"rpps": "rpps_ref"}), left_on="responsible_prof_id",
-              right_on="prof_id", how="left")
+        .join(
+            rpps.rename({"rpps": "rpps_ref"}),
+            left_on="responsible_prof_id",
+            right_on="prof_id",
+            how="left",
+        )
         .sort("pps_id", "phase_no")
     )
     phase_label = {**treat_label, "annonce": "Consultation d'annonce"}
@@ -72,7 +96,9 @@ def sheets_for_year(share: Share, ref: Reference, year: int) -> dict[str, pl.Dat
             pl.col("session_start").dt.date().alias("Date"),
             pl.col("session_start").dt.strftime("%Hh%M").alias("Heure"),
             pl.col("place").replace_strict(est_name).alias("Lieu"),
-            pl.when(pl.col("session_id") % 3 == 0).then(pl.lit("1,5")).otherwise(pl.lit("2"))
+            pl.when(pl.col("session_id") % 3 == 0)
+            .then(pl.lit("1,5"))
+            .otherwise(pl.lit("2"))
             .alias("Durée (h)"),
         ),
         "Dossiers": dossiers.select(
@@ -92,22 +118,31 @@ def sheets_for_year(share: Share, ref: Reference, year: int) -> dict[str, pl.Dat
             pl.col("organ").replace_strict(organ_label, default=None).alias("Organe"),
             pl.col("icd10").alias("CIM-10"),
             pl.col("morphology").alias("Morphologie (CIM-O-3)"),
-            pl.col("tnm_t").alias("T"), pl.col("tnm_n").alias("N"), pl.col("tnm_m").alias("M"),
+            pl.col("tnm_t").alias("T"),
+            pl.col("tnm_n").alias("N"),
+            pl.col("tnm_m").alias("M"),
             pl.col("who_ps").alias("OMS"),
-            pl.col("phase").replace_strict({"premier_episode": "Premier épisode",
-                                            "rechute": "Rechute"}).alias("Phase"),
+            pl.col("phase")
+            .replace_strict({"premier_episode": "Premier épisode", "rechute": "Rechute"})
+            .alias("Phase"),
             _oui_non("first_presentation").alias("1re présentation"),
             pl.col("previous_fiche_id").alias("Fiche précédente"),
             pl.col("reason").alias("Motif"),
-            pl.when(pl.col("case_status") == "discute").then(pl.lit("Discuté"))
-            .otherwise(pl.lit("Enregistré")).alias("Type de dossier"),
-            pl.when(pl.col("mode") == "visio").then(pl.lit("Visio"))
-            .otherwise(pl.lit("Présentiel")).alias("Mode"),
+            pl.when(pl.col("case_status") == "discute")
+            .then(pl.lit("Discuté"))
+            .otherwise(pl.lit("Enregistré"))
+            .alias("Type de dossier"),
+            pl.when(pl.col("mode") == "visio")
+            .then(pl.lit("Visio"))
+            .otherwise(pl.lit("Présentiel"))
+            .alias("Mode"),
             _oui_non("patient_informed").alias("Patient informé"),
             pl.col("label").alias("Propositions"),
             pl.col("trial_id").alias("Essai proposé"),
-            pl.when(pl.col("status") == "valide").then(pl.lit("Validée"))
-            .otherwise(pl.lit("En cours")).alias("Statut"),
+            pl.when(pl.col("status") == "valide")
+            .then(pl.lit("Validée"))
+            .otherwise(pl.lit("En cours"))
+            .alias("Statut"),
             pl.col("order_number").alias("N° d'ordre"),
             pl.col("validated_at").dt.strftime("%d/%m/%Y %H:%M").alias("Validée le"),
         ),
@@ -148,7 +183,11 @@ def write_workbook(path: Path, title: str, sheets: dict[str, pl.DataFrame]) -> N
             ws = wb.add_worksheet(name)
             ws.write(0, 0, f"{title} — {name}", bold)
             frame.write_excel(
-                workbook=wb, worksheet=name, position="A2", table_style=None, autofit=False,
+                workbook=wb,
+                worksheet=name,
+                position="A2",
+                table_style=None,
+                autofit=False,
                 dtype_formats={pl.Date: "dd/mm/yyyy", pl.Datetime: "dd/mm/yyyy hh:mm"},
             )
 
@@ -159,8 +198,9 @@ def write_all(share: Share, ref: Reference, folder: Path, years: range) -> list[
         one = _only_c3(share, c3["c3_id"])
         for year in years:
             path = folder / f"{c3['c3_id']}_activite_{year}.xlsx"
-            write_workbook(path, f"{c3['name']} — activité RCP {year}",
-                           sheets_for_year(one, ref, year))
+            write_workbook(
+                path, f"{c3['name']} — activité RCP {year}", sheets_for_year(one, ref, year)
+            )
             written.append(path)
     return written
 
@@ -170,11 +210,18 @@ def _only_c3(share: Share, c3_id: str) -> Share:
     fiches = share.fiches.join(entities.select("entity_id"), on="entity_id", how="semi")
     sessions = share.sessions.join(entities.select("entity_id"), on="entity_id", how="semi")
     return Share(
-        c3=share.c3.filter(pl.col("c3_id") == c3_id), entities=entities,
-        participants=share.participants, sessions=sessions,
-        attendance=share.attendance.join(sessions.select("session_id"), on="session_id",
-                                         how="semi"),
-        fiches=fiches, versions=share.versions, proposals=share.proposals, pps=share.pps,
-        pps_phases=share.pps_phases, identities=share.identities,
+        c3=share.c3.filter(pl.col("c3_id") == c3_id),
+        entities=entities,
+        participants=share.participants,
+        sessions=sessions,
+        attendance=share.attendance.join(
+            sessions.select("session_id"), on="session_id", how="semi"
+        ),
+        fiches=fiches,
+        versions=share.versions,
+        proposals=share.proposals,
+        pps=share.pps,
+        pps_phases=share.pps_phases,
+        identities=share.identities,
         professionals=share.professionals,
     )

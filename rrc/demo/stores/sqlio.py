@@ -7,15 +7,15 @@ MySQL, executemany for SQLite.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
-from datetime import date, datetime
 
+import duckdb
 import polars as pl
 import sqlalchemy as sa
 
+from rrc.duck import attach
 from rrc.errors import TargetError
 
 CHUNK_ROWS = 200_000
@@ -86,8 +86,14 @@ def _copy_postgres(engine: sa.Engine, table: sa.Table, frame: pl.DataFrame) -> N
     try:
         with raw.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN (FORMAT csv)") as cp:
             for chunk in frame.iter_slices(CHUNK_ROWS):
-                cp.write(chunk.write_csv(include_header=False, datetime_format="%Y-%m-%d %H:%M:%S",
-                                         date_format="%Y-%m-%d", null_value=""))
+                cp.write(
+                    chunk.write_csv(
+                        include_header=False,
+                        datetime_format="%Y-%m-%d %H:%M:%S",
+                        date_format="%Y-%m-%d",
+                        null_value="",
+                    )
+                )
         raw.commit()
     finally:
         raw.close()
@@ -102,8 +108,14 @@ def _load_data_mysql(engine: sa.Engine, table: sa.Table, frame: pl.DataFrame) ->
     try:
         with raw.cursor() as cur:
             for chunk in frame.iter_slices(CHUNK_ROWS):
-                chunk.write_csv(path, include_header=False, datetime_format="%Y-%m-%d %H:%M:%S",
-                                date_format="%Y-%m-%d", null_value="NULL", quote_style="non_numeric")
+                chunk.write_csv(
+                    path,
+                    include_header=False,
+                    datetime_format="%Y-%m-%d %H:%M:%S",
+                    date_format="%Y-%m-%d",
+                    null_value="NULL",
+                    quote_style="non_numeric",
+                )
                 cur.execute(
                     f"LOAD DATA LOCAL INFILE %s INTO TABLE `{table.name}` CHARACTER SET utf8mb4 "
                     "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' "
@@ -125,8 +137,12 @@ def _executemany(engine: sa.Engine, table: sa.Table, frame: pl.DataFrame) -> Non
     temporal = [c for c, t in frame.schema.items() if t.is_temporal()]
     if temporal:
         frame = frame.with_columns(
-            [pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.000000") if frame.schema[c] == pl.Datetime
-             else pl.col(c).dt.strftime("%Y-%m-%d") for c in temporal]
+            [
+                pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.000000")
+                if frame.schema[c] == pl.Datetime
+                else pl.col(c).dt.strftime("%Y-%m-%d")
+                for c in temporal
+            ]
         )
     placeholders = ", ".join("?" for _ in frame.columns)
     cols = ", ".join(f'"{c}"' for c in frame.columns)
@@ -134,44 +150,42 @@ def _executemany(engine: sa.Engine, table: sa.Table, frame: pl.DataFrame) -> Non
     try:
         cur = raw.cursor()
         for chunk in frame.iter_slices(CHUNK_ROWS):
-            cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({placeholders})',
-                            chunk.rows())
+            cur.executemany(
+                f'INSERT INTO "{table.name}" ({cols}) VALUES ({placeholders})', chunk.rows()
+            )
         raw.commit()
     finally:
         raw.close()
 
 
-def _normalise(value: object) -> str:
-    if value is None:
-        return "\x00"
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def _normalised(column: sa.Column) -> str:
+    """SQL text of `column` as the same string on every dialect DuckDB scans."""
+    name = '"' + column.name.replace('"', '""') + '"'
+    if isinstance(column.type, sa.Boolean):
+        text = f"CASE WHEN {name}::VARCHAR IN ('true', '1') THEN '1' ELSE '0' END"
+    elif isinstance(column.type, sa.DateTime):
+        text = f"strftime({name}::TIMESTAMP, '%Y-%m-%d %H:%M:%S')"
+    elif isinstance(column.type, sa.Date):
+        text = f"{name}::DATE::VARCHAR"
+    else:
+        text = f"{name}::VARCHAR"
+    return f"coalesce({text}, chr(0))"
 
 
-def table_checksum(engine: sa.Engine, table: sa.Table) -> tuple[int, str]:
-    """(row count, SHA-256) of a table's content in primary-key order, the same on every dialect."""
-    order = list(table.primary_key.columns) or list(table.columns)
-    digest = hashlib.sha256()
-    rows = 0
-    with engine.connect() as conn:
-        result = conn.execution_options(yield_per=50_000).execute(
-            sa.select(*table.columns).order_by(*order)
-        )
-        for row in result:
-            digest.update("\x1f".join(_normalise(v) for v in row).encode())
-            digest.update(b"\x1e")
-            rows += 1
-    return rows, digest.hexdigest()
-
-
-def checksums(engine: sa.Engine, tables: Iterable[sa.Table]) -> dict[str, dict[str, object]]:
-    out: dict[str, dict[str, object]] = {}
-    for table in tables:
-        n, h = table_checksum(engine, table)
-        out[table.name] = {"rows": n, "sha256": h}
-    return out
+def checksums(url: str, tables: Iterable[sa.Table]) -> dict[str, dict[str, object]]:
+    """Row count and an order-independent content hash of each table, computed by DuckDB
+    scanning the store: the same data gives the same figures on SQLite, PostgreSQL and MariaDB."""
+    con = duckdb.connect()
+    try:
+        attach(con, url, "store")
+        out: dict[str, dict[str, object]] = {}
+        for table in tables:
+            row = " || chr(31) || ".join(_normalised(c) for c in table.columns)
+            n, upper, lower = con.execute(
+                f"SELECT count(*), sum(md5_number_upper({row})), sum(md5_number_lower({row})) "
+                f'FROM store."{table.name}"'
+            ).fetchone() or (0, 0, 0)
+            out[table.name] = {"rows": n, "hash": f"{upper or 0:x}-{lower or 0:x}"}
+        return out
+    finally:
+        con.close()

@@ -15,7 +15,8 @@ metadata = sa.MetaData()
 S = sa.String
 
 onc_rcp = sa.Table(
-    "ONC_RCP", metadata,
+    "ONC_RCP",
+    metadata,
     sa.Column("CODE_RCP", S(16), primary_key=True),
     sa.Column("LIBELLE", S(160), nullable=False),
     sa.Column("CENTRE", S(120), nullable=False),
@@ -26,7 +27,8 @@ onc_rcp = sa.Table(
     sa.Column("HEURE", S(5), nullable=False),
 )
 onc_medecin = sa.Table(
-    "ONC_MEDECIN", metadata,
+    "ONC_MEDECIN",
+    metadata,
     sa.Column("NUM_MEDECIN", sa.Integer, primary_key=True),
     sa.Column("RPPS", S(11), nullable=False),
     sa.Column("NOM", S(80), nullable=False),
@@ -36,25 +38,29 @@ onc_medecin = sa.Table(
     sa.Column("ETAB", S(9)),
 )
 onc_participant = sa.Table(
-    "ONC_RCP_MEMBRE", metadata,
+    "ONC_RCP_MEMBRE",
+    metadata,
     sa.Column("CODE_RCP", S(16), primary_key=True),
     sa.Column("NUM_MEDECIN", sa.Integer, primary_key=True),
 )
 onc_reunion = sa.Table(
-    "ONC_REUNION", metadata,
+    "ONC_REUNION",
+    metadata,
     sa.Column("NUM_REUNION", sa.Integer, primary_key=True),
     sa.Column("CODE_RCP", S(16), nullable=False),
     sa.Column("DATE_REUNION", S(16), nullable=False),
     sa.Column("DATE_MAJ", S(14), nullable=False),
 )
 onc_presence = sa.Table(
-    "ONC_PRESENCE", metadata,
+    "ONC_PRESENCE",
+    metadata,
     sa.Column("NUM_REUNION", sa.Integer, primary_key=True),
     sa.Column("NUM_MEDECIN", sa.Integer, primary_key=True),
     sa.Column("TYPE_PRESENCE", S(24), nullable=False),
 )
 onc_malade = sa.Table(
-    "ONC_MALADE", metadata,
+    "ONC_MALADE",
+    metadata,
     sa.Column("NUM_MALADE", S(20), primary_key=True),
     sa.Column("ETAB", S(9), primary_key=True),
     sa.Column("NUM_INS", S(15)),
@@ -67,7 +73,8 @@ onc_malade = sa.Table(
     sa.Column("DATE_MAJ", S(14), nullable=False),
 )
 onc_dossier = sa.Table(
-    "ONC_DOSSIER", metadata,
+    "ONC_DOSSIER",
+    metadata,
     sa.Column("NUM_DOSSIER", sa.Integer, primary_key=True),
     sa.Column("NUM_REUNION", sa.Integer, nullable=False),
     sa.Column("NUM_MALADE", S(20), nullable=False),
@@ -97,7 +104,8 @@ onc_dossier = sa.Table(
     sa.Column("DATE_MAJ", S(14), nullable=False),
 )
 onc_pps = sa.Table(
-    "ONC_PPS", metadata,
+    "ONC_PPS",
+    metadata,
     sa.Column("NUM_PPS", sa.Integer, primary_key=True),
     sa.Column("NUM_DOSSIER", sa.Integer, nullable=False),
     sa.Column("NUM_MALADE", S(20), nullable=False),
@@ -108,7 +116,8 @@ onc_pps = sa.Table(
     sa.Column("DATE_MAJ", S(14), nullable=False),
 )
 onc_pps_etape = sa.Table(
-    "ONC_PPS_ETAPE", metadata,
+    "ONC_PPS_ETAPE",
+    metadata,
     sa.Column("NUM_PPS", sa.Integer, primary_key=True),
     sa.Column("ORDRE", sa.SmallInteger, primary_key=True),
     sa.Column("ETAPE", S(60), nullable=False),
@@ -127,95 +136,141 @@ STAMP = "%Y%m%d%H%M%S"
 
 def tables(share: Share, ref: Reference) -> dict[str, pl.DataFrame]:
     organ_label = dict(zip(ref.organs["organ"], ref.organs["label"], strict=True))
-    spec_label = dict(zip(ref.specialties["specialty"], ref.specialties["vendor_b_label"],
-                          strict=True))
-    treat_label = dict(zip(ref.treatments["treatment"], ref.treatments["vendor_b_label"],
-                           strict=True))
+    spec_label = dict(
+        zip(ref.specialties["specialty"], ref.specialties["vendor_b_label"], strict=True)
+    )
+    treat_label = dict(
+        zip(ref.treatments["treatment"], ref.treatments["vendor_b_label"], strict=True)
+    )
     c3_name = dict(zip(share.c3["c3_id"], share.c3["name"], strict=True))
     ident = identity_key(share)
     live = share.fiches.filter(~pl.col("deleted"))
-    final = share.versions.sort("fiche_id", "version").group_by("fiche_id", maintain_order=True).last()
+    final = (
+        share.versions.sort("fiche_id", "version").group_by("fiche_id", maintain_order=True).last()
+    )
     dossiers = live.join(final, on="fiche_id").join(ident, on=["patient_id", "finess"], how="left")
-    props = share.proposals.with_columns(
-        label=pl.col("treatment").replace_strict(treat_label)
-    ).group_by("fiche_id").agg(pl.col("label").sort().str.join("+"))
+    props = (
+        share.proposals.with_columns(label=pl.col("treatment").replace_strict(treat_label))
+        .group_by("fiche_id")
+        .agg(pl.col("label").sort().str.join("+"))
+    )
     dossiers = dossiers.join(props, on="fiche_id", how="left").sort("fiche_id")
     first_seen = (
         share.fiches.join(ident, on=["patient_id", "finess"])
-        .group_by("identity_id").agg(first=pl.col("session_start").min())
+        .group_by("identity_id")
+        .agg(first=pl.col("session_start").min())
     )
     session_code = share.entities.select("entity_id", "entity_code")
     return {
         "ONC_RCP": share.entities.select(
-            CODE_RCP="entity_code", LIBELLE="name",
+            CODE_RCP="entity_code",
+            LIBELLE="name",
             CENTRE=pl.col("c3_id").replace_strict(c3_name),
-            SPECIALITE=pl.col("organs").str.split("|").list.eval(
-                pl.element().replace_strict(organ_label)).list.join(", "),
-            LIEU="finess", JOUR=pl.col("weekday").replace_strict(DAYS),
+            SPECIALITE=pl.col("organs")
+            .str.split("|")
+            .list.eval(pl.element().replace_strict(organ_label))
+            .list.join(", "),
+            LIEU="finess",
+            JOUR=pl.col("weekday").replace_strict(DAYS),
             FREQUENCE=pl.col("every_weeks").replace_strict(FREQUENCY),
             HEURE=pl.col("hour").cast(pl.String).str.zfill(2) + ":00",
         ),
         "ONC_MEDECIN": share.professionals.select(
-            NUM_MEDECIN="prof_id", RPPS="rpps", NOM=pl.col("last_name").str.to_uppercase(),
-            PRENOM="first_name", SPECIALITE=pl.col("specialty").replace_strict(spec_label),
+            NUM_MEDECIN="prof_id",
+            RPPS="rpps",
+            NOM=pl.col("last_name").str.to_uppercase(),
+            PRENOM="first_name",
+            SPECIALITE=pl.col("specialty").replace_strict(spec_label),
             SPECIALITE2=pl.col("specialty_2").replace_strict(spec_label, default=None),
             ETAB="finess",
         ),
-        "ONC_RCP_MEMBRE": share.participants.join(session_code, on="entity_id").select(
-            CODE_RCP="entity_code", NUM_MEDECIN="prof_id").unique(),
+        "ONC_RCP_MEMBRE": share.participants.join(session_code, on="entity_id")
+        .select(CODE_RCP="entity_code", NUM_MEDECIN="prof_id")
+        .unique(),
         "ONC_REUNION": share.sessions.join(session_code, on="entity_id").select(
-            NUM_REUNION="session_id", CODE_RCP="entity_code",
+            NUM_REUNION="session_id",
+            CODE_RCP="entity_code",
             DATE_REUNION=pl.col("session_start").dt.strftime("%d/%m/%Y %H:%M"),
             DATE_MAJ=(pl.col("session_start") + pl.duration(days=1)).dt.strftime(STAMP),
         ),
         "ONC_PRESENCE": share.attendance.select(
-            NUM_REUNION="session_id", NUM_MEDECIN="prof_id",
+            NUM_REUNION="session_id",
+            NUM_MEDECIN="prof_id",
             TYPE_PRESENCE=pl.col("attendance_mode").replace_strict(PRESENCE),
         ),
         "ONC_MALADE": share.identities.join(first_seen, on="identity_id", how="left").select(
-            NUM_MALADE="ipp", ETAB="finess", NUM_INS="ins",
-            NOM=pl.col("last_name").str.to_uppercase(), PRENOM="first_name",
+            NUM_MALADE="ipp",
+            ETAB="finess",
+            NUM_INS="ins",
+            NOM=pl.col("last_name").str.to_uppercase(),
+            PRENOM="first_name",
             DT_NAISS=pl.col("birth_date").dt.strftime(FR_DATE),
             SEXE=pl.col("sex").replace_strict({"M": "Masculin", "F": "Féminin"}),
-            CP_INSEE="commune_code", NUM_MEDECIN_TRAITANT="gp_id",
+            CP_INSEE="commune_code",
+            NUM_MEDECIN_TRAITANT="gp_id",
             DATE_MAJ=(pl.col("first") - pl.duration(days=7)).dt.strftime(STAMP),
         ),
         "ONC_DOSSIER": dossiers.select(
-            NUM_DOSSIER="fiche_id", NUM_REUNION="session_id", NUM_MALADE="ipp", ETAB="finess",
+            NUM_DOSSIER="fiche_id",
+            NUM_REUNION="session_id",
+            NUM_MALADE="ipp",
+            ETAB="finess",
             MEDECIN_DEMANDEUR="requesting_prof_id",
             DT_RCP=pl.col("rcp_date").dt.strftime(FR_DATE),
             ORGANE=pl.col("organ").replace_strict(organ_label, default=None),
-            CIM10="icd10", MORPHO="morphology", T="tnm_t", N="tnm_n", M="tnm_m",
-            OMS=pl.col("who_ps").cast(pl.String), PHASE=pl.col("phase").replace_strict(PHASE),
-            PREMIERE_PRES=pl.when(pl.col("first_presentation")).then(pl.lit("O"))
+            CIM10="icd10",
+            MORPHO="morphology",
+            T="tnm_t",
+            N="tnm_n",
+            M="tnm_m",
+            OMS=pl.col("who_ps").cast(pl.String),
+            PHASE=pl.col("phase").replace_strict(PHASE),
+            PREMIERE_PRES=pl.when(pl.col("first_presentation"))
+            .then(pl.lit("O"))
             .otherwise(pl.lit("N")),
-            DOSSIER_PRECEDENT="previous_fiche_id", MOTIF="reason",
-            TYPE_DOSSIER=pl.when(pl.col("case_status") == "discute").then(pl.lit("Discuté"))
+            DOSSIER_PRECEDENT="previous_fiche_id",
+            MOTIF="reason",
+            TYPE_DOSSIER=pl.when(pl.col("case_status") == "discute")
+            .then(pl.lit("Discuté"))
             .otherwise(pl.lit("Enregistré")),
-            MODE=pl.when(pl.col("mode") == "visio").then(pl.lit("Visioconférence"))
+            MODE=pl.when(pl.col("mode") == "visio")
+            .then(pl.lit("Visioconférence"))
             .otherwise(pl.lit("Présentiel")),
-            PATIENT_INFORME=pl.when(pl.col("patient_informed")).then(pl.lit("Oui"))
-            .when(pl.col("patient_informed").not_()).then(pl.lit("Non")),
-            PROPOSITIONS="label", ESSAI="trial_id",
-            STATUT=pl.when(pl.col("status") == "valide").then(pl.lit("Validé"))
+            PATIENT_INFORME=pl.when(pl.col("patient_informed"))
+            .then(pl.lit("Oui"))
+            .when(pl.col("patient_informed").not_())
+            .then(pl.lit("Non")),
+            PROPOSITIONS="label",
+            ESSAI="trial_id",
+            STATUT=pl.when(pl.col("status") == "valide")
+            .then(pl.lit("Validé"))
             .otherwise(pl.lit("En cours")),
             NUM_ORDRE="order_number",
             DT_VALIDATION=pl.col("validated_at").dt.strftime("%d/%m/%Y %H:%M"),
-            VALIDE_PAR="validated_by", DATE_MAJ=pl.col("saved_at").dt.strftime(STAMP),
+            VALIDE_PAR="validated_by",
+            DATE_MAJ=pl.col("saved_at").dt.strftime(STAMP),
         ),
         "ONC_PPS": share.pps.join(ident, on=["patient_id", "finess"], how="left").select(
-            NUM_PPS="pps_id", NUM_DOSSIER="fiche_id", NUM_MALADE="ipp", ETAB="finess",
-            MEDECIN_TRAITANT="gp_id", MEDECIN_REFERENT="responsible_prof_id",
+            NUM_PPS="pps_id",
+            NUM_DOSSIER="fiche_id",
+            NUM_MALADE="ipp",
+            ETAB="finess",
+            MEDECIN_TRAITANT="gp_id",
+            MEDECIN_REFERENT="responsible_prof_id",
             DT_REMISE=pl.col("delivered_date").dt.strftime(FR_DATE),
             DATE_MAJ=pl.col("delivered_date").dt.combine(pl.time(18)).dt.strftime(STAMP),
         ),
         "ONC_PPS_ETAPE": share.pps_phases.select(
-            NUM_PPS="pps_id", ORDRE="phase_no",
+            NUM_PPS="pps_id",
+            ORDRE="phase_no",
             ETAPE=pl.col("phase_type").replace_strict(
-                {**dict(zip(ref.treatments["treatment"], ref.treatments["label"], strict=True)),
-                 "annonce": "Consultation d'annonce"}
+                {
+                    **dict(zip(ref.treatments["treatment"], ref.treatments["label"], strict=True)),
+                    "annonce": "Consultation d'annonce",
+                }
             ),
             DT_DEBUT=pl.col("planned_start").dt.strftime(FR_DATE),
-            DT_FIN=pl.col("planned_end").dt.strftime(FR_DATE), ETAB="finess",
+            DT_FIN=pl.col("planned_end").dt.strftime(FR_DATE),
+            ETAB="finess",
         ),
     }

@@ -1,0 +1,203 @@
+"""Sources and mappings, read from config/sources.toml and config/mappings/*.toml.
+
+`${VAR}` in a value is taken from the environment, then from config/secrets.toml (its [env]
+table, git-ignored), then from the [defaults] table of sources.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rrc.errors import ConfigError
+from rrc.settings import config_dir, load_toml
+from warehouse.canonical import ENTITIES
+
+KINDS = ("sql", "spreadsheet", "trial_registry", "directory")
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    key: list[str]
+    watermark: str | None = None
+    deletes: str = "none"
+    required: list[str] = field(default_factory=list)
+    file: str | None = None
+    format: str | None = None
+    record: str | None = None
+    columns: list[str] | None = None
+    paths: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    entity: str
+    table: str
+    columns: dict[str, Any]
+    distinct: bool = False
+    skip_null: str | None = None  # canonical column: source rows where it is empty are skipped
+
+
+@dataclass(frozen=True)
+class Mapping:
+    path: Path
+    tables: dict[str, TableSpec]
+    entities: list[EntitySpec]
+    codes: dict[str, dict[str, Any]]
+    header_row: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    mapping: Mapping
+    url: str | None = None
+    path: Path | None = None
+    pattern: str | None = None
+    cadence_hours: float = 24
+    on_failure: str = "fail"
+
+
+@dataclass(frozen=True)
+class Config:
+    sources: list[Source]
+    warehouse_dir: Path
+    keep_snapshots: int
+    watermark_lag_hours: float
+
+
+def _secrets(directory: Path) -> dict[str, str]:
+    path = directory / "secrets.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return {k: str(v) for k, v in tomllib.load(fh).get("env", {}).items()}
+
+
+def interpolate(value: str, lookup: dict[str, str], where: str) -> str:
+    """Replace ${VAR} (recursively, as defaults may refer to other variables)."""
+    for _ in range(5):
+        missing = [name for name in VAR.findall(value) if name not in lookup]
+        if missing:
+            raise ConfigError(
+                f"{where}: variable ${{{missing[0]}}} is not set",
+                hint=f"export {missing[0]}=..., or add it to config/secrets.toml under [env]",
+            )
+        new = VAR.sub(lambda m: lookup[m.group(1)], value)
+        if new == value:
+            return new
+        value = new
+    return value
+
+
+def load_mapping(path: Path) -> Mapping:
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"mapping file {path} not found") from exc
+    tables = {}
+    for name, t in raw.get("tables", {}).items():
+        tables[name] = TableSpec(
+            name=name,
+            key=list(t.get("key", [])),
+            watermark=t.get("watermark"),
+            deletes=t.get("deletes", "none"),
+            required=list(t.get("required", [])),
+            file=t.get("file"),
+            format=t.get("format"),
+            record=t.get("record"),
+            columns=t.get("columns"),
+            paths=t.get("paths"),
+        )
+        if tables[name].deletes not in ("none", "tombstone", "key_diff"):
+            raise ConfigError(f"{path}: table {name}: deletes must be none, tombstone or key_diff")
+    codes = raw.get("codes", {})
+    entities = []
+    for name, e in raw.get("entities", {}).items():
+        entity = e.get("into", name)
+        if entity not in ENTITIES:
+            raise ConfigError(
+                f"{path}: entity {name!r} maps to unknown canonical entity {entity!r}",
+                hint=f"known entities: {', '.join(ENTITIES)}",
+            )
+        if e.get("from") not in tables:
+            raise ConfigError(
+                f"{path}: entity {name}: table {e.get('from')!r} is not declared under [tables]"
+            )
+        unknown = set(e.get("columns", {})) - set(ENTITIES[entity])
+        if unknown:
+            raise ConfigError(
+                f"{path}: entity {name}: unknown canonical columns {sorted(unknown)}",
+                hint=f"columns of {entity}: {', '.join(ENTITIES[entity])}",
+            )
+        for col, spec in e.get("columns", {}).items():
+            if isinstance(spec, dict) and "codes" in spec and spec["codes"] not in codes:
+                raise ConfigError(
+                    f"{path}: entity {name}, column {col}: no [codes.{spec['codes']}]"
+                )
+        entities.append(
+            EntitySpec(
+                name=name,
+                entity=entity,
+                table=e["from"],
+                columns=dict(e.get("columns", {})),
+                distinct=bool(e.get("distinct", False)),
+                skip_null=e.get("skip_null"),
+            )
+        )
+    return Mapping(
+        path=path,
+        tables=tables,
+        entities=entities,
+        codes=codes,
+        header_row=int(raw.get("workbook", {}).get("header_row", 0)),
+    )
+
+
+def load_config(directory: Path | None = None) -> Config:
+    directory = directory or config_dir()
+    raw = load_toml("sources.toml", directory)
+    lookup = {
+        **{k: str(v) for k, v in raw.get("defaults", {}).items()},
+        **_secrets(directory),
+        **os.environ,
+    }
+    sources = []
+    for s in raw.get("source", []):
+        name = s.get("name", "")
+        if not IDENT.match(name):
+            raise ConfigError(f"sources.toml: source name {name!r} must be letters, digits, _")
+        kind = s.get("kind")
+        if kind not in KINDS:
+            raise ConfigError(f"sources.toml: source {name}: kind {kind!r} is not one of {KINDS}")
+        where = f"sources.toml, source {name}"
+        path = s.get("path")
+        sources.append(
+            Source(
+                name=name,
+                kind=kind,
+                mapping=load_mapping(directory / "mappings" / s["mapping"]),
+                url=interpolate(s["url"], lookup, where) if "url" in s else None,
+                path=Path(interpolate(path, lookup, where)) if path else None,
+                pattern=s.get("pattern"),
+                cadence_hours=float(s.get("cadence_hours", 24)),
+                on_failure=s.get("on_failure", "fail"),
+            )
+        )
+    wh = raw.get("warehouse", {})
+    return Config(
+        sources=sources,
+        warehouse_dir=Path(interpolate(wh.get("dir", "data/warehouse"), lookup, "sources.toml")),
+        keep_snapshots=int(wh.get("keep_snapshots", 5)),
+        watermark_lag_hours=float(wh.get("watermark_lag_hours", 48)),
+    )

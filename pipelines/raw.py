@@ -1,0 +1,118 @@
+"""The raw layer: tables as extracted, plus load id, source and extraction time.
+
+`raw."<source>__<table>"` holds the current state of each source table: incremental extracts are
+upserted by key, deletions applied by tombstone or key diff, small tables replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+
+META_COLUMNS = ("_load_id", "_source", "_extracted_at")
+
+
+def raw_name(source: str, table: str) -> str:
+    return f'raw."{source}__{table}"'
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+@dataclass
+class TableLoad:
+    """What one extraction did to one raw table (the run log's reconciliation rows)."""
+
+    source: str
+    table: str
+    extracted: int = 0
+    deleted: int = 0
+    mode: str = "full"
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def exists(con: duckdb.DuckDBPyConnection, source: str, table: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+        "AND table_name = ?",
+        [f"{source}__{table}"],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def columns(con: duckdb.DuckDBPyConnection, source: str, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [f"{source}__{table}"],
+        ).fetchall()
+        if r[0] not in META_COLUMNS
+    ]
+
+
+def replace(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    table: str,
+    select_sql: str,
+    load_id: str,
+    extracted_at: datetime,
+    params: Sequence[object] = (),
+) -> int:
+    """Replace the raw table by the rows of `select_sql`; return their number."""
+    con.execute(
+        f"CREATE OR REPLACE TABLE {raw_name(source, table)} AS SELECT *, ? AS _load_id, "
+        f"? AS _source, ?::TIMESTAMP AS _extracted_at FROM ({select_sql})",
+        [load_id, source, extracted_at, *params],
+    )
+    return count(con, source, table)
+
+
+def upsert(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    table: str,
+    select_sql: str,
+    key: list[str],
+    load_id: str,
+    extracted_at: datetime,
+    params: Sequence[object] = (),
+) -> int:
+    """Insert or replace rows by `key`; return how many rows the extract brought."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, ? AS _load_id, ? AS _source, "
+        f"?::TIMESTAMP AS _extracted_at FROM ({select_sql})",
+        [load_id, source, extracted_at, *params],
+    )
+    target = raw_name(source, table)
+    on = " AND ".join(f"t.{quote(k)} = i.{quote(k)}" for k in key)
+    con.execute(f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {on})")
+    con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _incoming")
+    n = con.execute("SELECT count(*) FROM _incoming").fetchone()
+    con.execute("DROP TABLE _incoming")
+    return int(n[0]) if n else 0
+
+
+def delete_missing(
+    con: duckdb.DuckDBPyConnection, source: str, table: str, keys_sql: str, key: list[str]
+) -> int:
+    """Key diff: delete raw rows whose key is no longer in the store."""
+    target = raw_name(source, table)
+    on = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in key)
+    before = count(con, source, table)
+    con.execute(
+        f"DELETE FROM {target} t WHERE NOT EXISTS (SELECT 1 FROM ({keys_sql}) s WHERE {on})"
+    )
+    return before - count(con, source, table)
+
+
+def count(con: duckdb.DuckDBPyConnection, source: str, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {raw_name(source, table)}").fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,70 @@
+"""DuckDB connections that can read the operational stores directly (the bulk fast path).
+
+DuckDB 1.5.5 loads its postgres, mysql and sqlite scanners from PyPI wheels
+(`duckdb-extension-*-scanner`), so nothing is downloaded at run time (docs/decisions.md, 1).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import duckdb
+import sqlalchemy as sa
+
+from rrc.errors import ConfigError
+
+EXTENSIONS = {
+    "postgres": ("duckdb_extension_postgres_scanner", "postgres_scanner"),
+    "mysql": ("duckdb_extension_mysql_scanner", "mysql_scanner"),
+    "sqlite": ("duckdb_extension_sqlite_scanner", "sqlite_scanner"),
+}
+BACKENDS = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """Install and load a scanner from its wheel (idempotent)."""
+    module_name, extension = EXTENSIONS[kind]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ConfigError(
+            f"the DuckDB {kind} scanner is not installed",
+            hint=f"pip install {module_name.replace('_', '-')}==1.5.5 (see constraints.txt)",
+        ) from exc
+    files = sorted(Path(module.__file__ or "").parent.glob("extensions/*/*.duckdb_extension"))
+    if not files:  # pragma: no cover - a broken install
+        raise ConfigError(f"no extension file in {module_name}", hint="reinstall the package")
+    con.execute(f"INSTALL '{files[-1]}'")
+    con.execute(f"LOAD {extension}")
+
+
+def attach_string(url: str) -> tuple[str, str]:
+    """(DuckDB ATTACH string, scanner kind) for a SQLAlchemy URL."""
+    u = sa.make_url(url)
+    backend = u.get_backend_name()
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"no DuckDB scanner for {backend} URLs",
+            hint="use a postgresql, mysql/mariadb or sqlite URL",
+        )
+    kind = BACKENDS[backend]
+    if kind == "sqlite":
+        return u.database or "", kind
+    parts = {
+        "host": u.host or "127.0.0.1",
+        "port": u.port,
+        "user": u.username,
+        "password": u.password,
+        "dbname" if kind == "postgres" else "database": u.database,
+    }
+    text = " ".join(f"{k}={v}" for k, v in parts.items() if v not in (None, ""))
+    return text, kind
+
+
+def attach(con: duckdb.DuckDBPyConnection, url: str, alias: str) -> None:
+    """Attach the database of `url` read-only as `alias`."""
+    target, kind = attach_string(url)
+    load_extension(con, kind)
+    literal = target.replace("'", "''")  # ATTACH takes no parameters; quote the literal
+    con.execute(f"ATTACH '{literal}' AS {alias} (TYPE {kind}, READ_ONLY)")
