@@ -10,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := data/demo
 
-.PHONY: demo test lint lock install install-dev clean help
+.PHONY: demo test lint lock install install-dev clean help bench
 
 help:
 	@echo "make demo   build the demo region in real operational stores"
@@ -35,8 +35,14 @@ install-dev: $(VENV)/.installed-dev
 
 demo: install
 	$(BIN)/rrc demo generate --out $(DEMO) --years 2011-2014
+	$(BIN)/rrc secrets init
+	$(BIN)/rrc etl run --full
 	@echo
-	@echo "The demo region's operational stores are in $(DEMO)/ (see README.md)."
+	@echo "Operational stores: $(DEMO)/   Published warehouse: data/warehouse/current.duckdb"
+	@echo "Try: $(BIN)/rrc etl status   (boards and quality checks arrive with the next stages)"
+
+bench: install-dev
+	$(BIN)/python -m bench.extract
 
 test: install-dev
 	$(BIN)/pytest -n 2 --dist loadgroup
@@ -50,4 +56,4 @@ lock: $(BIN)/python
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(DEMO) data/warehouse .pytest_cache

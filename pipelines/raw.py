@@ -92,6 +92,13 @@ def upsert(
         [load_id, source, extracted_at, *params],
     )
     target = raw_name(source, table)
+    present = set(columns(con, source, table))
+    for name, ctype in con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = '_incoming'"
+    ).fetchall():
+        if name not in present and name not in META_COLUMNS:  # a column new in the store
+            con.execute(f"ALTER TABLE {target} ADD COLUMN {quote(name)} {ctype}")
     on = " AND ".join(f"t.{quote(k)} = i.{quote(k)}" for k in key)
     con.execute(f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {on})")
     con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _incoming")

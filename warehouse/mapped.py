@@ -73,7 +73,10 @@ class _Compiler:
             return f" || {sep} || ".join(f"CAST(src.{quote(c)} AS VARCHAR)" for c in spec["concat"])
         if "concat_datetime" in spec:
             d, t = spec["concat_datetime"]
-            text = f"left(CAST(src.{quote(d)} AS VARCHAR), 10) || ' ' || CAST(src.{quote(t)} AS VARCHAR)"
+            text = (
+                f"left(CAST(src.{quote(d)} AS VARCHAR), 10) || ' ' || "
+                f"CAST(src.{quote(t)} AS VARCHAR)"
+            )
             expr = f"CAST(try_strptime({text}, {_formats(spec)}) AS {ctype})"
             self.checks.append(
                 f"CASE WHEN src.{quote(d)} IS NOT NULL AND {expr} IS NULL THEN "
@@ -150,7 +153,8 @@ class _Compiler:
             f"FROM ({base}) src\n" + "\n".join(self.joins)
         )
         if self.spec.distinct:
-            sql = f"SELECT DISTINCT ON ({', '.join(quote(c) for c in self.spec.columns)}) * FROM ({sql})"
+            keys = ", ".join(quote(c) for c in self.spec.columns)
+            sql = f"SELECT DISTINCT ON ({keys}) * FROM ({sql})"
         return sql, skip
 
 

@@ -36,8 +36,13 @@ class Model:
 
     @property
     def grain(self) -> str:
-        first = self.sql.splitlines()[0]
-        return first.removeprefix("-- Grain:").strip()
+        """The header comment (it starts with "-- Grain:"), as one line."""
+        header = []
+        for line in self.sql.splitlines():
+            if not line.startswith("--"):
+                break
+            header.append(line.removeprefix("--").strip())
+        return " ".join(header).removeprefix("Grain:").strip()
 
 
 class ModelError(RRCError):

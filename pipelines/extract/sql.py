@@ -71,11 +71,11 @@ def check_drift(
 def _threshold_sql(spec: TableSpec, column_type: str, lag_hours: float) -> str:
     wm = raw.quote(spec.watermark or "")
     if column_type.startswith("TIMESTAMP") or column_type == "DATE":
-        return f"(SELECT max({wm}) - INTERVAL {float(lag_hours)} HOUR FROM {{raw}})"
+        return f"(SELECT max({wm}) - to_seconds({int(lag_hours * 3600)}) FROM {{raw}})"
     # text watermarks (e.g. yyyymmddHHMMSS) compare as text once shifted in their own format
     fmt = "%Y%m%d%H%M%S"
     return (
-        f"(SELECT strftime(strptime(max({wm}), '{fmt}') - INTERVAL {float(lag_hours)} HOUR, "
+        f"(SELECT strftime(strptime(max({wm}), '{fmt}') - to_seconds({int(lag_hours * 3600)}), "
         f"'{fmt}') FROM {{raw}})"
     )
 
@@ -108,7 +108,12 @@ def extract(
             )
         except SourceError:
             raise
-        except (duckdb.Error, sa.exc.OperationalError, OSError) as exc:
+        except (
+            duckdb.IOException,
+            duckdb.ConnectionException,
+            sa.exc.OperationalError,
+            OSError,
+        ) as exc:
             last_error = exc
             if attempt == len(RETRIES):
                 break

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rrc.cli import demo
+from rrc.cli import demo, etl, secrets
 
 app = typer.Typer(
     name="rrc",
@@ -14,6 +14,8 @@ app = typer.Typer(
     epilog="Example: rrc demo generate --out data/demo --years 2011-2014",
 )
 app.add_typer(demo.app, name="demo")
+app.add_typer(etl.app, name="etl")
+app.add_typer(secrets.app, name="secrets")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,116 @@
+"""`rrc etl ...`: load the operational stores into the warehouse."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipelines.config import load_config
+from pipelines.run import RunResult, history, run
+from rrc.cli.console import console, friendly_errors, steps
+
+app = typer.Typer(help="Extract, map, model and publish the warehouse.", no_args_is_help=True)
+
+
+@app.command(
+    name="run",
+    epilog=(
+        "Examples:\n\n"
+        "  rrc etl run                       incremental run of every source\n\n"
+        "  rrc etl run --full                rebuild from scratch\n\n"
+        "  rrc etl run --source dcc --since 2013-01-01 --until 2013-03-31   backfill"
+    ),
+)
+def run_cmd(
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only extract this source (repeatable); the others keep their last load."
+        ),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option(help="Re-extract everything and rebuild from scratch.")
+    ] = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(help="Backfill: re-extract rows changed from this date (with --until)."),
+    ] = None,
+    until: Annotated[datetime | None, typer.Option(help="End of the backfill window.")] = None,
+) -> None:
+    """Run the ETL once and publish the new warehouse atomically."""
+    with friendly_errors():
+        cfg = load_config()
+        total = len([s for s in cfg.sources if not source or s.name in source]) + 3
+        with steps(total, "ETL") as step:
+            result = run(cfg, full=full, only=source, since=since, until=until, progress=step)
+    _summary(result)
+
+
+def _summary(result: RunResult) -> None:
+    table = Table(title=f"Run {result.run_id}: {result.status} in {result.seconds:.1f} s")
+    for col in ("source", "table", "mode", "extracted", "deleted", "warnings"):
+        table.add_column(col, justify="right" if col in ("extracted", "deleted") else "left")
+    for load in result.loads:
+        table.add_row(
+            load.source,
+            load.table,
+            load.mode,
+            f"{load.extracted:,}",
+            f"{load.deleted:,}",
+            "; ".join(load.warnings),
+        )
+    console.print(table)
+    rec = Table(title="Reconciliation: offered = loaded + quarantined (+ skipped)")
+    for col in ("source", "table", "entity", "offered", "loaded", "quarantined"):
+        rec.add_column(
+            col, justify="right" if col in ("offered", "loaded", "quarantined") else "left"
+        )
+    for r in result.reconciliation:
+        rec.add_row(
+            r.source, r.table, r.entity, f"{r.offered:,}", f"{r.loaded:,}", f"{r.quarantined:,}"
+        )
+    console.print(rec)
+    if result.stale_sources:
+        console.print(
+            f"[yellow]Stale sources (previous data kept):[/yellow] "
+            f"{', '.join(result.stale_sources)}"
+        )
+    console.print(f"Published: {result.snapshot}")
+
+
+@app.command(name="status", epilog="Example:\n\n  rrc etl status --last 5")
+def status_cmd(
+    last: Annotated[int, typer.Option(help="How many runs to show.")] = 10,
+) -> None:
+    """Show the last runs, their status and what each loaded."""
+    with friendly_errors():
+        cfg = load_config()
+        runs = history(cfg.warehouse_dir)[-last:]
+    table = Table(title=f"ETL runs ({cfg.warehouse_dir})")
+    for col in (
+        "run",
+        "started (UTC)",
+        "status",
+        "seconds",
+        "rows extracted",
+        "quarantined",
+        "note",
+    ):
+        table.add_column(col)
+    for r in runs:
+        extracted = sum(x["extracted"] for x in r.get("loads", []))
+        quarantined = sum(x["quarantined"] for x in r.get("reconciliation", []))
+        note = r.get("error") or ", ".join(r.get("stale_sources", []))
+        table.add_row(
+            r["run_id"],
+            r["started_at"][:19],
+            r["status"],
+            f"{r['seconds']:.1f}",
+            f"{extracted:,}",
+            f"{quarantined:,}",
+            (note or "")[:80],
+        )
+    console.print(table if runs else "No run yet: `rrc etl run`.")

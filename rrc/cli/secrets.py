@@ -1,0 +1,24 @@
+"""`rrc secrets ...`: the pseudonymisation key."""
+
+from __future__ import annotations
+
+import typer
+
+from pipelines import pseudonym
+from rrc.cli.console import console, friendly_errors
+
+app = typer.Typer(help="Manage the secrets kept outside the warehouse.", no_args_is_help=True)
+
+
+@app.command(name="init", epilog="Example:\n\n  rrc secrets init")
+def init_cmd() -> None:
+    """Create config/secrets.toml with a random pseudonymisation key, unless one exists."""
+    with friendly_errors():
+        path, created = pseudonym.init()
+    if created:
+        console.print(
+            f"Created a pseudonymisation key in {path} (keep it: patient keys depend "
+            "on it; never commit it)."
+        )
+    else:
+        console.print(f"{path} already holds a pseudonymisation key; nothing changed.")

@@ -1,0 +1,75 @@
+"""A small demo region and an isolated ETL configuration per test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.config import Config, load_config
+from pipelines.run import RunResult, run
+from rrc.demo.dataset import Scale
+from rrc.demo.generate import Request, generate
+from rrc.settings import PROJECT_ROOT
+from warehouse.checksum import checksums
+from warehouse.publish import Warehouse
+
+KEY = "5e" * 32
+SMALL = {"first_year": 2013, "last_year": 2013, "seed": 21, "scale": Scale.parse("0.2")}
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    generate(Request(out=out, **SMALL))
+    return out
+
+
+@dataclass
+class Etl:
+    demo: Path
+    warehouse: Path
+    monkeypatch: pytest.MonkeyPatch
+
+    def config(self) -> Config:
+        return load_config()
+
+    def run(self, **kwargs: object) -> RunResult:
+        return run(self.config(), **kwargs)  # type: ignore[arg-type]
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return Warehouse(self.warehouse).connect()
+
+    def checksums(self) -> dict[str, tuple[int, str]]:
+        con = self.connect()
+        try:
+            return checksums(con)
+        finally:
+            con.close()
+
+    def use_urls(self, dcc: str, vendor_b: str) -> None:
+        self.monkeypatch.setenv("RRC_DCC_URL", dcc)
+        self.monkeypatch.setenv("RRC_VENDOR_B_URL", vendor_b)
+
+
+@pytest.fixture
+def etl_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], Etl]]:
+    """Point the ETL at a copy of a demo folder and a fresh warehouse folder."""
+    monkeypatch.setenv("RRC_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("RRC_CONFIG_DIR", str(PROJECT_ROOT / "config"))
+
+    def make(demo: Path, name: str = "wh") -> Etl:
+        copy = tmp_path / f"demo-{name}"
+        if not copy.exists():
+            shutil.copytree(demo, copy)
+        monkeypatch.setenv("RRC_DEMO_DIR", str(copy))
+        monkeypatch.delenv("RRC_DCC_URL", raising=False)
+        monkeypatch.delenv("RRC_VENDOR_B_URL", raising=False)
+        monkeypatch.setenv("RRC_WAREHOUSE_DIR", str(tmp_path / name))
+        return Etl(copy, tmp_path / name, monkeypatch)
+
+    yield make
