@@ -72,7 +72,7 @@ def generate_cmd(
             clean=clean,
         )
         started = time.perf_counter()
-        with steps(step_count(request.scale), "Generating") as step:
+        with steps(step_count(request), "Generating") as step:
             summary = generate(request, progress=step)
         elapsed = time.perf_counter() - started
     _print_summary(summary, out, elapsed)

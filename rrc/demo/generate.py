@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +60,41 @@ def defect_rates(clean: bool) -> dict[str, float]:
 
 
 STEPS_PER_NETWORK = 10  # structure ... spreadsheets, as reported through `progress`
+WORKERS = 2  # networks built at once when the stores are servers (SQLite takes one writer)
 
 
-def step_count(scale: Scale) -> int:
+def parallel(req: Request) -> bool:
+    return req.scale.networks > 1 and req.target != "sqlite"
+
+
+def step_count(req: Request) -> int:
     """How many times `generate` calls `progress`, for a progress bar."""
-    return STEPS_PER_NETWORK * scale.networks + 1
+    per_network = 1 if parallel(req) else STEPS_PER_NETWORK
+    return per_network * req.scale.networks + 1
+
+
+@dataclass
+class NetworkOutput:
+    counts: dict[str, dict[str, int]]
+    written: list[Path]
+    files: FileStores
+    entries: list[dict[str, Any]]
+    calibration: dict[str, dict[str, int]]
+
+
+def _network(req: Request, network: int, rates: dict[str, float], urls: dict[str, str],
+             progress: Callable[[str], None] = lambda _s: None) -> NetworkOutput:
+    """Build one network, inject its defects and append it to the stores."""
+    ds = build(req.first_year, req.last_year, req.seed, req.scale, network, progress)
+    progress("defects")
+    injected = defects.inject(ds, rates, np.random.default_rng([req.seed, network, 1]))
+    counts = stores.write_sql(ds, urls, progress)
+    progress("spreadsheets")
+    written = stores.write_spreadsheets(ds, req.out)
+    files = FileStores()
+    files.add(ds)
+    return NetworkOutput(counts, written, files, stores.locate(ds, injected.entries),
+                         calibration(ds))
 
 
 def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) -> dict[str, Any]:
@@ -70,36 +103,42 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
     rates = defect_rates(req.clean)
     urls = stores.sql_urls(req.out, req.target)
     stores.prepare_sql(urls)
+    networks = range(1, req.scale.networks + 1)
+    outputs: Iterable[NetworkOutput]
+    if parallel(req):
+        pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        outputs = pool.map(_network, repeat(req), networks, repeat(rates), repeat(urls))
+    else:
+        pool = None
+        outputs = (
+            _network(req, n, rates, urls,
+                     progress if req.scale.networks == 1
+                     else lambda step, n=n: progress(f"network {n}/{req.scale.networks}: {step}"))
+            for n in networks
+        )
     file_stores = FileStores()
     entries: list[dict[str, Any]] = []
     counts: dict[str, dict[str, int]] = {}
     written: list[Path] = []
     per_year: dict[str, dict[str, int]] = {}
-    for network in range(1, req.scale.networks + 1):
-
-        def step(name: str, network: int = network) -> None:
-            progress(
-                name
-                if req.scale.networks == 1
-                else f"network {network}/{req.scale.networks}: {name}"
-            )
-
-        ds = build(req.first_year, req.last_year, req.seed, req.scale, network, step)
-        step("defects")
-        injected = defects.inject(ds, rates, np.random.default_rng([req.seed, network, 1]))
-        for store, tables in stores.write_sql(ds, urls, step).items():
-            for table, n in tables.items():
-                counts.setdefault(store, {}).setdefault(table, 0)
-                counts[store][table] += n
-        step("spreadsheets")
-        written += stores.write_spreadsheets(ds, req.out)
-        file_stores.add(ds)
-        entries += stores.locate(ds, injected.entries)
-        for year, row in calibration(ds).items():
-            total = per_year.setdefault(year, dict.fromkeys(row, 0))
-            for k, v in row.items():
-                total[k] += v
-        del ds
+    try:
+        for n, out in zip(networks, outputs, strict=True):  # in network order: deterministic
+            if pool is not None:
+                progress(f"network {n}/{req.scale.networks} written")
+            for store, tables in out.counts.items():
+                for table, rows in tables.items():
+                    counts.setdefault(store, {}).setdefault(table, 0)
+                    counts[store][table] += rows
+            written += out.written
+            file_stores.merge(out.files)
+            entries += out.entries
+            for year, row in out.calibration.items():
+                total = per_year.setdefault(year, dict.fromkeys(row, 0))
+                for k, v in row.items():
+                    total[k] += v
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     progress("registry, directory, manifest and checksums")
     written += file_stores.write(req.out)
     manifest = {

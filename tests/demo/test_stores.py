@@ -100,3 +100,14 @@ def test_several_networks_append_with_unique_ids(tmp_path: Path) -> None:
     studies = s.summary["checksums"]["registry/essais_cliniques.json"]
     assert studies["bytes"] > 0
     assert len(list((tmp_path / "sheets").glob("*.xlsx"))) == 2
+
+
+@pytest.mark.postgres
+def test_networks_built_in_parallel_give_the_same_stores_as_one_by_one(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Server targets build networks in worker processes; the result must not depend on it."""
+    two = {"first_year": 2013, "last_year": 2013, "seed": 8, "scale": Scale(2, 0.15)}
+    sequential = make_stores(tmp_path / "seq", **two)
+    pooled = make_stores(tmp_path / "pool", target=postgres_url, **two)
+    assert pooled.summary["checksums"] == sequential.summary["checksums"]

@@ -238,6 +238,13 @@ class FileStores:
         for name, blocks in directory_frames(ds).items():
             self.directory.setdefault(name, []).append(blocks)
 
+    def merge(self, other: FileStores) -> None:
+        """Append another network's parts (networks are merged in order)."""
+        self.studies += other.studies
+        self.inclusions += other.inclusions
+        for name, per_network in other.directory.items():
+            self.directory.setdefault(name, []).extend(per_network)
+
     def write(self, out: Path) -> list[Path]:
         registry, directory = out / "registry", out / "directory"
         registry.mkdir(parents=True, exist_ok=True)
