@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from pipelines.extract import sql as sql_extract
 from rrc.demo.generate import Request, generate
 from rrc.errors import SourceError
+from rrc.settings import PROJECT_ROOT
 from tests.pipelines.conftest import KEY, SMALL, Etl
 
 MARTS_AND_CORE = ("core", "marts")
@@ -271,3 +273,45 @@ def test_no_name_ins_or_ipp_beyond_staging_and_patient_keys_are_hmacs(
     )
     con.close()
     assert bytes.fromhex(KEY) not in path.read_bytes()
+
+
+def test_a_source_marked_stale_keeps_its_previous_data_and_the_run_goes_on(
+    small_demo: Path, etl_factory: Callable[..., Etl], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    etl = etl_factory(small_demo, "stale")
+    etl.run(full=True)
+    before = etl.checksums()
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    sources = (config / "sources.toml").read_text(encoding="utf-8")
+    (config / "sources.toml").write_text(
+        sources.replace('mapping = "dcc.toml"\ncadence_hours = 24\non_failure = "fail"',
+                        'mapping = "dcc.toml"\ncadence_hours = 24\non_failure = "stale"'),
+        encoding="utf-8")
+    monkeypatch.setenv("RRC_CONFIG_DIR", str(config))
+    monkeypatch.setattr(sql_extract, "RETRIES", (0.01,))
+    etl.use_urls("postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+                 f"sqlite:///{etl.demo}/vendor_b.sqlite")
+    result = etl.run()
+    assert result.status == "success"
+    assert result.stale_sources == ["dcc"]
+    assert etl.checksums() == before
+
+
+def test_a_backfill_window_re_extracts_only_the_rows_changed_in_it(
+    small_demo: Path, etl_factory: Callable[..., Etl]
+) -> None:
+    from datetime import datetime
+
+    etl = etl_factory(small_demo, "backfill")
+    etl.run(full=True)
+    result = etl.run(only=["dcc"], since=datetime(2013, 3, 1), until=datetime(2013, 3, 31))
+    loads = {x.table: x for x in result.loads}
+    assert {x.source for x in result.loads} == {"dcc"}
+    assert loads["rcp_seance"].mode == "backfill"
+    store = sqlite3.connect(etl.demo / "dcc.sqlite")
+    expected = store.execute(
+        "SELECT count(*) FROM rcp_seance WHERE updated_at >= '2013-03-01' "
+        "AND updated_at <= '2013-03-31 00:00:00.000000'").fetchone()[0]
+    assert loads["rcp_seance"].extracted == expected > 0
