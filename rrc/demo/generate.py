@@ -82,8 +82,13 @@ class NetworkOutput:
     calibration: dict[str, dict[str, int]]
 
 
-def _network(req: Request, network: int, rates: dict[str, float], urls: dict[str, str],
-             progress: Callable[[str], None] = lambda _s: None) -> NetworkOutput:
+def _network(
+    req: Request,
+    network: int,
+    rates: dict[str, float],
+    urls: dict[str, str],
+    progress: Callable[[str], None] = lambda _s: None,
+) -> NetworkOutput:
     """Build one network, inject its defects and append it to the stores."""
     ds = build(req.first_year, req.last_year, req.seed, req.scale, network, progress)
     progress("defects")
@@ -93,8 +98,9 @@ def _network(req: Request, network: int, rates: dict[str, float], urls: dict[str
     written = stores.write_spreadsheets(ds, req.out)
     files = FileStores()
     files.add(ds)
-    return NetworkOutput(counts, written, files, stores.locate(ds, injected.entries),
-                         calibration(ds))
+    return NetworkOutput(
+        counts, written, files, stores.locate(ds, injected.entries), calibration(ds)
+    )
 
 
 def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) -> dict[str, Any]:
@@ -111,9 +117,15 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
     else:
         pool = None
         outputs = (
-            _network(req, n, rates, urls,
-                     progress if req.scale.networks == 1
-                     else lambda step, n=n: progress(f"network {n}/{req.scale.networks}: {step}"))
+            _network(
+                req,
+                n,
+                rates,
+                urls,
+                progress
+                if req.scale.networks == 1
+                else lambda step, n=n: progress(f"network {n}/{req.scale.networks}: {step}"),
+            )
             for n in networks
         )
     file_stores = FileStores()

@@ -276,7 +276,9 @@ def test_no_name_ins_or_ipp_beyond_staging_and_patient_keys_are_hmacs(
 
 
 def test_a_source_marked_stale_keeps_its_previous_data_and_the_run_goes_on(
-    small_demo: Path, etl_factory: Callable[..., Etl], tmp_path: Path,
+    small_demo: Path,
+    etl_factory: Callable[..., Etl],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     etl = etl_factory(small_demo, "stale")
@@ -286,13 +288,17 @@ def test_a_source_marked_stale_keeps_its_previous_data_and_the_run_goes_on(
     shutil.copytree(PROJECT_ROOT / "config", config)
     sources = (config / "sources.toml").read_text(encoding="utf-8")
     (config / "sources.toml").write_text(
-        sources.replace('mapping = "dcc.toml"\ncadence_hours = 24\non_failure = "fail"',
-                        'mapping = "dcc.toml"\ncadence_hours = 24\non_failure = "stale"'),
-        encoding="utf-8")
+        sources.replace(
+            'mapping = "dcc.toml"\ncadence_hours = 24\non_failure = "fail"',
+            'mapping = "dcc.toml"\ncadence_hours = 24\non_failure = "stale"',
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("RRC_CONFIG_DIR", str(config))
     monkeypatch.setattr(sql_extract, "RETRIES", (0.01,))
-    etl.use_urls("postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
-                 f"sqlite:///{etl.demo}/vendor_b.sqlite")
+    etl.use_urls(
+        "postgresql+psycopg://postgres@127.0.0.1:1/nowhere", f"sqlite:///{etl.demo}/vendor_b.sqlite"
+    )
     result = etl.run()
     assert result.status == "success"
     assert result.stale_sources == ["dcc"]
@@ -313,5 +319,6 @@ def test_a_backfill_window_re_extracts_only_the_rows_changed_in_it(
     store = sqlite3.connect(etl.demo / "dcc.sqlite")
     expected = store.execute(
         "SELECT count(*) FROM rcp_seance WHERE updated_at >= '2013-03-01' "
-        "AND updated_at <= '2013-03-31 00:00:00.000000'").fetchone()[0]
+        "AND updated_at <= '2013-03-31 00:00:00.000000'"
+    ).fetchone()[0]
     assert loads["rcp_seance"].extracted == expected > 0
