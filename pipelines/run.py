@@ -24,6 +24,7 @@ from pipelines.config import Config, Source
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
 from pipelines.raw import TableLoad
+from quality import quorum
 from rrc.errors import RRCError, SourceError
 from warehouse import mapped, models, reference
 from warehouse.publish import Warehouse
@@ -197,8 +198,11 @@ def run(
         progress("map sources to the canonical model")
         reference.load(con)
         result.reconciliation = mapped.apply(con, cfg.sources)
-        progress("build staging, core and marts")
-        result.model_seconds = models.run(con)
+        progress("build staging, core and marts, evaluate quorum")
+        all_models = models.discover()
+        result.model_seconds = models.run(con, [m for m in all_models if m.layer != "marts"])
+        quorum.run(con)
+        result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "marts"])
         result.status = "success"
         result.seconds = time.perf_counter() - started
         _write_meta(con, result, [*history(cfg.warehouse_dir), result.to_json()])
