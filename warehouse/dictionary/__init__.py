@@ -11,6 +11,15 @@ import yaml
 
 from warehouse.models import LAYERS, discover
 
+# tables built in Python rather than SQL, with their grain
+PYTHON_TABLES = {
+    ("core", "fact_quorum_session"): "one row per RCP session (session_id): quorum status against "
+    "the rule of the entity's RCP type in force that day, with the missing specialties "
+    "(quality/quorum.py).",
+    ("core", "fact_quorum_fiche"): "one row per dossier (fiche_id): quorum status of its session "
+    "against the rule of the dossier's organ (quality/quorum.py).",
+}
+
 HERE = Path(__file__).parent
 
 
@@ -22,14 +31,16 @@ def build(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
     """{layer: {model: {grain, columns: {name: {type, description}}}}} from a built warehouse."""
     words = glossary()
     out: dict[str, dict[str, Any]] = {layer: {} for layer in LAYERS}
-    for model in discover():
+    tables = [(m.layer, m.name, m.grain) for m in discover()]
+    tables += [(layer, name, grain) for (layer, name), grain in PYTHON_TABLES.items()]
+    for layer, name, grain in tables:
         cols = con.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "
             "AND table_name = ? ORDER BY ordinal_position",
-            [model.layer, model.name],
+            [layer, name],
         ).fetchall()
-        out[model.layer][model.name] = {
-            "grain": model.grain,
+        out[layer][name] = {
+            "grain": grain,
             "columns": {c: {"type": t, "description": words.get(c, "")} for c, t in cols},
         }
     return out
