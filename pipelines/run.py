@@ -24,7 +24,7 @@ from pipelines.config import Config, Source
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
 from pipelines.raw import TableLoad
-from quality import quorum
+from quality import checks, quorum
 from rrc.errors import RRCError, SourceError
 from warehouse import mapped, models, reference
 from warehouse.publish import Warehouse
@@ -44,6 +44,7 @@ class RunResult:
     model_seconds: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     snapshot: str | None = None
+    quality: pl.DataFrame | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +55,7 @@ class RunResult:
             "snapshot": self.snapshot,
             "error": self.error,
             "stale_sources": self.stale_sources,
+            "quality": self.quality.to_dicts() if self.quality is not None else [],
             "loads": [asdict(x) for x in self.loads],
             "reconciliation": [asdict(x) for x in self.reconciliation],
         }
@@ -200,7 +202,11 @@ def run(
         result.reconciliation = mapped.apply(con, cfg.sources)
         progress("build staging, core and marts, evaluate quorum")
         all_models = models.discover()
-        result.model_seconds = models.run(con, [m for m in all_models if m.layer != "marts"])
+        result.model_seconds = models.run(con, [m for m in all_models if m.layer == "staging"])
+        progress("quality checks")
+        result.quality = checks.run(con, run_id, {s.name: s.cadence_hours for s in cfg.sources})
+        checks.gate(result.quality)
+        result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "core"])
         quorum.run(con)
         result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "marts"])
         result.status = "success"

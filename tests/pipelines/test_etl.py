@@ -38,9 +38,15 @@ def test_full_run_publishes_a_warehouse_whose_counts_match_the_stores(
         ).fetchone()[0]
         b = sqlite3.connect(etl.demo / "vendor_b.sqlite")
         live_b = b.execute('SELECT count(*) FROM "ONC_DOSSIER"').fetchone()[0]
+        # every live fiche reaches staging; core leaves out those a blocking check quarantined
         per_source = dict(
-            con.execute("SELECT source, count(*) FROM core.fact_fiche GROUP BY source").fetchall()
+            con.execute("SELECT source, count(*) FROM staging.stg_fiche GROUP BY source").fetchall()
         )
+        core, quarantined = con.execute(
+            "SELECT (SELECT count(*) FROM core.fact_fiche), "
+            "(SELECT count(*) FROM quality.quarantine WHERE source_table = 'stg_fiche')"
+        ).fetchone()
+        assert core + quarantined == sum(per_source.values())
         assert per_source["dcc"] == live_dcc
         assert per_source["vendor_b"] == live_b
         assert per_source["sheets_cantal"] > 0

@@ -37,9 +37,12 @@ def test_data_dictionary_documents_every_column_of_the_built_layer(
 ) -> None:
     built = dictionary.build(built_warehouse)[layer]
     committed = dictionary.load(layer)
-    tables = {t for (t,) in built_warehouse.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [layer]
-    ).fetchall()}
+    tables = {
+        t
+        for (t,) in built_warehouse.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [layer]
+        ).fetchall()
+    }
     assert set(built) == tables
     assert committed == built, "run scripts/write_dictionary.py and commit the result"
     missing = [

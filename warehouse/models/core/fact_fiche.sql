@@ -1,8 +1,10 @@
 -- Grain: one row per dossier (fiche_id): the latest version of each fiche not deleted, presented
--- at an RCP session. Pseudonymised patient, tumour, decision, and where and when.
+-- at an RCP session, less the fiches a blocking quality check quarantined (duplicates, orphans).
+-- Pseudonymised patient, tumour, decision, and where and when.
 with latest as (
-    select * from staging.stg_fiche_version
-    qualify row_number() over (partition by fiche_id order by version desc) = 1
+    select * from staging.stg_fiche f
+    where not exists (select 1 from quality.blocked b
+                      where b.table_name = 'stg_fiche' and b.row_key = f.fiche_id)
 ),
 identity as (
     select identity_id, patient_key, finess, birth_date, sex, commune_code
@@ -29,6 +31,5 @@ final as (
     left join identity i on i.identity_id = f.identity_id
     left join core.dim_geography g on g.commune_code = i.commune_code
     left join ref.icd10 c on c.code = f.icd10
-    where not f.deleted
 )
 select * from final

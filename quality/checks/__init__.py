@@ -1,0 +1,241 @@
+"""Data-quality checks declared as data, in the manner of OHDSI's Data Quality Dashboard.
+
+`check_types.csv` lists the kinds of check (level, Kahn category, SQL template, severity);
+`thresholds.csv` says which table and field each applies to and the share of violating rows
+allowed. Each template (`sql/<name>.sql`) has a denominator query and a violations query; the
+runner stores the raw counts per check, source and 3C in `quality.check_results` (kept across
+runs), so that statuses can be re-evaluated with other thresholds without re-running, and trends
+shown. Rows violating a blocking check go to `quality.quarantine` and are left out of the core
+layer; a blocking check over its threshold can stop the publish.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from rrc.errors import ConfigError, RRCError
+from rrc.settings import config_dir, load_toml
+
+HERE = Path(__file__).parent
+IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+# tables the checks may name: key column and 3C expression (identifiers owned by the code)
+TABLES = {
+    "stg_fiche": ("fiche_id", "c3_id"),
+    "stg_pps": ("pps_id", "null"),
+    "stg_patient_identity": ("identity_id", "null"),
+    "stg_session": ("session_id", "null"),
+    "stg_rcp_entity": ("entity_code", "c3_id"),
+    "sources": ("source", "null"),
+}
+
+
+class QualityGateError(RRCError):
+    """A blocking check exceeded its threshold: the run is not published."""
+
+
+@dataclass(frozen=True)
+class CheckType:
+    name: str
+    level: str
+    kahn_category: str
+    description: str
+    template: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class Threshold:
+    check: str
+    table: str
+    field: str
+    max_violated_pct: float
+
+
+def catalog(folder: Path = HERE) -> tuple[dict[str, CheckType], list[Threshold]]:
+    with (folder / "check_types.csv").open(encoding="utf-8") as fh:
+        types = {r["name"]: CheckType(**r) for r in csv.DictReader(fh)}
+    with (folder / "thresholds.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    thresholds = []
+    for i, r in enumerate(rows, start=2):
+        where = f"{folder / 'thresholds.csv'}, line {i}"
+        if r["check"] not in types:
+            raise ConfigError(
+                f"{where}: unknown check {r['check']!r}", hint=f"check types: {', '.join(types)}"
+            )
+        if r["table"] not in TABLES:
+            raise ConfigError(
+                f"{where}: unknown table {r['table']!r}", hint=f"tables: {', '.join(TABLES)}"
+            )
+        if r["field"] and not IDENT.match(r["field"]):
+            raise ConfigError(f"{where}: field {r['field']!r} is not a column name")
+        thresholds.append(
+            Threshold(r["check"], r["table"], r["field"], float(r["max_violated_pct"]))
+        )
+    for t in types.values():
+        if t.severity not in ("block", "warn"):
+            raise ConfigError(f"check type {t.name}: severity must be block or warn")
+    return types, thresholds
+
+
+def _sql(check: CheckType, threshold: Threshold) -> tuple[str, str]:
+    text = (HERE / "sql" / check.template).read_text(encoding="utf-8")
+    _, denominator, violations = re.split(r"^-- (?:denominator|violations)\s*$", text, flags=re.M)
+    key, c3 = TABLES[threshold.table]
+    values = {"table": threshold.table, "field": threshold.field or "", "key": key, "c3": c3}
+    return denominator.format(**values), violations.format(**values)
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS quality.check_results (run_id VARCHAR, run_at TIMESTAMP, "
+        "check_name VARCHAR, table_name VARCHAR, field VARCHAR, source VARCHAR, c3_id VARCHAR, "
+        "num_violated_rows BIGINT, num_denominator_rows BIGINT)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE quality.check_violations (run_id VARCHAR, check_name VARCHAR, "
+        "table_name VARCHAR, field VARCHAR, source VARCHAR, c3_id VARCHAR, row_key VARCHAR, "
+        "detail VARCHAR)"
+    )
+    con.execute("CREATE OR REPLACE TABLE quality.blocked (table_name VARCHAR, row_key VARCHAR)")
+
+
+def _source_cadence(con: duckdb.DuckDBPyConnection, cadence: dict[str, float]) -> None:
+    tables = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
+    ).fetchall()
+    last: dict[str, object] = {}
+    for (name,) in tables:
+        source = name.split("__", 1)[0]
+        row = con.execute(f'SELECT max(_extracted_at) FROM raw."{name}"').fetchone()
+        if row and row[0] is not None and (source not in last or row[0] > last[source]):
+            last[source] = row[0]
+    frame = pl.DataFrame(
+        [(s, float(h), last.get(s)) for s, h in cadence.items()],
+        schema={"source": pl.String, "cadence_hours": pl.Float64, "last_load": pl.Datetime("us")},
+        orient="row",
+    )
+    con.register("_cadence", frame.to_arrow())
+    con.execute("CREATE OR REPLACE TABLE quality.source_cadence AS SELECT * FROM _cadence")
+    con.unregister("_cadence")
+
+
+def run(con: duckdb.DuckDBPyConnection, run_id: str, cadence: dict[str, float]) -> pl.DataFrame:
+    """Run every check of the catalogue on the staging layer; return this run's statuses."""
+    types, thresholds = catalog()
+    create_tables(con)
+    _source_cadence(con, cadence)
+    con.execute("DELETE FROM quality.check_results WHERE run_id = ?", [run_id])
+    for t in thresholds:
+        check = types[t.check]
+        denominator, violations = _sql(check, t)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _violations AS {violations}")
+        con.execute(
+            "INSERT INTO quality.check_violations SELECT ?, ?, ?, ?, source, c3_id, "
+            "row_key::VARCHAR, detail::VARCHAR FROM _violations",
+            [run_id, t.check, t.table, t.field],
+        )
+        con.execute(
+            f"""INSERT INTO quality.check_results
+            WITH d AS ({denominator}),
+                 v AS (SELECT source, c3_id, count(*) AS n FROM _violations GROUP BY ALL)
+            SELECT ?, current_timestamp::TIMESTAMP, ?, ?, ?, d.source, d.c3_id::VARCHAR,
+                   coalesce(v.n, 0), d.n
+            FROM d LEFT JOIN v ON d.source IS NOT DISTINCT FROM v.source
+                             AND d.c3_id IS NOT DISTINCT FROM v.c3_id""",
+            [run_id, t.check, t.table, t.field],
+        )
+        if check.severity == "block":
+            key = TABLES[t.table][0]
+            con.execute(
+                "INSERT INTO quality.blocked SELECT ?, row_key::VARCHAR FROM _violations", [t.table]
+            )
+            con.execute(
+                f"INSERT INTO quality.quarantine SELECT ?, v.source, ?, ?, ?, v.detail, "
+                f"to_json(s) FROM _violations v JOIN staging.{t.table} s "
+                f"ON s.{key}::VARCHAR = v.row_key::VARCHAR",
+                [run_id, t.table, t.table, t.check],
+            )
+        con.execute("DROP TABLE _violations")
+    return statuses(con, run_id)
+
+
+def statuses(
+    con: duckdb.DuckDBPyConnection, run_id: str | None = None, folder: Path = HERE
+) -> pl.DataFrame:
+    """Re-apply the thresholds of `thresholds.csv` to stored counts (the latest run by default):
+    one row per check, table and field, with pass/fail."""
+    types, thresholds = catalog(folder)
+    run_id = (
+        run_id
+        or (
+            con.execute(
+                "SELECT run_id FROM quality.check_results ORDER BY run_at DESC LIMIT 1"
+            ).fetchone()
+            or [None]
+        )[0]
+    )
+    counts = con.execute(
+        "SELECT check_name, table_name, field, sum(num_violated_rows), sum(num_denominator_rows) "
+        "FROM quality.check_results WHERE run_id = ? GROUP BY ALL",
+        [run_id],
+    ).fetchall()
+    limits = {(t.check, t.table, t.field): t.max_violated_pct for t in thresholds}
+    rows = []
+    for check, table, field, violated, denominator in counts:
+        pct = 100.0 * violated / denominator if denominator else 0.0
+        limit = limits.get((check, table, field or ""))
+        ctype = types[check]
+        rows.append(
+            {
+                "check": check,
+                "table": table,
+                "field": field or "",
+                "category": ctype.kahn_category,
+                "severity": ctype.severity,
+                "violated": int(violated),
+                "denominator": int(denominator),
+                "pct": round(pct, 4),
+                "threshold_pct": limit,
+                "status": "pass" if limit is None or pct <= limit else "fail",
+                "description": ctype.description,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "check": pl.String,
+            "table": pl.String,
+            "field": pl.String,
+            "category": pl.String,
+            "severity": pl.String,
+            "violated": pl.Int64,
+            "denominator": pl.Int64,
+            "pct": pl.Float64,
+            "threshold_pct": pl.Float64,
+            "status": pl.String,
+            "description": pl.String,
+        },
+    )
+
+
+def gate(status: pl.DataFrame) -> None:
+    """Stop the publish when a blocking check failed and config/quality.toml asks for it."""
+    if not load_toml("quality.toml", config_dir()).get("stop_publish_on_block", True):
+        return
+    failed = status.filter((pl.col("severity") == "block") & (pl.col("status") == "fail"))
+    if failed.height:
+        first = failed.row(0, named=True)
+        raise QualityGateError(
+            f"blocking check {first['check']} on {first['table']} failed: {first['pct']:.2f} % "
+            f"of rows violate it, threshold {first['threshold_pct']} %; nothing was published",
+            hint="see quality.quarantine in the build, fix the source, or raise the threshold "
+            "in quality/checks/thresholds.csv (or set stop_publish_on_block = false)",
+        )

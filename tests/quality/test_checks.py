@@ -1,0 +1,158 @@
+"""Every defect class the generator injects is found by its check, with the manifest's exact
+count; a clean region gives no false positive; thresholds are re-applied without re-running."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from quality.checks import HERE, QualityGateError, catalog, gate, statuses
+from tests.quality.conftest import Built
+
+# defect class -> (check, table, field) that must count it exactly
+FOUND_BY = {
+    "missing_patient_informed": ("is_required", "stg_fiche", "patient_informed"),
+    "missing_organ": ("is_required", "stg_fiche", "organ"),
+    "missing_icd10": ("is_required", "stg_fiche", "icd10"),
+    "missing_rcp_date": ("is_required", "stg_fiche", "rcp_date"),
+    "missing_requesting_physician": ("is_required", "stg_fiche", "requester_id"),
+    "invalid_icd10": ("icd10_valid", "stg_fiche", "icd10"),
+    "duplicate_fiche": ("fiche_unique", "stg_fiche", ""),
+    "orphan_fiche_session": ("fiche_session_exists", "stg_fiche", ""),
+    "pps_before_rcp": ("pps_after_rcp", "stg_pps", ""),
+    "pps_without_gp": ("pps_has_gp", "stg_pps", ""),
+    "ins_conflicting_birth_date": ("ins_single_birth_date", "stg_patient_identity", ""),
+    "session_without_attendance": ("session_attendance_recorded", "stg_session", ""),
+}
+
+
+def _violated(built: Built, check: str, table: str, field: str) -> int:
+    status = statuses(built.con)
+    row = status.filter(
+        (status["check"] == check) & (status["table"] == table) & (status["field"] == field)
+    )
+    assert row.height == 1, (check, table, field)
+    return int(row["violated"][0])
+
+
+@pytest.mark.parametrize("defect", sorted(FOUND_BY))
+def test_each_injected_defect_class_is_counted_exactly(defect: str, defective: Built) -> None:
+    expected = defective.manifest["counts"][defect]
+    assert expected > 0
+    assert _violated(defective, *FOUND_BY[defect]) == expected
+
+
+def test_births_in_the_future_are_found_in_every_identity_that_carries_them(
+    defective: Built,
+) -> None:
+    identities = sum(
+        len(e["locations"])
+        for e in defective.manifest["defects"]
+        if e["defect"] == "birth_in_future"
+    )
+    assert (
+        _violated(defective, "no_future_date", "stg_patient_identity", "birth_date") == identities
+    )
+    assert _violated(defective, "birth_before_rcp", "stg_patient_identity", "") == identities
+
+
+def test_sessions_under_quorum_are_exactly_the_injected_ones(defective: Built) -> None:
+    not_met = defective.con.execute(
+        "SELECT count(*) FROM core.fact_quorum_session WHERE status = 'not_met'"
+    ).fetchone()[0]
+    unknown = defective.con.execute(
+        "SELECT count(*) FROM core.fact_quorum_session WHERE status = 'unknown'"
+    ).fetchone()[0]
+    assert not_met == defective.manifest["counts"]["session_under_quorum"]
+    assert unknown == defective.manifest["counts"]["session_without_attendance"]
+
+
+@pytest.mark.parametrize(
+    "check_table_field",
+    [
+        *sorted(set(FOUND_BY.values())),
+        ("no_future_date", "stg_patient_identity", "birth_date"),
+        ("birth_before_rcp", "stg_patient_identity", ""),
+        ("session_entity_exists", "stg_session", ""),
+        ("entity_c3_exists", "stg_rcp_entity", ""),
+        ("source_fresh", "sources", ""),
+    ],
+)
+def test_a_clean_region_gives_no_false_positive(check_table_field: tuple, clean: Built) -> None:
+    assert _violated(clean, *check_table_field) == 0
+
+
+def test_clean_sessions_all_meet_their_quorum(clean: Built) -> None:
+    assert (
+        clean.con.execute(
+            "SELECT count(*) FROM core.fact_quorum_session WHERE status <> 'met'"
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_blocking_violations_are_quarantined_and_left_out_of_core(defective: Built) -> None:
+    quarantined = dict(
+        defective.con.execute(
+            "SELECT check_name, count(*) FROM quality.quarantine WHERE check_name <> 'mapping' "
+            "GROUP BY 1"
+        ).fetchall()
+    )
+    assert quarantined == {
+        "fiche_unique": defective.manifest["counts"]["duplicate_fiche"],
+        "fiche_session_exists": defective.manifest["counts"]["orphan_fiche_session"],
+    }
+    leaked = defective.con.execute(
+        "SELECT count(*) FROM core.fact_fiche f JOIN quality.blocked b ON b.row_key = f.fiche_id"
+    ).fetchone()[0]
+    assert leaked == 0
+    # nothing is lost: staging fiches = core dossiers + quarantined fiches
+    staged = defective.con.execute("SELECT count(*) FROM staging.stg_fiche").fetchone()[0]
+    core = defective.con.execute("SELECT count(*) FROM core.fact_fiche").fetchone()[0]
+    assert staged == core + sum(quarantined.values())
+
+
+def test_changing_a_threshold_re_evaluates_without_re_running(
+    defective: Built, tmp_path: Path
+) -> None:
+    before = statuses(defective.con)
+    runs = defective.con.execute(
+        "SELECT count(DISTINCT run_id) FROM quality.check_results"
+    ).fetchone()[0]
+    row = before.filter(before["check"] == "pps_after_rcp")
+    assert row["status"][0] == "pass"
+    folder = tmp_path / "checks"
+    shutil.copytree(HERE, folder)
+    text = (folder / "thresholds.csv").read_text(encoding="utf-8")
+    (folder / "thresholds.csv").write_text(
+        text.replace("pps_after_rcp,stg_pps,,1,", "pps_after_rcp,stg_pps,,0.01,"), encoding="utf-8"
+    )
+    after = statuses(defective.con, folder=folder)
+    assert after.filter(after["check"] == "pps_after_rcp")["status"][0] == "fail"
+    assert (
+        defective.con.execute(
+            "SELECT count(DISTINCT run_id) FROM quality.check_results"
+        ).fetchone()[0]
+        == runs
+    )
+
+
+def test_a_blocking_check_over_its_threshold_stops_the_publish(defective: Built) -> None:
+    status = statuses(defective.con).with_columns(
+        status=pl.when(pl.col("check") == "fiche_unique")
+        .then(pl.lit("fail"))
+        .otherwise(pl.col("status"))
+    )
+    with pytest.raises(QualityGateError, match="fiche_unique"):
+        gate(status)
+
+
+def test_every_check_type_has_a_template_and_is_used() -> None:
+    types, thresholds = catalog()
+    assert {t.check for t in thresholds} == set(types)
+    for t in types.values():
+        assert (HERE / "sql" / t.template).exists()
+        assert t.kahn_category in ("conformance", "completeness", "plausibility")
