@@ -24,7 +24,7 @@ from pipelines.config import Config, Source
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
 from pipelines.raw import TableLoad
-from quality import checks, quorum
+from quality import checks, expectations, quorum
 from rrc.errors import RRCError, SourceError
 from warehouse import mapped, models, reference
 from warehouse.publish import Warehouse
@@ -45,6 +45,8 @@ class RunResult:
     error: str | None = None
     snapshot: str | None = None
     quality: pl.DataFrame | None = None
+    sql_check_seconds: float = 0.0
+    gx: expectations.GxOutcome | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,14 @@ class RunResult:
             "error": self.error,
             "stale_sources": self.stale_sources,
             "quality": self.quality.to_dicts() if self.quality is not None else [],
+            "sql_check_seconds": round(self.sql_check_seconds, 3),
+            "gx": None
+            if self.gx is None
+            else {
+                "success": self.gx.success,
+                "seconds": round(self.gx.seconds, 3),
+                "data_docs": str(self.gx.docs) if self.gx.docs else None,
+            },
             "loads": [asdict(x) for x in self.loads],
             "reconciliation": [asdict(x) for x in self.reconciliation],
         }
@@ -204,7 +214,12 @@ def run(
         all_models = models.discover()
         result.model_seconds = models.run(con, [m for m in all_models if m.layer == "staging"])
         progress("quality checks")
+        started_checks = time.perf_counter()
         result.quality = checks.run(con, run_id, {s.name: s.cadence_hours for s in cfg.sources})
+        result.sql_check_seconds = time.perf_counter() - started_checks
+        progress("Great Expectations validation and Data Docs")
+        result.gx = expectations.validate(con, run_id, cfg.warehouse_dir / "data_docs")
+        expectations.store(con, run_id, result.gx)
         checks.gate(result.quality)
         result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "core"])
         quorum.run(con)

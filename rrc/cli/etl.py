@@ -78,6 +78,16 @@ def _summary(result: RunResult) -> None:
             f"[yellow]Stale sources (previous data kept):[/yellow] "
             f"{', '.join(result.stale_sources)}"
         )
+    if result.quality is not None:
+        failed = result.quality.filter(result.quality["status"] == "fail")
+        console.print(
+            f"Quality: {result.quality.height} checks, {failed.height} over their threshold "
+            f"({', '.join(sorted(set(failed['check']))) or 'none'}); SQL checks "
+            f"{result.sql_check_seconds:.2f} s, Great Expectations "
+            f"{result.gx.seconds if result.gx else 0:.2f} s. `rrc quality report` for details."
+        )
+    if result.gx and result.gx.docs:
+        console.print(f"Data Docs: {result.gx.docs}")
     console.print(f"Published: {result.snapshot}")
 
 

@@ -79,5 +79,11 @@ def report_cmd(
     console.print(table)
     console.print(
         "Violating rows: quality.check_violations; quarantined rows: quality.quarantine "
-        "(in the published warehouse). Great Expectations Data Docs: not built yet."
+        "(in the published warehouse)."
+    )
+    docs = wh.dir / "data_docs" / "index.html"
+    console.print(
+        f"Great Expectations Data Docs: {docs}"
+        if docs.exists()
+        else "Great Expectations Data Docs: none yet (built by `rrc etl run`)."
     )

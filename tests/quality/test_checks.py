@@ -156,3 +156,27 @@ def test_every_check_type_has_a_template_and_is_used() -> None:
     for t in types.values():
         assert (HERE / "sql" / t.template).exists()
         assert t.kahn_category in ("conformance", "completeness", "plausibility")
+
+
+def test_great_expectations_counts_the_same_violations_as_the_sql_templates(
+    defective: Built,
+) -> None:
+    gx = defective.con.execute(
+        "SELECT check_name, table_name, field, unexpected FROM quality.gx_results"
+    ).fetchall()
+    assert len(gx) >= 15
+    sql = {
+        (r["check"], r["table"], r["field"]): r["violated"]
+        for r in statuses(defective.con).iter_rows(named=True)
+    }
+    for check, table, field, unexpected in gx:
+        assert unexpected == sql[(check, table, field or "")], (check, table, field)
+
+
+def test_data_docs_are_built_for_the_run(defective: Built) -> None:
+    site = defective.warehouse / "data_docs" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert (site / "index.html").exists()
+    pages = list((site / "validations").rglob("*.html"))
+    assert {p.parts[p.parts.index("validations") + 1] for p in pages} >= {"stg_fiche", "stg_pps"}
+    index = (defective.warehouse / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert "stg_fiche" in index and "cdn" not in index  # readable offline

@@ -1,0 +1,196 @@
+"""Great Expectations 1.x as the validation engine of the check catalogue.
+
+GX's SQL path does not work on DuckDB here (results read after their connection closed, upstream
+issues #10738 and #11579; no regex on duckdb), so this adapter validates pandas batches of the
+staging tables instead. Suites are generated from `check_types.csv` and `thresholds.csv`:
+
+- field checks become GX's own expectations (`is_required` -> not null, `icd10_valid` -> in the
+  WHO code set, `no_future_date` -> at most today, `pps_has_gp` -> in {True});
+- checks that span tables (orphans, duplicates, dates across PPS and fiche, identity vigilance)
+  are computed by their SQL template, and GX validates the per-row flag they produce.
+
+Each expectation's `mostly` is 1 - threshold, so GX's verdict is the catalogue's. Data Docs are
+built for every run under `<warehouse>/data_docs/`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from quality.checks import TABLES, Threshold, catalog
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+NATIVE = {"is_required", "icd10_valid", "no_future_date", "pps_has_gp"}
+ROW_TABLES = ("stg_fiche", "stg_pps", "stg_patient_identity", "stg_session")
+
+
+@dataclass
+class GxOutcome:
+    success: bool
+    seconds: float
+    docs: Path | None
+    results: list[dict[str, Any]]  # check, table, field, unexpected, element, success
+
+
+def _flag(t: Threshold) -> str:
+    return f"violates_{t.check}" + (f"_{t.field}" if t.field else "")
+
+
+def _frame(
+    con: duckdb.DuckDBPyConnection, table: str, thresholds: list[Threshold], run_id: str
+) -> pd.DataFrame:
+    key, _ = TABLES[table]
+    flags = [t for t in thresholds if t.check not in NATIVE]
+    cols = sorted(
+        {t.field for t in thresholds if t.check in NATIVE and t.field}
+        | {"has_gp"}
+        & {
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "'staging' AND table_name = ?",
+                [table],
+            ).fetchall()
+        }
+    )
+    select = [f"s.{key}"] + [f"s.{c}" for c in cols]
+    for t in flags:
+        select.append(
+            f"EXISTS (SELECT 1 FROM quality.check_violations v WHERE v.run_id = '{run_id}' "
+            f"AND v.check_name = '{t.check}' AND v.table_name = '{table}' "
+            f"AND v.row_key = s.{key}::VARCHAR) AS {_flag(t)}"
+        )
+    return con.execute(f"SELECT {', '.join(select)} FROM staging.{table} s").df()
+
+
+def _expectation(gx: Any, t: Threshold, codes: list[str]) -> Any:
+    mostly = max(0.0, 1 - t.max_violated_pct / 100)
+    if t.check == "is_required":
+        return gx.expectations.ExpectColumnValuesToNotBeNull(column=t.field, mostly=mostly)
+    if t.check == "icd10_valid":
+        return gx.expectations.ExpectColumnValuesToBeInSet(
+            column=t.field, value_set=codes, mostly=mostly
+        )
+    if t.check == "no_future_date":
+        return gx.expectations.ExpectColumnValuesToBeBetween(
+            column=t.field, max_value=pd.Timestamp(date.today()), mostly=mostly
+        )
+    if t.check == "pps_has_gp":
+        return gx.expectations.ExpectColumnValuesToBeInSet(
+            column="has_gp", value_set=[True], mostly=mostly
+        )
+    return gx.expectations.ExpectColumnValuesToBeInSet(
+        column=_flag(t), value_set=[False], mostly=mostly
+    )
+
+
+def validate(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path) -> GxOutcome:
+    """Validate the staging batches with suites generated from the catalogue."""
+    started = time.perf_counter()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    _, thresholds = catalog()
+    codes = [c for (c,) in con.execute("SELECT code FROM ref.icd10").fetchall()]
+    context = gx.get_context(mode="file", project_root_dir=str(docs_root))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    datasource = context.data_sources.add_or_update_pandas("staging")
+    definitions, frames, labels = [], {}, {}
+    for table in ROW_TABLES:
+        mine = [t for t in thresholds if t.table == table]
+        if not mine:
+            continue
+        frames[table] = _frame(con, table, mine, run_id)
+        asset = (
+            datasource.get_asset(table)
+            if table in datasource.get_asset_names()
+            else datasource.add_dataframe_asset(table)
+        )
+        batch = (
+            asset.get_batch_definition("all")
+            if "all" in [b.name for b in asset.batch_definitions]
+            else asset.add_batch_definition_whole_dataframe("all")
+        )
+        suite = context.suites.add_or_update(gx.ExpectationSuite(name=table))
+        for t in mine:
+            expectation = _expectation(gx, t, codes)
+            suite.add_expectation(expectation)
+            labels[expectation.id] = t
+        definitions.append(
+            context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(data=batch, suite=suite, name=table)
+            )
+        )
+    results = []
+    success = True
+    for definition in definitions:
+        outcome = definition.run(
+            batch_parameters={"dataframe": frames[definition.name]},
+            result_format="SUMMARY",
+            run_id=None,
+        )
+        success &= bool(outcome.success)
+        for r in outcome.results:
+            t = labels[r.expectation_config.id]
+            results.append(
+                {
+                    "check": t.check,
+                    "table": t.table,
+                    "field": t.field,
+                    "unexpected": int(r.result.get("unexpected_count") or 0),
+                    "element": int(r.result.get("element_count") or 0),
+                    "success": bool(r.success),
+                }
+            )
+    context.build_data_docs()
+    index = write_offline_index(docs_root)
+    return GxOutcome(success, time.perf_counter() - started, index, results)
+
+
+def write_offline_index(docs_root: Path) -> Path | None:
+    """GX's own index lists validations with JavaScript from CDNs, which do not load offline;
+    this page links every validation page (newest first) in plain HTML."""
+    site = docs_root / "gx" / "uncommitted" / "data_docs" / "local_site"
+    pages = sorted(
+        (site / "validations").rglob("*.html"), key=lambda p: p.parent.name, reverse=True
+    )
+    if not pages:
+        return None
+    items = "\n".join(
+        f'<li><a href="{p.relative_to(docs_root).as_posix()}">{p.parent.name} — '
+        f"{p.parts[p.parts.index('validations') + 1]}</a></li>"
+        for p in pages
+    )
+    index = docs_root / "index.html"
+    index.write_text(
+        "<!doctype html><html lang='fr'><meta charset='utf-8'><title>Data Docs</title>"
+        "<h1>Validations Great Expectations</h1><p>Une page par table et par exécution de "
+        f"l'ETL, la plus récente en premier.</p><ul>{items}</ul></html>\n",
+        encoding="utf-8",
+    )
+    return index
+
+
+def store(con: duckdb.DuckDBPyConnection, run_id: str, outcome: GxOutcome) -> None:
+    """Keep GX's verdicts beside the raw counts (quality.gx_results, one row per expectation)."""
+    frame = pd.DataFrame(
+        outcome.results, columns=["check", "table", "field", "unexpected", "element", "success"]
+    )
+    frame.insert(0, "run_id", run_id)
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS quality.gx_results (run_id VARCHAR, check_name VARCHAR, "
+        "table_name VARCHAR, field VARCHAR, unexpected BIGINT, element BIGINT, "
+        "success BOOLEAN)"
+    )
+    con.register("_gx", frame)
+    con.execute("INSERT INTO quality.gx_results SELECT * FROM _gx")
+    con.unregister("_gx")
