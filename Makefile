@@ -39,7 +39,7 @@ demo: install
 	$(BIN)/rrc etl run --full
 	@echo
 	@echo "Operational stores: $(DEMO)/   Published warehouse: data/warehouse/current.duckdb"
-	@echo "Try: $(BIN)/rrc etl status   (boards and quality checks arrive with the next stages)"
+	@echo "Try: $(BIN)/rrc etl status   and   $(BIN)/rrc quality report   (the boards come next)"
 
 bench: install-dev
 	$(BIN)/python -m bench.extract

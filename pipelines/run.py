@@ -189,6 +189,9 @@ def run(
     try:
         pseudonym.install(con, secret)
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        previous = wh.current()
+        if full and previous is not None:
+            checks.carry_history(con, previous)
         for source in cfg.sources:
             if only and source.name not in only:
                 continue

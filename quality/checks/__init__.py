@@ -1,12 +1,13 @@
 """Data-quality checks declared as data, in the manner of OHDSI's Data Quality Dashboard.
 
 `check_types.csv` lists the kinds of check (level, Kahn category, SQL template, severity);
-`thresholds.csv` says which table and field each applies to and the share of violating rows
-allowed. Each template (`sql/<name>.sql`) has a denominator query and a violations query; the
-runner stores the raw counts per check, source and 3C in `quality.check_results` (kept across
-runs), so that statuses can be re-evaluated with other thresholds without re-running, and trends
-shown. Rows violating a blocking check go to `quality.quarantine` and are left out of the core
-layer; a blocking check over its threshold can stop the publish.
+`config/quality_thresholds.csv` says which table and field each applies to and the share of
+violating rows allowed. Each template (`sql/<name>.sql`) has a denominator query and a
+violations query; the runner stores the raw counts per check, source and 3C in
+`quality.check_results` (kept across runs), so that statuses can be re-evaluated with other
+thresholds without re-running, and trends shown. Rows violating a blocking check go to
+`quality.quarantine` and are left out of the core layer; a blocking check over its threshold can
+stop the publish.
 """
 
 from __future__ import annotations
@@ -57,14 +58,23 @@ class Threshold:
     max_violated_pct: float
 
 
-def catalog(folder: Path = HERE) -> tuple[dict[str, CheckType], list[Threshold]]:
-    with (folder / "check_types.csv").open(encoding="utf-8") as fh:
+def thresholds_path() -> Path:
+    return config_dir() / "quality_thresholds.csv"
+
+
+def catalog(thresholds_file: Path | None = None) -> tuple[dict[str, CheckType], list[Threshold]]:
+    """The check types (code: quality/checks/) and the thresholds (config, analyst-editable)."""
+    with (HERE / "check_types.csv").open(encoding="utf-8") as fh:
         types = {r["name"]: CheckType(**r) for r in csv.DictReader(fh)}
-    with (folder / "thresholds.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    path = thresholds_file or thresholds_path()
+    try:
+        with path.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"thresholds file {path} not found") from exc
     thresholds = []
     for i, r in enumerate(rows, start=2):
-        where = f"{folder / 'thresholds.csv'}, line {i}"
+        where = f"{path}, line {i}"
         if r["check"] not in types:
             raise ConfigError(
                 f"{where}: unknown check {r['check']!r}", hint=f"check types: {', '.join(types)}"
@@ -105,6 +115,24 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         "detail VARCHAR)"
     )
     con.execute("CREATE OR REPLACE TABLE quality.blocked (table_name VARCHAR, row_key VARCHAR)")
+
+
+def carry_history(con: duckdb.DuckDBPyConnection, previous: Path) -> None:
+    """Keep the check counts of earlier runs (the trend) when a run rebuilds from scratch."""
+    create_tables(con)
+    literal = str(previous).replace("'", "''")
+    con.execute(f"ATTACH '{literal}' AS previous (READ_ONLY)")
+    try:
+        found = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' "
+            "AND schema_name = 'quality' AND table_name = 'check_results'"
+        ).fetchone()
+        if found and found[0]:
+            con.execute(
+                "INSERT INTO quality.check_results SELECT * FROM previous.quality.check_results"
+            )
+    finally:
+        con.execute("DETACH previous")
 
 
 def _source_cadence(con: duckdb.DuckDBPyConnection, cadence: dict[str, float]) -> None:
@@ -168,11 +196,13 @@ def run(con: duckdb.DuckDBPyConnection, run_id: str, cadence: dict[str, float]) 
 
 
 def statuses(
-    con: duckdb.DuckDBPyConnection, run_id: str | None = None, folder: Path = HERE
+    con: duckdb.DuckDBPyConnection,
+    run_id: str | None = None,
+    thresholds_file: Path | None = None,
 ) -> pl.DataFrame:
-    """Re-apply the thresholds of `thresholds.csv` to stored counts (the latest run by default):
-    one row per check, table and field, with pass/fail."""
-    types, thresholds = catalog(folder)
+    """Re-apply the thresholds (config/quality_thresholds.csv) to stored counts (the latest run
+    by default): one row per check, table and field, with pass/fail."""
+    types, thresholds = catalog(thresholds_file)
     run_id = (
         run_id
         or (
@@ -236,6 +266,7 @@ def gate(status: pl.DataFrame) -> None:
         raise QualityGateError(
             f"blocking check {first['check']} on {first['table']} failed: {first['pct']:.2f} % "
             f"of rows violate it, threshold {first['threshold_pct']} %; nothing was published",
-            hint="see quality.quarantine in the build, fix the source, or raise the threshold "
-            "in quality/checks/thresholds.csv (or set stop_publish_on_block = false)",
+            hint="see the quarantined rows reported by `rrc quality report`, fix the source, or "
+            "raise the threshold in config/quality_thresholds.csv (or set "
+            "stop_publish_on_block = false in config/quality.toml)",
         )

@@ -3,13 +3,12 @@ count; a clean region gives no false positive; thresholds are re-applied without
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from quality.checks import HERE, QualityGateError, catalog, gate, statuses
+from quality.checks import HERE, QualityGateError, catalog, gate, statuses, thresholds_path
 from tests.quality.conftest import Built
 
 # defect class -> (check, table, field) that must count it exactly
@@ -124,13 +123,12 @@ def test_changing_a_threshold_re_evaluates_without_re_running(
     ).fetchone()[0]
     row = before.filter(before["check"] == "pps_after_rcp")
     assert row["status"][0] == "pass"
-    folder = tmp_path / "checks"
-    shutil.copytree(HERE, folder)
-    text = (folder / "thresholds.csv").read_text(encoding="utf-8")
-    (folder / "thresholds.csv").write_text(
+    edited = tmp_path / "thresholds.csv"
+    text = thresholds_path().read_text(encoding="utf-8")
+    edited.write_text(
         text.replace("pps_after_rcp,stg_pps,,1,", "pps_after_rcp,stg_pps,,0.01,"), encoding="utf-8"
     )
-    after = statuses(defective.con, folder=folder)
+    after = statuses(defective.con, thresholds_file=edited)
     assert after.filter(after["check"] == "pps_after_rcp")["status"][0] == "fail"
     assert (
         defective.con.execute(
