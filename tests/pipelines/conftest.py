@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,29 @@ from warehouse.publish import Warehouse
 
 KEY = "5e" * 32
 SMALL = {"first_year": 2013, "last_year": 2013, "seed": 21, "scale": Scale.parse("0.2")}
+
+
+def build_warehouse(demo: Path, warehouse: Path, *, clean: bool = False) -> Path:
+    """Generate the small demo region into `demo` and run a full ETL into `warehouse`, with the
+    environment set for the run only (for session-scoped fixtures, where monkeypatch cannot)."""
+    generate(Request(out=demo, clean=clean, **SMALL))
+    env = {
+        "RRC_PSEUDONYM_KEY": KEY,
+        "RRC_CONFIG_DIR": str(PROJECT_ROOT / "config"),
+        "RRC_DEMO_DIR": str(demo),
+        "RRC_WAREHOUSE_DIR": str(warehouse),
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        run(load_config(), full=True)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return warehouse
 
 
 @pytest.fixture(scope="session")
