@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rrc.cli import demo, etl, quality, secrets
+from rrc.cli import demo, etl, quality, secrets, serve
 
 app = typer.Typer(
     name="rrc",
@@ -17,6 +17,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(etl.app, name="etl")
 app.add_typer(quality.app, name="quality")
 app.add_typer(secrets.app, name="secrets")
+app.registered_commands += serve.app.registered_commands
 
 
 if __name__ == "__main__":  # pragma: no cover

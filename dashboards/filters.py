@@ -1,0 +1,38 @@
+"""The global filters, kept in the URL so that a link can be shared:
+?annee=2013&3c=C3-01&organe=sein."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
+
+PARAMS = {"year": "annee", "c3": "3c", "organ": "organe"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None = None
+    c3: str | None = None
+    organ: str | None = None
+
+    @classmethod
+    def from_search(cls, search: str | None) -> Filters:
+        values = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+        year = values.get(PARAMS["year"])
+        return cls(
+            year=int(year) if year and year.isdigit() else None,
+            c3=values.get(PARAMS["c3"]) or None,
+            organ=values.get(PARAMS["organ"]) or None,
+        )
+
+    def to_search(self) -> str:
+        pairs = {
+            PARAMS[k]: v
+            for k, v in (("year", self.year), ("c3", self.c3), ("organ", self.organ))
+            if v not in (None, "")
+        }
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def params(self, default_year: int) -> dict[str, object]:
+        """Query parameters, the year defaulting to the latest with activity."""
+        return {"year": self.year or default_year, "c3": self.c3, "organ": self.organ}

@@ -1,0 +1,97 @@
+"""Vue d'ensemble: key figures of the chosen year against the previous one, data freshness."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, html
+
+from dashboards.app import reader
+from dashboards.filters import Filters
+
+dash.register_page(__name__, path="/", name="Vue d'ensemble", order=0)
+
+TILES = [
+    ("dossiers", "Dossiers présentés en RCP", "{:,.0f}"),
+    ("sessions", "Séances de RCP", "{:,.0f}"),
+    ("patients", "Patients distincts", "{:,.0f}"),
+    ("new_patients", "Nouveaux patients", "{:,.0f}"),
+    ("pct_quorum_met", "Quorum atteint", "{:.1f} %"),
+    ("pct_pps_with_gp", "PPS avec médecin traitant", "{:.1f} %"),
+    ("inclusions", "Inclusions en essais", "{:,.0f}"),
+    ("trials_open", "Essais ouverts", "{:,.0f}"),
+]
+
+
+def kpis(search: str | None) -> dict[str, tuple[object, object]]:
+    """{tile: (value of the year, value of the year before)} for the filters in `search`."""
+    years = reader().query("years")["year"].to_list()
+    params = Filters.from_search(search).params(years[0])
+    rows = {r["year"]: r for r in reader().query("overview_kpis", **params).iter_rows(named=True)}
+    year = int(params["year"])  # type: ignore[arg-type]
+    current, previous = rows.get(year, {}), rows.get(year - 1, {})
+    return {key: (current.get(key), previous.get(key)) for key, _, _ in TILES}
+
+
+def _fmt(fmt: str, value: object) -> str:
+    """French number format: thin space between thousands, decimal comma."""
+    if value is None:
+        return "—"
+    return fmt.format(value).replace(",", "\u202f").replace(".", ",")
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2("Vue d'ensemble"),
+            html.Div(id="ensemble-tuiles", className="tiles"),
+            html.H3("Fraîcheur des sources"),
+            html.Table(id="ensemble-fraicheur"),
+        ]
+    )
+
+
+@callback(
+    Output("ensemble-tuiles", "children"),
+    Output("ensemble-fraicheur", "children"),
+    Input("url", "search"),
+)
+def update(search: str | None):  # type: ignore[no-untyped-def]
+    figures = kpis(search)
+    tiles = []
+    for key, label, fmt in TILES:
+        value, before = figures[key]
+        tiles.append(
+            html.Div(
+                [
+                    html.Div(label, className="tile-label"),
+                    html.Div(_fmt(fmt, value), className="tile-value", id=f"ensemble-{key}"),
+                    html.Div(f"année précédente : {_fmt(fmt, before)}", className="tile-previous"),
+                ],
+                className="tile",
+            )
+        )
+    fresh = reader().query("freshness")
+    rows = [
+        html.Tr(
+            [
+                html.Th("Source"),
+                html.Th("Dernier chargement"),
+                html.Th("Âge (h)"),
+                html.Th("Attendu (h)"),
+            ]
+        )
+    ]
+    for r in fresh.iter_rows(named=True):
+        late = r["age_hours"] is None or r["age_hours"] > r["cadence_hours"]
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(r["source"]),
+                    html.Td(str(r["last_load"])),
+                    html.Td(r["age_hours"]),
+                    html.Td(r["cadence_hours"]),
+                ],
+                className="late" if late else "fresh",
+            )
+        )
+    return tiles, rows

@@ -1,0 +1,2 @@
+-- Organs for the filter.
+select organ, label from core.dim_organ order by label

@@ -1,0 +1,54 @@
+"""Vue d'ensemble in a real Chromium: the figures shown are the warehouse's, filters sit in the
+URL, and the browser logs no error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from dashboards.filters import Filters
+from tests.dashboards.conftest import screenshot
+from warehouse.publish import Warehouse
+
+
+def _dossiers(warehouse: Path, year: int, c3: str | None = None) -> int:
+    con: duckdb.DuckDBPyConnection = Warehouse(warehouse).connect()
+    try:
+        return con.execute(
+            "SELECT count(*) FROM core.fact_fiche WHERE year = ? AND (? IS NULL OR c3_id = ?)",
+            [year, c3, c3],
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def _shown(page, tile: str) -> int:  # type: ignore[no-untyped-def]
+    text = page.locator(f"#ensemble-{tile}").inner_text()
+    return int(text.replace("\u202f", "").replace(" ", ""))
+
+
+def test_overview_shows_the_year_dossiers_of_the_warehouse(server, page, board_warehouse) -> None:
+    page.goto(f"{server}/?annee=2013")
+    page.wait_for_selector("#ensemble-dossiers:not(:empty)")
+    assert _shown(page, "dossiers") == _dossiers(board_warehouse, 2013)
+    assert "Vue d'ensemble" in page.content()
+    screenshot(page, "vue-d-ensemble")
+    assert page.console_errors == []
+
+
+def test_a_3c_filter_in_the_url_filters_the_figures(server, page, board_warehouse) -> None:
+    page.goto(f"{server}/{Filters(2013, 'C3-07').to_search()}")
+    page.wait_for_selector("#ensemble-dossiers:not(:empty)")
+    assert _shown(page, "dossiers") == _dossiers(board_warehouse, 2013, "C3-07")
+    assert page.console_errors == []
+
+
+def test_changing_a_filter_updates_the_url(server, page) -> None:
+    page.goto(f"{server}/?annee=2013")
+    page.wait_for_selector("#ensemble-dossiers:not(:empty)")
+    page.locator("#filtre-3c").click()
+    page.get_by_text("3C de Montluçon", exact=True).click()
+    page.wait_for_url("**3c=C3-07**")
+    assert "annee=2013" in page.url
+    assert page.console_errors == []
