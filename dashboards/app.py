@@ -95,6 +95,17 @@ def create_app(warehouse_dir: Path) -> Dash:
         ]
     )
 
+    pages = [
+        p for p in dash.page_registry.values() if p["module"].split(".")[-1] != "not_found_404"
+    ]
+
+    @app.callback(
+        [Output(f"nav-{p['module'].split('.')[-1]}", "href") for p in pages], Input("url", "search")
+    )
+    def keep_filters_in_links(search: str | None) -> list[str]:
+        """Navigation keeps the filters: they stay set across pages."""
+        return [p["relative_path"] + (search or "") for p in pages]
+
     @app.callback(
         Output("url", "search"),
         Output("filtre-annee", "value"),

@@ -1,0 +1,84 @@
+"""Plotly figures shared by the pages: French labels, one palette, no external resources."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+PALETTE = ["#123b5d", "#3f88c5", "#e94f37", "#44bba4", "#f6ae2d", "#8e6c8a", "#7a9e7e"]
+MONTHS = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
+
+
+def _layout(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        colorway=PALETTE,
+        separators=", ",
+        legend={"orientation": "h"},
+        height=340,
+    )
+    return fig
+
+
+def monthly_bars(
+    frame: pl.DataFrame, series: dict[str, str], title: str, stacked: bool = True
+) -> go.Figure:
+    """Bars per month; `series` maps column -> French label."""
+    months = [MONTHS[m.month - 1] for m in frame["month"]] if frame.height else []
+    fig = go.Figure(
+        [go.Bar(x=months, y=frame[col].to_list(), name=label) for col, label in series.items()]
+    )
+    fig.update_layout(barmode="stack" if stacked else "group")
+    return _layout(fig, title)
+
+
+def horizontal_bars(frame: pl.DataFrame, label: str, value: str, title: str) -> go.Figure:
+    frame = frame.sort(value)
+    fig = go.Figure(
+        go.Bar(
+            x=frame[value].to_list(),
+            y=frame[label].to_list(),
+            orientation="h",
+            marker_color=PALETTE[0],
+        )
+    )
+    fig.update_layout(height=max(340, 22 * frame.height + 80))
+    return _layout(fig, title)
+
+
+def calendar(frame: pl.DataFrame, title: str) -> go.Figure:
+    """Sessions per day as a calendar heat-map: ISO weeks across, weekdays down."""
+    weeks = list(range(1, 54))
+    grid: list[list[int | None]] = [[None] * len(weeks) for _ in WEEKDAYS]
+    for day, sessions in frame.select("day", "sessions").iter_rows():  # at most 366 days
+        week, weekday = day.isocalendar()[1], day.isoweekday()
+        grid[weekday - 1][week - 1] = (grid[weekday - 1][week - 1] or 0) + int(sessions)
+    fig = go.Figure(
+        go.Heatmap(
+            x=weeks,
+            y=WEEKDAYS,
+            z=grid,
+            colorscale="Blues",
+            hoverongaps=False,
+            hovertemplate="semaine %{x}, %{y} : %{z} séances<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="semaine")
+    return _layout(fig, title)
