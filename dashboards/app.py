@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dash
 from dash import Dash, Input, Output, State, ctx, dcc, html
+from flask import send_from_directory
 
 from dashboards.data import Reader
 from dashboards.filters import Filters
@@ -23,6 +24,12 @@ def reader() -> Reader:
     if READER is None:
         raise RuntimeError("the app was not created with a warehouse (create_app)")
     return READER
+
+
+def params(search: str | None) -> dict[str, object]:
+    """Query parameters of the filters in the URL; the year defaults to the latest one."""
+    years = reader().query("years")["year"].to_list()
+    return Filters.from_search(search).params(years[0] if years else 0)
 
 
 def create_app(warehouse_dir: Path) -> Dash:
@@ -94,6 +101,13 @@ def create_app(warehouse_dir: Path) -> Dash:
             html.Main(dash.page_container),
         ]
     )
+
+    docs = Path(warehouse_dir) / "data_docs"
+
+    @app.server.route("/data-docs/<path:name>")
+    def data_docs(name: str):  # type: ignore[no-untyped-def]
+        """The Great Expectations Data Docs of the ETL runs (static files, read-only)."""
+        return send_from_directory(docs, name)
 
     pages = [
         p for p in dash.page_registry.values() if p["module"].split(".")[-1] != "not_found_404"

@@ -27,11 +27,11 @@ def _layout(fig: go.Figure, title: str) -> go.Figure:
     fig.update_layout(
         title=title,
         template="plotly_white",
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
         colorway=PALETTE,
         separators=", ",
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h"},
-        height=340,
+        height=fig.layout.height or 340,
     )
     return fig
 

@@ -9,8 +9,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboards import charts
-from dashboards.app import reader
-from dashboards.filters import Filters
+from dashboards.app import params, reader
 
 dash.register_page(__name__, path="/activite", name="Activité RCP", order=1)
 
@@ -29,8 +28,7 @@ GRAPHS = [
 
 def figures(search: str | None) -> dict[str, Any]:
     """Every figure of the page for the filters in `search` (plain function, tested as such)."""
-    years = reader().query("years")["year"].to_list()
-    p = Filters.from_search(search).params(years[0])
+    p = params(search)
     monthly = reader().query("activity_monthly", **p)
     return {
         "mensuel": charts.monthly_bars(monthly, {"dossiers": "Dossiers"}, "Dossiers par mois"),

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, html
 
-from dashboards.app import reader
-from dashboards.filters import Filters
+from dashboards.app import params, reader
 
 dash.register_page(__name__, path="/", name="Vue d'ensemble", order=0)
 
@@ -24,10 +23,9 @@ TILES = [
 
 def kpis(search: str | None) -> dict[str, tuple[object, object]]:
     """{tile: (value of the year, value of the year before)} for the filters in `search`."""
-    years = reader().query("years")["year"].to_list()
-    params = Filters.from_search(search).params(years[0])
-    rows = {r["year"]: r for r in reader().query("overview_kpis", **params).iter_rows(named=True)}
-    year = int(params["year"])  # type: ignore[arg-type]
+    p = params(search)
+    rows = {r["year"]: r for r in reader().query("overview_kpis", **p).iter_rows(named=True)}
+    year = int(p["year"])  # type: ignore[arg-type]
     current, previous = rows.get(year, {}), rows.get(year - 1, {})
     return {key: (current.get(key), previous.get(key)) for key, _, _ in TILES}
 

@@ -64,3 +64,42 @@ def test_filters_stay_set_across_pages_and_activity_draws_its_charts(server, pag
     assert page.locator(".js-plotly-plot").count() == 9
     screenshot(page, "activite-rcp")
     assert page.console_errors == []
+
+
+PAGES = {
+    "/dossiers": "dossiers-incidence",
+    "/quorum": "quorum-tracabilite",
+    "/essais": "essais-proposes",
+    "/qualite": "qualite-tendance",
+}
+
+
+def test_every_page_renders_in_chromium_without_console_errors(server, page) -> None:
+    for path, graph in PAGES.items():
+        page.goto(f"{server}{path}?annee=2013")
+        page.wait_for_selector(f"#{graph} .main-svg")
+        screenshot(page, path.strip("/"))
+    assert page.console_errors == []
+
+
+def test_trial_list_is_searchable(server, page) -> None:
+    page.goto(f"{server}/essais?annee=2013")
+    page.wait_for_selector("#essais-liste td")
+    before = page.locator("#essais-liste tbody tr").count()
+    page.locator("#essais-liste th.dash-filter[data-dash-column='organ'] input[type=text]").fill(
+        "sein"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    cells = page.locator("#essais-liste td[data-dash-column='organ']").all_inner_texts()
+    assert cells and all(c == "sein" for c in cells)
+    assert page.locator("#essais-liste tbody tr").count() <= before
+    assert page.console_errors == []
+
+
+def test_data_docs_are_linked_and_served(server, page) -> None:
+    page.goto(f"{server}/qualite")
+    page.wait_for_selector("#qualite-data-docs")
+    href = page.locator("#qualite-data-docs").get_attribute("href")
+    response = page.request.get(f"{server}{href}")
+    assert response.status == 200 and "stg_fiche" in response.text()

@@ -50,3 +50,42 @@ def test_activity_figures_add_up_to_the_dossiers_of_the_year(app, board_warehous
         "SELECT count(*) FROM core.fact_session WHERE year(session_date) = 2013 AND c3_id = ?",
         "C3-01",
     )
+
+
+def test_quorum_figures_match_the_quorum_facts(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.pages.quorum import figures
+
+    figs = figures("?annee=2013")
+    met, not_met, unknown = (sum(t.x) for t in figs["par-3c"].data)
+    expected = _sql(
+        board_warehouse,
+        "SELECT count(*) FROM core.fact_fiche f JOIN "
+        "core.fact_quorum_fiche q USING (fiche_id) WHERE f.year = 2013 "
+        "AND q.status = 'not_met'",
+    )
+    assert not_met == expected
+    assert met + not_met + unknown == _sql(
+        board_warehouse, "SELECT count(*) FROM core.fact_fiche WHERE year = 2013"
+    )
+
+
+def test_dossier_figures_add_up_and_incidence_uses_population(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.pages.dossiers import figures
+
+    figs = figures("?annee=2013&organe=sein")
+    total = _sql(
+        board_warehouse, "SELECT count(*) FROM core.fact_fiche WHERE year = 2013 AND organ = 'sein'"
+    )
+    for name in ("organe", "age", "sexe", "departement"):
+        assert sum(figs[name].data[0].x) == total, name
+    expected = figs["incidence"].data[1].y
+    population = _sql(board_warehouse, "SELECT sum(population) FROM core.dim_geography")
+    assert abs(sum(expected) - population * 570 / 100_000) < 5
+
+
+def test_trial_rows_are_the_registry(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.pages.trials import trial_rows
+
+    rows = trial_rows("?annee=2013")
+    assert len(rows) == _sql(board_warehouse, "SELECT count(*) FROM core.dim_trial")
+    assert {"trial_id", "synopsis", "contact_email", "inclusions"} <= set(rows[0])

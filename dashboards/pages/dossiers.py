@@ -1,0 +1,80 @@
+"""Dossiers: counts by organ and ICD-10 group, age band, sex and department of residence;
+patients from outside the region; new patients against expected incidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+
+from dashboards import charts
+from dashboards.app import params, reader
+
+dash.register_page(__name__, path="/dossiers", name="Dossiers", order=3)
+
+GRAPHS = ["organe", "cim10", "age", "sexe", "departement", "incidence"]
+CRUDE_INCIDENCE_PER_100K = 570  # new cancer cases a year per 100,000 inhabitants (France)
+
+
+def figures(search: str | None) -> dict[str, Any]:
+    p = params(search)
+
+    def by(dim: str, title: str) -> go.Figure:
+        return charts.horizontal_bars(
+            reader().query("dossiers_by", by=dim, **p), "label", "dossiers", title
+        )
+
+    inc = reader().query(
+        "incidence_by_department", year=p["year"], c3=p["c3"], rate=CRUDE_INCIDENCE_PER_100K
+    )
+    incidence = go.Figure(
+        [
+            go.Bar(
+                x=inc["department_code"].to_list(),
+                y=inc["new_patients"].to_list(),
+                name="Nouveaux patients",
+            ),
+            go.Bar(
+                x=inc["department_code"].to_list(),
+                y=inc["expected"].to_list(),
+                name=f"Attendus ({CRUDE_INCIDENCE_PER_100K} / 100 000 hab.)",
+            ),
+        ]
+    )
+    incidence.update_layout(barmode="group")
+    return {
+        "organe": by("organ", "Dossiers par organe"),
+        "cim10": by("icd10", "Dossiers par groupe CIM-10"),
+        "age": by("age", "Dossiers par tranche d'âge"),
+        "sexe": by("sex", "Dossiers par sexe"),
+        "departement": by(
+            "department", "Dossiers par département de résidence (hors région compris)"
+        ),
+        "incidence": charts._layout(incidence, "Nouveaux patients et incidence attendue"),
+    }
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2("Dossiers"),
+            html.Div(
+                [
+                    html.Div(
+                        dcc.Graph(id=f"dossiers-{g}", config={"displaylogo": False}),
+                        className="chart",
+                    )
+                    for g in GRAPHS
+                ],
+                className="charts",
+            ),
+        ]
+    )
+
+
+@callback([Output(f"dossiers-{g}", "figure") for g in GRAPHS], Input("url", "search"))
+def update(search: str | None) -> list[Any]:
+    figs = figures(search)
+    return [figs[g] for g in GRAPHS]

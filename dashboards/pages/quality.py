@@ -1,0 +1,146 @@
+"""Qualité des données: check results by category, source and 3C; the trend over runs;
+quarantined rows with their reasons; a link to the Great Expectations Data Docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import plotly.graph_objects as go
+import polars as pl
+from dash import Input, Output, callback, dash_table, dcc, html
+
+from dashboards import charts
+from dashboards.app import reader
+from quality.checks import catalog
+
+dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
+
+CATEGORY = {
+    "completeness": "Complétude",
+    "conformance": "Conformité",
+    "plausibility": "Plausibilité",
+}
+
+
+def results() -> pl.DataFrame:
+    """The last run's counts with category and status against the current thresholds."""
+    types, thresholds = catalog()
+    limits = pl.DataFrame(
+        [(t.check, t.table, t.field, t.max_violated_pct) for t in thresholds],
+        schema=["check_name", "table_name", "field", "max_pct"],
+        orient="row",
+    )
+    raw = reader().query("quality_status").with_columns(pl.col("field").fill_null(""))
+    return raw.join(limits, on=["check_name", "table_name", "field"], how="left").with_columns(
+        category=pl.col("check_name").replace_strict(
+            {n: CATEGORY[t.kahn_category] for n, t in types.items()}
+        ),
+        pct=100 * pl.col("num_violated_rows") / pl.col("num_denominator_rows"),
+    )
+
+
+def figures() -> dict[str, Any]:
+    r = results()
+    by_cat = r.group_by("category").agg(pl.col("num_violated_rows").sum()).sort("category")
+    by_source = r.group_by("source").agg(pl.col("num_violated_rows").sum()).sort("source")
+    trend = reader().query("quality_trend")
+    trend_fig = go.Figure(
+        [
+            go.Scatter(
+                x=g["run_at"].to_list(),
+                y=g["violated"].to_list(),
+                name=name[0],
+                mode="lines+markers",
+            )
+            for name, g in trend.group_by("check_name", maintain_order=True)
+        ]
+    )
+    return {
+        "categorie": charts.horizontal_bars(
+            by_cat, "category", "num_violated_rows", "Lignes en défaut par catégorie"
+        ),
+        "source": charts.horizontal_bars(
+            by_source, "source", "num_violated_rows", "Lignes en défaut par source"
+        ),
+        "tendance": charts._layout(trend_fig, "Évolution au fil des exécutions"),
+    }
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2("Qualité des données"),
+            html.P(
+                html.A(
+                    "Rapports Great Expectations (Data Docs)",
+                    href="/data-docs/index.html",
+                    target="_blank",
+                    id="qualite-data-docs",
+                )
+            ),
+            dash_table.DataTable(
+                id="qualite-controles",
+                page_size=20,
+                sort_action="native",
+                filter_action="native",
+                filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
+                export_format="csv",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        dcc.Graph(id=f"qualite-{g}", config={"displaylogo": False}),
+                        className="chart",
+                    )
+                    for g in ("categorie", "source", "tendance")
+                ],
+                className="charts",
+            ),
+            html.H3("Lignes en quarantaine"),
+            dash_table.DataTable(
+                id="qualite-quarantaine",
+                page_size=10,
+                filter_action="native",
+                filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
+                export_format="csv",
+                style_cell={"textAlign": "left"},
+            ),
+        ]
+    )
+
+
+@callback(
+    Output("qualite-controles", "data"),
+    Output("qualite-controles", "columns"),
+    Output("qualite-quarantaine", "data"),
+    Output("qualite-quarantaine", "columns"),
+    Output("qualite-categorie", "figure"),
+    Output("qualite-source", "figure"),
+    Output("qualite-tendance", "figure"),
+    Input("url", "search"),
+)
+def update(_search: str | None):  # type: ignore[no-untyped-def]
+    r = results().select(
+        contrôle="check_name",
+        table="table_name",
+        champ="field",
+        catégorie="category",
+        source="source",
+        c3="c3_id",
+        lignes_en_défaut="num_violated_rows",
+        lignes="num_denominator_rows",
+        pourcentage=pl.col("pct").round(3),
+        seuil="max_pct",
+    )
+    figs = figures()
+    quarantine = reader().query("quarantine")
+    return (
+        r.to_dicts(),
+        [{"id": c, "name": c.replace("_", " ")} for c in r.columns],
+        quarantine.to_dicts(),
+        [{"id": c, "name": c.replace("_", " ")} for c in quarantine.columns],
+        figs["categorie"],
+        figs["source"],
+        figs["tendance"],
+    )

@@ -1,0 +1,112 @@
+"""Essais cliniques: the searchable trial list; inclusions by establishment, trial, organ and
+month; inclusions against new patients; trials proposed in RCP against actual inclusions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dash_table, dcc, html
+
+from dashboards import charts
+from dashboards.app import params, reader
+
+dash.register_page(__name__, path="/essais", name="Essais cliniques", order=4)
+
+GRAPHS = ["etablissement", "essai", "organe", "mois", "proposes"]
+COLUMNS = [
+    ("trial_id", "Essai"),
+    ("title", "Titre"),
+    ("statut", "Statut"),
+    ("phase", "Phase"),
+    ("organ", "Organe"),
+    ("sponsor", "Promoteur"),
+    ("open_date", "Ouverture"),
+    ("close_date", "Clôture"),
+    ("contact_name", "Contact"),
+    ("contact_email", "Courriel"),
+    ("proposals", "Proposés en RCP"),
+    ("inclusions", "Inclusions"),
+    ("synopsis", "Synopsis"),
+]
+
+
+def figures(search: str | None) -> dict[str, Any]:
+    p = params(search)
+
+    def by(dim: str, title: str) -> go.Figure:
+        return charts.horizontal_bars(
+            reader().query("inclusions_by", by=dim, **p), "label", "inclusions", title
+        )
+
+    pvi = reader().query("trials_proposed_vs_included", **p)
+    proposed = go.Figure(
+        [
+            go.Bar(x=pvi["organ"].to_list(), y=pvi[c].to_list(), name=n)
+            for c, n in (
+                ("new_patients", "Nouveaux patients"),
+                ("proposed", "Essai proposé en RCP"),
+                ("included", "Inclus"),
+            )
+        ]
+    )
+    proposed.update_layout(barmode="group")
+    return {
+        "etablissement": by("establishment", "Inclusions par établissement"),
+        "essai": by("trial", "Inclusions par essai"),
+        "organe": by("organ", "Inclusions par organe"),
+        "mois": by("month", "Inclusions par mois"),
+        "proposes": charts._layout(proposed, "Nouveaux patients, essais proposés et inclusions"),
+    }
+
+
+def trial_rows(search: str | None) -> list[dict[str, Any]]:
+    p = params(search)
+    frame = reader().query("trials_list", organ=p["organ"])
+    return [
+        {k: (str(v) if v is not None else "") for k, v in row.items()}
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2("Essais cliniques"),
+            dash_table.DataTable(
+                id="essais-liste",
+                columns=[{"id": c, "name": n} for c, n in COLUMNS],
+                filter_action="native",
+                filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
+                sort_action="native",
+                page_size=12,
+                style_cell={
+                    "textAlign": "left",
+                    "maxWidth": 320,
+                    "overflow": "hidden",
+                    "textOverflow": "ellipsis",
+                },
+                export_format="csv",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        dcc.Graph(id=f"essais-{g}", config={"displaylogo": False}),
+                        className="chart",
+                    )
+                    for g in GRAPHS
+                ],
+                className="charts",
+            ),
+        ]
+    )
+
+
+@callback(
+    [Output("essais-liste", "data")] + [Output(f"essais-{g}", "figure") for g in GRAPHS],
+    Input("url", "search"),
+)
+def update(search: str | None) -> list[Any]:
+    figs = figures(search)
+    return [trial_rows(search)] + [figs[g] for g in GRAPHS]

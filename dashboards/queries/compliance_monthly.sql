@@ -1,0 +1,7 @@
+-- Patient informed traced and PPS with GP, per month of a year.
+select month,
+       100.0 * sum(patient_informed_traced) / nullif(sum(dossiers), 0) as pct_informed,
+       100.0 * sum(pps_with_gp) / nullif(sum(pps), 0) as pct_pps_gp
+from marts.mart_compliance_monthly
+where year(month) = $year and ($c3 is null or c3_id = $c3) and ($organ is null or organ = $organ)
+group by month order by month

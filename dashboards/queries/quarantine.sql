@@ -1,0 +1,3 @@
+-- Quarantined rows with their reasons (the most recent first, at most 500).
+select source, source_table, entity, check_name, reason, left(original_row::varchar, 300) as row
+from quality.quarantine order by load_id desc limit 500
