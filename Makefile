@@ -37,9 +37,11 @@ demo: install
 	$(BIN)/rrc demo generate --out $(DEMO) --years 2011-2014
 	$(BIN)/rrc secrets init
 	$(BIN)/rrc etl run --full
+	-$(BIN)/rrc geo fetch   # outlines for the map; without internet the map shows points only
 	@echo
 	@echo "Operational stores: $(DEMO)/   Published warehouse: data/warehouse/current.duckdb"
-	@echo "Try: $(BIN)/rrc etl status   and   $(BIN)/rrc quality report   (the boards come next)"
+	@echo "Boards: http://127.0.0.1:8050 (Ctrl-C to stop). Also: $(BIN)/rrc etl status, $(BIN)/rrc quality report"
+	$(BIN)/rrc serve
 
 bench: install-dev
 	$(BIN)/python -m bench.extract

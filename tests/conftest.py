@@ -6,12 +6,18 @@ message saying how to run it.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+
+from rrc.settings import PROJECT_ROOT
 
 PG_ADMIN = os.environ.get("RRC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIADB_ADMIN = os.environ.get("RRC_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")
@@ -58,3 +64,33 @@ def postgres_url() -> Iterator[str]:
 def mariadb_url() -> Iterator[str]:
     """URL of a new, empty MariaDB database, dropped after the test."""
     yield from _fresh_database(MARIADB_ADMIN, "MariaDB (127.0.0.1:3306)")
+
+
+SHARED_GEO = PROJECT_ROOT.parent / "shared" / "geo"
+SLUGS = {"03": "allier", "15": "cantal", "43": "haute-loire", "63": "puy-de-dome"}
+
+
+@pytest.fixture(scope="session")
+def geo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not SHARED_GEO.exists():
+        pytest.skip(f"test outlines not found in {SHARED_GEO}")
+    root = tmp_path_factory.mktemp("geo-site")
+    for code, slug in SLUGS.items():
+        folder = root / f"{code}-{slug}"
+        folder.mkdir()
+        for kind in ("departement", "communes"):
+            shutil.copy(SHARED_GEO / f"{kind}-{code}-{slug}.geojson", folder)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+
+    class Quiet(handler.func):  # type: ignore[misc,name-defined]
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rrc.cli import demo, etl, quality, secrets, serve
+from rrc.cli import demo, etl, geo, quality, secrets, serve
 
 app = typer.Typer(
     name="rrc",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.add_typer(demo.app, name="demo")
 app.add_typer(etl.app, name="etl")
+app.add_typer(geo.app, name="geo")
 app.add_typer(quality.app, name="quality")
 app.add_typer(secrets.app, name="secrets")
 app.registered_commands += serve.app.registered_commands

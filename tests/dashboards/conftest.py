@@ -39,9 +39,15 @@ def board_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(board_warehouse: Path) -> Iterator[str]:
+def geo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the served boards look for outlines (empty until a test fetches them)."""
+    return tmp_path_factory.mktemp("geo")
+
+
+@pytest.fixture(scope="session")
+def server(board_warehouse: Path, geo_dir: Path) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "RRC_WAREHOUSE_DIR": str(board_warehouse)}
+    env = {**os.environ, "RRC_WAREHOUSE_DIR": str(board_warehouse), "RRC_GEO_DIR": str(geo_dir)}
     rrc = Path(sys.executable).with_name("rrc")
     log = board_warehouse / "serve.log"
     out = log.open("wb")

@@ -103,3 +103,28 @@ def test_data_docs_are_linked_and_served(server, page) -> None:
     href = page.locator("#qualite-data-docs").get_attribute("href")
     response = page.request.get(f"{server}{href}")
     assert response.status == 200 and "stg_fiche" in response.text()
+
+
+def test_care_offer_map_renders_offline_with_and_without_outlines(
+    server, page, geo_dir, geo_server, monkeypatch
+) -> None:
+    from rrc import geo
+
+    page.goto(f"{server}/offre-de-soins?annee=2013")
+    page.wait_for_selector("#offre-carte .main-svg")
+    assert "rrc geo fetch" in page.locator("#offre-avis").inner_text()
+    points = page.locator("#offre-carte .scatterlayer .trace").count()
+    assert points > 0  # establishments and flows without any outline
+    monkeypatch.setenv("RRC_GEO_DIR", str(geo_dir))
+    geo.fetch(geo_server)
+    page.reload()
+    page.wait_for_selector("#offre-carte .main-svg")
+    page.wait_for_function("document.querySelector('#offre-avis').innerText === ''")
+    filled = page.wait_for_function(
+        "(() => { const gd = document.querySelector('#offre-carte .js-plotly-plot');"
+        " const n = gd && gd.data ? gd.data.filter(t => t.fill === 'toself').length : 0;"
+        " return n >= 4 ? n : null; })()"
+    ).json_value()
+    assert filled == 4  # the four departments, each filled by its rate
+    screenshot(page, "offre-de-soins")
+    assert page.console_errors == []

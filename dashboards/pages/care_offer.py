@@ -1,0 +1,145 @@
+"""Offre de soins: establishments by authorisation, 3C and RCP places, supportive care; a
+choropleth of dossiers per 100,000 inhabitants by department or health territory; patient flows
+from residence to treating establishment. Renders offline from data passed inline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import polars as pl
+from dash import Input, Output, callback, dcc, html
+
+from dashboards import maps
+from dashboards.app import params, reader
+from rrc import geo
+
+dash.register_page(__name__, path="/offre-de-soins", name="Offre de soins", order=5)
+
+LAYERS = {
+    "chirurgie": "Chirurgie des cancers",
+    "chimiotherapie": "Chimiothérapie",
+    "radiotherapie": "Radiothérapie",
+    "rcp": "Lieux de RCP",
+    "soins_support": "Soins de support",
+    "flux": "Flux de patients",
+}
+NOTICE = (
+    "Contours des départements et communes non disponibles : lancez `rrc geo fetch` "
+    "pour les télécharger. La carte montre les établissements et les flux."
+)
+
+
+def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]:
+    """The map and the notice to show (empty when the outlines are there)."""
+    p = params(search)
+    fig = maps.base("Offre de soins et dossiers pour 100 000 habitants")
+    departments, communes = geo.load("departements"), geo.load("communes")
+    notice = "" if departments and communes else NOTICE
+    rates = reader().query("dossier_rates", year=p["year"], level=level)
+    values = dict(zip(rates["area"], rates["per_100k"], strict=True))
+    if level == "departement" and departments:
+        maps.choropleth(
+            fig,
+            departments["features"],
+            values,
+            lambda f: f["properties"].get("code"),
+            "dossiers / 100 000 hab.",
+        )
+    elif level == "territoire" and communes:
+        territory = dict(
+            reader()
+            .query("territory_of_commune")
+            .select("commune_code", "territory_code")
+            .iter_rows()
+        )
+        maps.choropleth(
+            fig,
+            communes["features"],
+            values,
+            lambda f: territory.get(f["properties"].get("code")),
+            "dossiers / 100 000 hab.",
+        )
+    if departments:
+        maps.outlines(fig, departments["features"])
+    if "flux" in layers:
+        maps.flows(fig, reader().query("patient_flows", year=p["year"], c3=p["c3"], min_patients=5))
+    offer = reader().query("care_offer", c3=p["c3"])
+
+    def hover(frame: pl.DataFrame) -> list[str]:
+        return [
+            f"{r['name']}<br>{r['c3_name'] or ''}<br>Chirurgie : {r['surgery_types'] or '—'}"
+            f"<br>Chimiothérapie : {'oui' if r['chemotherapy'] else 'non'} · Radiothérapie : "
+            f"{'oui' if r['radiotherapy'] else 'non'}<br>RCP : {r['rcp_entities']}"
+            for r in frame.iter_rows(named=True)
+        ]
+
+    shown = {
+        "chirurgie": offer.filter(pl.col("surgery_types") != ""),
+        "chimiotherapie": offer.filter(pl.col("chemotherapy")),
+        "radiotherapie": offer.filter(pl.col("radiotherapy")),
+        "rcp": offer.filter(pl.col("rcp_entities") > 0),
+    }
+    styles = {
+        "chirurgie": ("#123b5d", "circle", 11),
+        "chimiotherapie": ("#3f88c5", "diamond", 9),
+        "radiotherapie": ("#f6ae2d", "star", 12),
+        "rcp": ("#44bba4", "square", 8),
+    }
+    for layer, frame in shown.items():
+        if layer in layers:
+            color, symbol, size = styles[layer]
+            maps.points(fig, frame, LAYERS[layer], color, symbol, hover(frame), size)
+    if "soins_support" in layers:
+        care = reader().query("supportive_care")
+        maps.points(
+            fig,
+            care,
+            LAYERS["soins_support"],
+            "#8e6c8a",
+            "triangle-up",
+            [f"{r['name']}<br>{r['phone']}" for r in care.iter_rows(named=True)],
+            7,
+        )
+    return fig, notice
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2("Offre de soins"),
+            html.Div(
+                [
+                    dcc.Checklist(
+                        options=[{"label": v, "value": k} for k, v in LAYERS.items()],
+                        value=["chirurgie", "radiotherapie", "rcp", "flux"],
+                        id="offre-couches",
+                        inline=True,
+                    ),
+                    dcc.RadioItems(
+                        options=[
+                            {"label": "Départements", "value": "departement"},
+                            {"label": "Territoires de santé", "value": "territoire"},
+                        ],
+                        value="departement",
+                        id="offre-niveau",
+                        inline=True,
+                    ),
+                ],
+                className="map-controls",
+            ),
+            html.Div(id="offre-avis", className="notice"),
+            html.Div(dcc.Graph(id="offre-carte", config={"displaylogo": False}), className="chart"),
+        ]
+    )
+
+
+@callback(
+    Output("offre-carte", "figure"),
+    Output("offre-avis", "children"),
+    Input("url", "search"),
+    Input("offre-couches", "value"),
+    Input("offre-niveau", "value"),
+)
+def update(search: str | None, layers: list[str], level: str):  # type: ignore[no-untyped-def]
+    return figure(search, layers or [], level)

@@ -1,0 +1,7 @@
+-- Establishments with their authorisations, 3C and RCP places.
+select m.finess, m.name, m.category, m.c3_id, c.name as c3_name, m.department_code, m.lat,
+       m.lon, m.chemotherapy, m.radiotherapy, coalesce(m.surgery_types, '') as surgery_types,
+       m.rcp_entities
+from marts.mart_care_offer m left join core.dim_c3 c using (c3_id)
+where ($c3 is null or m.c3_id = $c3)
+order by m.finess
