@@ -6,11 +6,14 @@ import dash
 from dash import Input, Output, callback, html
 
 from dashboards.app import params, reader
+from dashboards.status import badge
 
 dash.register_page(__name__, path="/", name="Vue d'ensemble", order=0)
 
+FICHES = (["dcc", "vendor_b", "sheets_cantal"], ["stg_fiche"])
 TILES = [
     ("dossiers", "Dossiers présentés en RCP", "{:,.0f}"),
+    ("active_entities", "RCP actives", "{:,.0f}"),
     ("sessions", "Séances de RCP", "{:,.0f}"),
     ("patients", "Patients distincts", "{:,.0f}"),
     ("new_patients", "Nouveaux patients", "{:,.0f}"),
@@ -19,6 +22,18 @@ TILES = [
     ("inclusions", "Inclusions en essais", "{:,.0f}"),
     ("trials_open", "Essais ouverts", "{:,.0f}"),
 ]
+# the sources and staging tables behind each tile (its freshness and quality badge)
+BEHIND = {
+    "dossiers": FICHES,
+    "active_entities": (["directory", *FICHES[0]], ["stg_fiche"]),
+    "sessions": (FICHES[0], ["stg_session"]),
+    "patients": (FICHES[0], ["stg_patient_identity"]),
+    "new_patients": (FICHES[0], ["stg_fiche", "stg_patient_identity"]),
+    "pct_quorum_met": (FICHES[0], ["stg_session"]),
+    "pct_pps_with_gp": (FICHES[0], ["stg_pps"]),
+    "inclusions": (["registry"], []),
+    "trials_open": (["registry"], []),
+}
 
 
 def kpis(search: str | None) -> dict[str, tuple[object, object]]:
@@ -58,12 +73,18 @@ def update(search: str | None):  # type: ignore[no-untyped-def]
     tiles = []
     for key, label, fmt in TILES:
         value, before = figures[key]
+        text, alert = badge(*BEHIND[key])
         tiles.append(
             html.Div(
                 [
                     html.Div(label, className="tile-label"),
                     html.Div(_fmt(fmt, value), className="tile-value", id=f"ensemble-{key}"),
                     html.Div(f"année précédente : {_fmt(fmt, before)}", className="tile-previous"),
+                    html.Div(
+                        text,
+                        className="tile-status alert" if alert else "tile-status",
+                        id=f"ensemble-{key}-statut",
+                    ),
                 ],
                 className="tile",
             )

@@ -12,36 +12,13 @@ from dash import Input, Output, callback, dash_table, dcc, html
 
 from dashboards import charts
 from dashboards.app import reader
-from quality.checks import catalog
+from dashboards.status import check_results
 
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
 
-CATEGORY = {
-    "completeness": "Complétude",
-    "conformance": "Conformité",
-    "plausibility": "Plausibilité",
-}
-
-
-def results() -> pl.DataFrame:
-    """The last run's counts with category and status against the current thresholds."""
-    types, thresholds = catalog()
-    limits = pl.DataFrame(
-        [(t.check, t.table, t.field, t.max_violated_pct) for t in thresholds],
-        schema=["check_name", "table_name", "field", "max_pct"],
-        orient="row",
-    )
-    raw = reader().query("quality_status").with_columns(pl.col("field").fill_null(""))
-    return raw.join(limits, on=["check_name", "table_name", "field"], how="left").with_columns(
-        category=pl.col("check_name").replace_strict(
-            {n: CATEGORY[t.kahn_category] for n, t in types.items()}
-        ),
-        pct=100 * pl.col("num_violated_rows") / pl.col("num_denominator_rows"),
-    )
-
 
 def figures() -> dict[str, Any]:
-    r = results()
+    r = check_results()
     by_cat = r.group_by("category").agg(pl.col("num_violated_rows").sum()).sort("category")
     by_source = r.group_by("source").agg(pl.col("num_violated_rows").sum()).sort("source")
     trend = reader().query("quality_trend")
@@ -121,7 +98,7 @@ def layout(**_query: str) -> html.Div:
     Input("url", "search"),
 )
 def update(_search: str | None):  # type: ignore[no-untyped-def]
-    r = results().select(
+    r = check_results().select(
         contrôle="check_name",
         table="table_name",
         champ="field",

@@ -2,7 +2,8 @@
 -- all ($organ null = all).
 with fiches as (
     select year, count(*) as dossiers, count(distinct patient_key) as patients,
-           count(distinct patient_key) filter (where new_patient_presentation) as new_patients
+           count(distinct patient_key) filter (where new_patient_presentation) as new_patients,
+           count(distinct entity_code) as active_entities
     from core.fact_fiche
     where year in ($year, $year - 1)
       and ($c3 is null or c3_id = $c3) and ($organ is null or organ = $organ)
@@ -39,7 +40,7 @@ trials as (
     select year, trials_open from marts.mart_trial_years where year in ($year, $year - 1)
 ),
 final as (
-    select y.year, f.dossiers, s.sessions, f.patients, f.new_patients,
+    select y.year, f.dossiers, s.sessions, f.patients, f.new_patients, f.active_entities,
            100.0 * q.met / nullif(q.judged, 0) as pct_quorum_met,
            100.0 * p.pps_with_gp / nullif(p.pps, 0) as pct_pps_with_gp,
            i.inclusions, t.trials_open

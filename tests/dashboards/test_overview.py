@@ -128,3 +128,15 @@ def test_care_offer_map_renders_offline_with_and_without_outlines(
     assert filled == 4  # the four departments, each filled by its rate
     screenshot(page, "offre-de-soins")
     assert page.console_errors == []
+
+
+def test_each_tile_shows_freshness_and_quality_of_its_sources(server, page) -> None:
+    page.goto(f"{server}/?annee=2013")
+    page.wait_for_selector("#ensemble-dossiers-statut")
+    assert "sources à jour" in page.locator("#ensemble-dossiers-statut").inner_text()
+    # PPS without GP are injected above the 0 % threshold: the PPS tile says so
+    pps = page.locator("#ensemble-pct_pps_with_gp-statut")
+    assert "pps_has_gp" in pps.inner_text()
+    assert "alert" in (pps.get_attribute("class") or "")
+    assert page.locator("#ensemble-active_entities").inner_text() != "—"
+    assert page.console_errors == []
