@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dash
 from dash import Dash, Input, Output, State, ctx, dcc, html
-from flask import send_from_directory
+from flask import Response, request, send_from_directory
 
 from dashboards.data import Reader
 from dashboards.filters import Filters
@@ -103,6 +103,24 @@ def create_app(warehouse_dir: Path) -> Dash:
     )
 
     docs = Path(warehouse_dir) / "data_docs"
+
+    @app.server.route("/export/<page>/<graph>.<fmt>")
+    def export_chart(page: str, graph: str, fmt: str):  # type: ignore[no-untyped-def]
+        """A chart's data as CSV or XLSX, with the filters of the query string."""
+        from dashboards.export import PAGES, render
+
+        if page not in PAGES or fmt not in ("csv", "xlsx"):
+            return Response("export inconnu", status=404)
+        search = ("?" + request.query_string.decode()) if request.query_string else ""
+        try:
+            content, mimetype = render(page, graph, fmt, search)
+        except KeyError:
+            return Response("graphique inconnu", status=404)
+        return Response(
+            content,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{page}-{graph}.{fmt}"'},
+        )
 
     @app.server.route("/data-docs/<path:name>")
     def data_docs(name: str):  # type: ignore[no-untyped-def]

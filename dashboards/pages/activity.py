@@ -8,7 +8,7 @@ from typing import Any
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import charts
+from dashboards import charts, export
 from dashboards.app import params, reader
 
 dash.register_page(__name__, path="/activite", name="Activité RCP", order=1)
@@ -74,7 +74,10 @@ def layout(**_query: str) -> html.Div:
             html.Div(
                 [
                     html.Div(
-                        dcc.Graph(id=f"activite-{g}", config={"displaylogo": False}),
+                        [
+                            dcc.Graph(id=f"activite-{g}", config={"displaylogo": False}),
+                            export.links("activite", g),
+                        ],
                         className="chart",
                     )
                     for g in GRAPHS
@@ -85,7 +88,10 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-@callback([Output(f"activite-{g}", "figure") for g in GRAPHS], Input("url", "search"))
+@callback(
+    [Output(f"activite-{g}", "figure") for g in GRAPHS] + export.outputs("activite", GRAPHS),
+    Input("url", "search"),
+)
 def update(search: str | None) -> list[Any]:
     figs = figures(search)
-    return [figs[g] for g in GRAPHS]
+    return [figs[g] for g in GRAPHS] + export.hrefs("activite", GRAPHS, search)

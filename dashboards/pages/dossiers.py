@@ -9,7 +9,7 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import charts
+from dashboards import charts, export
 from dashboards.app import params, reader
 
 dash.register_page(__name__, path="/dossiers", name="Dossiers", order=3)
@@ -63,7 +63,10 @@ def layout(**_query: str) -> html.Div:
             html.Div(
                 [
                     html.Div(
-                        dcc.Graph(id=f"dossiers-{g}", config={"displaylogo": False}),
+                        [
+                            dcc.Graph(id=f"dossiers-{g}", config={"displaylogo": False}),
+                            export.links("dossiers", g),
+                        ],
                         className="chart",
                     )
                     for g in GRAPHS
@@ -74,7 +77,10 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-@callback([Output(f"dossiers-{g}", "figure") for g in GRAPHS], Input("url", "search"))
+@callback(
+    [Output(f"dossiers-{g}", "figure") for g in GRAPHS] + export.outputs("dossiers", GRAPHS),
+    Input("url", "search"),
+)
 def update(search: str | None) -> list[Any]:
     figs = figures(search)
-    return [figs[g] for g in GRAPHS]
+    return [figs[g] for g in GRAPHS] + export.hrefs("dossiers", GRAPHS, search)

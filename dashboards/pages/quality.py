@@ -62,7 +62,7 @@ def layout(**_query: str) -> html.Div:
                 sort_action="native",
                 filter_action="native",
                 filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                export_format="csv",
+                export_format="xlsx",
             ),
             html.Div(
                 [
@@ -80,7 +80,7 @@ def layout(**_query: str) -> html.Div:
                 page_size=10,
                 filter_action="native",
                 filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                export_format="csv",
+                export_format="xlsx",
                 style_cell={"textAlign": "left"},
             ),
         ]

@@ -9,7 +9,7 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import charts
+from dashboards import charts, export
 from dashboards.app import params, reader
 
 dash.register_page(__name__, path="/quorum", name="Quorum et conformité", order=2)
@@ -70,7 +70,10 @@ def layout(**_query: str) -> html.Div:
             html.Div(
                 [
                     html.Div(
-                        dcc.Graph(id=f"quorum-{g}", config={"displaylogo": False}),
+                        [
+                            dcc.Graph(id=f"quorum-{g}", config={"displaylogo": False}),
+                            export.links("quorum", g),
+                        ],
                         className="chart",
                     )
                     for g in GRAPHS
@@ -81,7 +84,10 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-@callback([Output(f"quorum-{g}", "figure") for g in GRAPHS], Input("url", "search"))
+@callback(
+    [Output(f"quorum-{g}", "figure") for g in GRAPHS] + export.outputs("quorum", GRAPHS),
+    Input("url", "search"),
+)
 def update(search: str | None) -> list[Any]:
     figs = figures(search)
-    return [figs[g] for g in GRAPHS]
+    return [figs[g] for g in GRAPHS] + export.hrefs("quorum", GRAPHS, search)

@@ -9,7 +9,7 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dash_table, dcc, html
 
-from dashboards import charts
+from dashboards import charts, export
 from dashboards.app import params, reader
 
 dash.register_page(__name__, path="/essais", name="Essais cliniques", order=4)
@@ -87,12 +87,15 @@ def layout(**_query: str) -> html.Div:
                     "overflow": "hidden",
                     "textOverflow": "ellipsis",
                 },
-                export_format="csv",
+                export_format="xlsx",
             ),
             html.Div(
                 [
                     html.Div(
-                        dcc.Graph(id=f"essais-{g}", config={"displaylogo": False}),
+                        [
+                            dcc.Graph(id=f"essais-{g}", config={"displaylogo": False}),
+                            export.links("essais", g),
+                        ],
                         className="chart",
                     )
                     for g in GRAPHS
@@ -104,9 +107,11 @@ def layout(**_query: str) -> html.Div:
 
 
 @callback(
-    [Output("essais-liste", "data")] + [Output(f"essais-{g}", "figure") for g in GRAPHS],
+    [Output("essais-liste", "data")]
+    + [Output(f"essais-{g}", "figure") for g in GRAPHS]
+    + export.outputs("essais", GRAPHS),
     Input("url", "search"),
 )
 def update(search: str | None) -> list[Any]:
     figs = figures(search)
-    return [trial_rows(search)] + [figs[g] for g in GRAPHS]
+    return [trial_rows(search)] + [figs[g] for g in GRAPHS] + export.hrefs("essais", GRAPHS, search)

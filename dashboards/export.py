@@ -1,0 +1,108 @@
+"""Exports of every chart (CSV, XLSX; PNG from the chart's own toolbar) and table.
+
+A chart's data is recomputed on the server from the page's `figures(search)` function, with the
+same filters as on screen, so an export is exactly what is shown. Cells that a spreadsheet would
+take for a formula (= + - @ at the start) are neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import sys
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+from dash import html
+
+PAGES = {"activite": "activity", "quorum": "quorum", "dossiers": "dossiers", "essais": "trials"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def figure_frame(fig: go.Figure) -> pl.DataFrame:
+    """The data behind a figure, one row per point: série, x, y (or value for heat-maps)."""
+    rows: list[dict[str, Any]] = []
+    for trace in fig.data:
+        name = getattr(trace, "name", None) or ""
+        if trace.type == "heatmap":
+            for yi, row in enumerate(trace.z or []):
+                for xi, value in enumerate(row):
+                    if value is not None:
+                        rows.append(
+                            {
+                                "série": name,
+                                "x": str(trace.x[xi]),
+                                "y": str(trace.y[yi]),
+                                "valeur": value,
+                            }
+                        )
+        elif trace.x is not None and trace.y is not None:
+            rows += [
+                {"série": name, "x": str(x), "y": str(y), "valeur": None}
+                for x, y in zip(trace.x, trace.y, strict=False)
+                if x is not None
+            ]
+    frame = pl.DataFrame(
+        rows, schema={"série": pl.String, "x": pl.String, "y": pl.String, "valeur": pl.Float64}
+    )
+    return frame.with_columns(pl.col(pl.String).map_elements(neutralise, return_dtype=pl.String))
+
+
+def _page_module(page: str) -> Any:
+    """The page's module as Dash loaded it (importing it again would register it twice)."""
+    import dash
+
+    for entry in dash.page_registry.values():
+        if entry["path"] == f"/{page}":
+            return sys.modules[entry["module"]]
+    return importlib.import_module(f"dashboards.pages.{PAGES[page]}")
+
+
+def render(page: str, graph: str, fmt: str, search: str) -> tuple[bytes, str]:
+    """(content, mimetype) of one chart's export."""
+    module = _page_module(page)
+    fig = module.figures(search)[graph]
+    frame = figure_frame(fig)
+    if fmt == "csv":
+        return frame.write_csv(separator=";").encode("utf-8-sig"), "text/csv"
+    buffer = io.BytesIO()
+    frame.write_excel(buffer, worksheet=graph[:31])
+    return buffer.getvalue(), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def links(page: str, graph: str) -> html.Div:
+    return html.Div(
+        [
+            html.A(
+                "CSV",
+                id=f"{page}-{graph}-csv",
+                href=f"/export/{page}/{graph}.csv",
+                className="export",
+            ),
+            html.A(
+                "XLSX",
+                id=f"{page}-{graph}-xlsx",
+                href=f"/export/{page}/{graph}.xlsx",
+                className="export",
+            ),
+        ],
+        className="exports",
+    )
+
+
+def hrefs(page: str, graphs: list[str], search: str | None) -> list[str]:
+    """The export links of a page's charts, carrying the filters on screen."""
+    return [f"/export/{page}/{g}.{fmt}{search or ''}" for g in graphs for fmt in ("csv", "xlsx")]
+
+
+def outputs(page: str, graphs: list[str]) -> list[Any]:
+    from dash import Output
+
+    return [Output(f"{page}-{g}-{fmt}", "href") for g in graphs for fmt in ("csv", "xlsx")]
