@@ -77,6 +77,22 @@ def render(page: str, graph: str, fmt: str, search: str) -> tuple[bytes, str]:
     return buffer.getvalue(), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def graph_grid(page: str, graphs: list[str]) -> html.Div:
+    """The page's charts in a grid, each with its export links (ids `<page>-<graph>`)."""
+    from dash import dcc
+
+    return html.Div(
+        [
+            html.Div(
+                [dcc.Graph(id=f"{page}-{g}", config={"displaylogo": False}), links(page, g)],
+                className="chart",
+            )
+            for g in graphs
+        ],
+        className="charts",
+    )
+
+
 def links(page: str, graph: str) -> html.Div:
     return html.Div(
         [

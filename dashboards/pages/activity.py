@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboards import charts, export
 from dashboards.app import params, reader
@@ -71,19 +71,7 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.H2("Activité RCP"),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            dcc.Graph(id=f"activite-{g}", config={"displaylogo": False}),
-                            export.links("activite", g),
-                        ],
-                        className="chart",
-                    )
-                    for g in GRAPHS
-                ],
-                className="charts",
-            ),
+            export.graph_grid("activite", GRAPHS),
         ]
     )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboards import charts, export
 from dashboards.app import params, reader
@@ -60,19 +60,7 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.H2("Dossiers"),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            dcc.Graph(id=f"dossiers-{g}", config={"displaylogo": False}),
-                            export.links("dossiers", g),
-                        ],
-                        className="chart",
-                    )
-                    for g in GRAPHS
-                ],
-                className="charts",
-            ),
+            export.graph_grid("dossiers", GRAPHS),
         ]
     )
 

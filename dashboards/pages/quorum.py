@@ -7,7 +7,7 @@ from typing import Any
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboards import charts, export
 from dashboards.app import params, reader
@@ -67,19 +67,7 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.H2("Quorum et conformité"),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            dcc.Graph(id=f"quorum-{g}", config={"displaylogo": False}),
-                            export.links("quorum", g),
-                        ],
-                        className="chart",
-                    )
-                    for g in GRAPHS
-                ],
-                className="charts",
-            ),
+            export.graph_grid("quorum", GRAPHS),
         ]
     )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dash_table, dcc, html
+from dash import Input, Output, callback, dash_table, html
 
 from dashboards import charts, export
 from dashboards.app import params, reader
@@ -89,19 +89,7 @@ def layout(**_query: str) -> html.Div:
                 },
                 export_format="xlsx",
             ),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            dcc.Graph(id=f"essais-{g}", config={"displaylogo": False}),
-                            export.links("essais", g),
-                        ],
-                        className="chart",
-                    )
-                    for g in GRAPHS
-                ],
-                className="charts",
-            ),
+            export.graph_grid("essais", GRAPHS),
         ]
     )
 

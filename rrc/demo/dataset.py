@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from quality.quorum import Rule, load_rules
 from rrc.demo import activity, population, structure, trials
 from rrc.demo.reference import Reference, clone_network, load_region, network_of
 from rrc.settings import load_toml
@@ -86,7 +87,7 @@ class Dataset:
     seed: int
     scale: Scale
     network: int = 1
-    rules: list[structure.QuorumRule] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.tables[name]
@@ -95,8 +96,9 @@ class Dataset:
 Progress = Callable[[str], None]
 
 
-def quorum_rules() -> list[structure.QuorumRule]:
-    return [structure.QuorumRule.from_toml(r) for r in load_toml("quorum_rules.toml")["rule"]]
+def quorum_rules() -> list[Rule]:
+    """The network's quorum rules, the same the quality checks evaluate."""
+    return load_rules()
 
 
 def build(

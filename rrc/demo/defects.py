@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from quality.quorum import Rule
 from rrc.demo.dataset import Dataset
-from rrc.demo.structure import QuorumRule
 
 DEFECT_CLASSES = {
     "missing_patient_informed": "fiche: 'patient informed' not traced",
@@ -267,7 +267,7 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
     return out
 
 
-def _critical_groups(sessions: pl.DataFrame, rules: list[QuorumRule]) -> pl.DataFrame:
+def _critical_groups(sessions: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     """For each session, the first required group of its RCP type's rule in force that day."""
     rows = []
     for rule in rules:

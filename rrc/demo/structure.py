@@ -7,12 +7,12 @@ generator's clean data gives the quality checks no false positive to find.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import polars as pl
 
+from quality.quorum import Rule
 from rrc.demo.reference import Reference
 
 SECOND_SPECIALTY = {
@@ -32,37 +32,12 @@ PADDING = [
 EXTRAS = ["infirmier", "psychologue"]
 
 
-@dataclass(frozen=True)
-class QuorumRule:
-    id: str
-    applies_to: str
-    min_physicians: int
-    min_distinct_specialties: int
-    written_opinion_counts: bool
-    valid_from: date
-    valid_to: date | None
-    required: tuple[tuple[str, ...], ...]
-
-    @classmethod
-    def from_toml(cls, raw: dict) -> QuorumRule:
-        return cls(
-            id=raw["id"],
-            applies_to=raw["applies_to"],
-            min_physicians=raw["min_physicians"],
-            min_distinct_specialties=raw["min_distinct_specialties"],
-            written_opinion_counts=raw.get("written_opinion_counts", False),
-            valid_from=raw["valid_from"],
-            valid_to=raw.get("valid_to"),
-            required=tuple(tuple(g) for g in raw["required"]),
-        )
-
-
 def entity_rule_key(organs: list[str]) -> str:
     """The RCP type whose rule a session is held to: its organ, or "pluri" beyond two organs."""
     return organs[0] if len(organs) <= 2 else "pluri"
 
 
-def _needed_specialties(organs: list[str], rules: list[QuorumRule]) -> list[str]:
+def _needed_specialties(organs: list[str], rules: list[Rule]) -> list[str]:
     keys = set(organs) | {entity_rule_key(organs)}
     applicable = [r for r in rules if r.applies_to in keys]
     needed: list[str] = []
@@ -80,7 +55,7 @@ def _needed_specialties(organs: list[str], rules: list[QuorumRule]) -> list[str]
 
 
 def build_professionals(
-    ref: Reference, rules: list[QuorumRule], rng: np.random.Generator
+    ref: Reference, rules: list[Rule], rng: np.random.Generator
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Return (professionals, usual participants, entities with ids and rule key)."""
     entities = ref.entities.with_row_index("entity_id", offset=1).with_columns(
