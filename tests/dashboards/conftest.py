@@ -9,10 +9,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from rrc.demo.dataset import Scale
+from rrc.demo.generate import Request
 from tests.pipelines.conftest import build_warehouse
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,12 +47,13 @@ def geo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("geo")
 
 
-@pytest.fixture(scope="session")
-def server(board_warehouse: Path, geo_dir: Path) -> Iterator[str]:
+@contextmanager
+def serving(warehouse: Path, geo_dir: Path) -> Iterator[str]:
+    """`rrc serve` on a free port over `warehouse`, until the block ends."""
     port = _free_port()
-    env = {**os.environ, "RRC_WAREHOUSE_DIR": str(board_warehouse), "RRC_GEO_DIR": str(geo_dir)}
+    env = {**os.environ, "RRC_WAREHOUSE_DIR": str(warehouse), "RRC_GEO_DIR": str(geo_dir)}
     rrc = Path(sys.executable).with_name("rrc")
-    log = board_warehouse / "serve.log"
+    log = warehouse / "serve.log"
     out = log.open("wb")
     proc = subprocess.Popen(
         [str(rrc), "serve", "--port", str(port), "--workers", "2"],
@@ -58,23 +62,47 @@ def server(board_warehouse: Path, geo_dir: Path) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"the boards did not answer at {url}: {log.read_text()[-2000:]}")
+        yield url
+    finally:
+        proc.terminate()
         proc.wait(timeout=10)
         out.close()
-        pytest.fail(f"the boards did not answer at {url}: {log.read_text()[-2000:]}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    out.close()
+
+
+@pytest.fixture(scope="session")
+def server(board_warehouse: Path, geo_dir: Path) -> Iterator[str]:
+    with serving(board_warehouse, geo_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def region_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The boards over the full calibrated demo region (2011-2014, default seed)."""
+    root = tmp_path_factory.mktemp("region-boards")
+    warehouse = build_warehouse(
+        root / "demo",
+        root / "wh",
+        request=Request(
+            out=root / "demo",
+            first_year=2011,
+            last_year=2014,
+            seed=2013,
+            scale=Scale.parse("region"),
+        ),
+    )
+    with serving(warehouse, root / "geo") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

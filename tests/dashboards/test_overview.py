@@ -140,3 +140,14 @@ def test_each_tile_shows_freshness_and_quality_of_its_sources(server, page) -> N
     assert "alert" in (pps.get_attribute("class") or "")
     assert page.locator("#ensemble-active_entities").inner_text() != "—"
     assert page.console_errors == []
+
+
+def test_the_calibrated_2013_shows_the_seed_figures_on_the_overview(region_server, page) -> None:
+    page.goto(f"{region_server}/?annee=2013")
+    page.wait_for_selector("#ensemble-dossiers:not(:empty)")
+    dossiers = _shown(page, "dossiers")
+    assert abs(dossiers - 20_680) <= 0.03 * 20_680, dossiers
+    assert _shown(page, "active_entities") == 52
+    assert "20" in page.locator("#ensemble-dossiers").inner_text()
+    screenshot(page, "vue-d-ensemble-region-2013")
+    assert page.console_errors == []

@@ -23,10 +23,13 @@ KEY = "5e" * 32
 SMALL = {"first_year": 2013, "last_year": 2013, "seed": 21, "scale": Scale.parse("0.2")}
 
 
-def build_warehouse(demo: Path, warehouse: Path, *, clean: bool = False) -> Path:
-    """Generate the small demo region into `demo` and run a full ETL into `warehouse`, with the
-    environment set for the run only (for session-scoped fixtures, where monkeypatch cannot)."""
-    generate(Request(out=demo, clean=clean, **SMALL))
+def build_warehouse(
+    demo: Path, warehouse: Path, *, clean: bool = False, request: Request | None = None
+) -> Path:
+    """Generate a demo region (the small one unless `request` says otherwise) into `demo` and
+    run a full ETL into `warehouse`, with the environment set for the run only (for
+    session-scoped fixtures, where monkeypatch cannot)."""
+    generate(request or Request(out=demo, clean=clean, **SMALL))
     env = {
         "RRC_PSEUDONYM_KEY": KEY,
         "RRC_CONFIG_DIR": str(PROJECT_ROOT / "config"),
