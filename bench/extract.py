@@ -78,6 +78,16 @@ def main() -> None:
     )
     parser.add_argument("--out", default="BENCHMARKS.md")
     args = parser.parse_args()
+    try:
+        with psycopg.connect(_libpq(args.url)) as conn:
+            conn.execute('SELECT 1 FROM "fiche_rcp" LIMIT 1')
+    except psycopg.Error as exc:
+        raise SystemExit(
+            f"no demo stores in {args.url} ({exc.__class__.__name__}). Create them first, e.g.\n"
+            "  createdb -h 127.0.0.1 -U postgres rrc_bench\n"
+            "  rrc demo generate --out /tmp/nat --years 2016-2025 --scale national "
+            f"--target {args.url}"
+        ) from exc
     lines = [
         "## Extraction from PostgreSQL",
         "",
