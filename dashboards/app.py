@@ -46,6 +46,8 @@ def create_app(warehouse_dir: Path) -> Dash:
     years = reader().query("years")["year"].to_list()
     c3 = reader().query("c3_list")
     organs = reader().query("organ_list")
+    establishments = reader().query("establishment_list")
+    departments = reader().query("department_list")["department_code"].to_list()
     nav = html.Nav(
         [
             dcc.Link(
@@ -89,6 +91,23 @@ def create_app(warehouse_dir: Path) -> Dash:
                         id="filtre-organe",
                         placeholder="Tous",
                     ),
+                ]
+            ),
+            html.Label(
+                [
+                    "Établissement",
+                    dcc.Dropdown(
+                        [{"label": n, "value": f} for f, n in establishments.iter_rows()],
+                        None,
+                        id="filtre-etablissement",
+                        placeholder="Tous",
+                    ),
+                ]
+            ),
+            html.Label(
+                [
+                    "Département de résidence",
+                    dcc.Dropdown(departments, None, id="filtre-departement", placeholder="Tous"),
                 ]
             ),
         ],
@@ -143,19 +162,24 @@ def create_app(warehouse_dir: Path) -> Dash:
         Output("filtre-annee", "value"),
         Output("filtre-3c", "value"),
         Output("filtre-organe", "value"),
+        Output("filtre-etablissement", "value"),
+        Output("filtre-departement", "value"),
         Input("url", "search"),
         Input("filtre-annee", "value"),
         Input("filtre-3c", "value"),
         Input("filtre-organe", "value"),
+        Input("filtre-etablissement", "value"),
+        Input("filtre-departement", "value"),
         State("filtre-annee", "options"),
     )
-    def sync_filters(search, year, c3_id, organ, year_options):  # type: ignore[no-untyped-def]
+    def sync_filters(search, year, c3_id, organ, finess, department, year_options):  # type: ignore[no-untyped-def]
         """Keep the filters and the URL in step, whichever changed."""
         if ctx.triggered_id in (None, "url"):
             f = Filters.from_search(search)
             year = f.year if f.year in (year_options or []) else year
-            return search, year, f.c3, f.organ
-        return Filters(year, c3_id, organ).to_search(), year, c3_id, organ
+            return search, year, f.c3, f.organ, f.finess, f.department
+        chosen = Filters(year, c3_id, organ, finess, department)
+        return chosen.to_search(), year, c3_id, organ, finess, department
 
     return app
 

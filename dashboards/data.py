@@ -7,6 +7,7 @@ snapshot: when a new run is published, the next query opens the new file (read-o
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -38,9 +39,10 @@ class Reader:
 
     def query(self, name: str, **params: Any) -> pl.DataFrame:
         sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+        used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
         cursor = self._connection()
         try:
-            return cursor.execute(sql, params).pl()
+            return cursor.execute(sql, used).pl()
         finally:
             cursor.close()
 

@@ -6,7 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-PARAMS = {"year": "annee", "c3": "3c", "organ": "organe"}
+PARAMS = {
+    "year": "annee",
+    "c3": "3c",
+    "organ": "organe",
+    "finess": "etablissement",
+    "department": "departement",
+}
 
 
 @dataclass(frozen=True)
@@ -14,6 +20,8 @@ class Filters:
     year: int | None = None
     c3: str | None = None
     organ: str | None = None
+    finess: str | None = None
+    department: str | None = None
 
     @classmethod
     def from_search(cls, search: str | None) -> Filters:
@@ -23,16 +31,30 @@ class Filters:
             year=int(year) if year and year.isdigit() else None,
             c3=values.get(PARAMS["c3"]) or None,
             organ=values.get(PARAMS["organ"]) or None,
+            finess=values.get(PARAMS["finess"]) or None,
+            department=values.get(PARAMS["department"]) or None,
         )
 
     def to_search(self) -> str:
         pairs = {
             PARAMS[k]: v
-            for k, v in (("year", self.year), ("c3", self.c3), ("organ", self.organ))
+            for k, v in (
+                ("year", self.year),
+                ("c3", self.c3),
+                ("organ", self.organ),
+                ("finess", self.finess),
+                ("department", self.department),
+            )
             if v not in (None, "")
         }
         return "?" + urlencode(pairs) if pairs else ""
 
     def params(self, default_year: int) -> dict[str, object]:
         """Query parameters, the year defaulting to the latest with activity."""
-        return {"year": self.year or default_year, "c3": self.c3, "organ": self.organ}
+        return {
+            "year": self.year or default_year,
+            "c3": self.c3,
+            "organ": self.organ,
+            "finess": self.finess,
+            "department": self.department,
+        }

@@ -8,4 +8,5 @@ select case $by when 'organ' then coalesce(o.label, 'Non renseigné')
        sum(d.dossiers) as dossiers
 from marts.mart_dossiers_yearly d left join core.dim_organ o on o.organ = d.organ
 where d.year = $year and ($c3 is null or d.c3_id = $c3) and ($organ is null or d.organ = $organ)
+  and ($finess is null or d.finess = $finess) and ($department is null or d.residence_department = $department)
 group by 1 order by dossiers desc

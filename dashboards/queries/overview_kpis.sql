@@ -7,6 +7,8 @@ with fiches as (
     from core.fact_fiche
     where year in ($year, $year - 1)
       and ($c3 is null or c3_id = $c3) and ($organ is null or organ = $organ)
+      and ($finess is null or finess = $finess)
+      and ($department is null or residence_department = $department)
     group by year
 ),
 sessions as (

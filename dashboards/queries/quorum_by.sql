@@ -11,4 +11,5 @@ left join core.dim_rcp_entity e on e.entity_code = q.entity_code
 left join core.dim_organ o on o.organ = q.organ
 where year(q.month) = $year and ($c3 is null or q.c3_id = $c3)
   and ($organ is null or q.organ = $organ)
+  and ($finess is null or q.finess = $finess) and ($department is null or q.residence_department = $department)
 group by 1 order by pct_met

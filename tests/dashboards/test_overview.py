@@ -151,3 +151,24 @@ def test_the_calibrated_2013_shows_the_seed_figures_on_the_overview(region_serve
     assert "20" in page.locator("#ensemble-dossiers").inner_text()
     screenshot(page, "vue-d-ensemble-region-2013")
     assert page.console_errors == []
+
+
+def test_establishment_and_department_filters_apply_from_the_url(
+    server, page, board_warehouse
+) -> None:
+    con = Warehouse(board_warehouse).connect()
+    try:
+        finess, expected = con.execute(
+            "SELECT finess, count(*) FROM core.fact_fiche WHERE year = 2013 "
+            "AND residence_department = '63' GROUP BY finess ORDER BY 2 DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    page.goto(f"{server}/{Filters(2013, finess=finess, department='63').to_search()}")
+    page.wait_for_selector("#ensemble-dossiers:not(:empty)")
+    page.wait_for_function(
+        f"document.querySelector('#ensemble-dossiers').innerText.replace(/\\s/g, '') === "
+        f"'{expected}'"
+    )
+    assert _shown(page, "dossiers") == expected
+    assert page.console_errors == []

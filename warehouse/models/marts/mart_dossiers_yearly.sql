@@ -1,4 +1,5 @@
--- Grain: one row per year, 3C, organ, ICD-10 block, age band, sex and department of residence:
+-- Grain: one row per year, 3C, establishment, organ, ICD-10 block, age band, sex and department
+-- of residence:
 -- dossiers and distinct patients, with patients from outside the region flagged.
 with banded as (
     select *,
@@ -8,7 +9,7 @@ with banded as (
     from core.fact_fiche
 ),
 final as (
-    select year, c3_id, organ, icd10_block, icd10_block_label, age_band, sex,
+    select year, c3_id, finess, organ, icd10_block, icd10_block_label, age_band, sex,
            residence_department, outside_region,
            count(*) as dossiers, count(distinct patient_key) as patients
     from banded

@@ -1,7 +1,8 @@
--- Grain: one row per month, 3C, RCP entity and organ: sessions and dossiers, registered vs
+-- Grain: one row per month, 3C, RCP entity, organ, establishment and department of residence:
+-- sessions and dossiers, registered vs
 -- discussed, on site vs video, first presentations vs re-discussions, distinct patients.
 with dossiers as (
-    select month, c3_id, entity_code, organ,
+    select month, c3_id, entity_code, organ, finess, residence_department,
         count(*) as dossiers,
         count(distinct patient_key) as patients,
         count(*) filter (where case_status = 'enregistre') as registered,
