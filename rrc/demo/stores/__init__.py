@@ -88,12 +88,7 @@ def write_sql(ds: Dataset, urls: dict[str, str], progress: Callable[[str], None]
 
 
 def write_spreadsheets(ds: Dataset, out: Path) -> list[Path]:
-    return spreadsheets.write_all(
-        share_of(ds, "spreadsheet"),
-        ds.reference,
-        out / "sheets",
-        range(ds.first_year, ds.last_year + 1),
-    )
+    return spreadsheets.write_all(ds, out / "sheets")
 
 
 def locate(ds: Dataset, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

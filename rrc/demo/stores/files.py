@@ -90,6 +90,11 @@ def inclusions_frame(ds: Dataset) -> pl.DataFrame:
     )
 
 
+def _decimal_comma(column: str) -> pl.Expr:
+    """A coordinate written the French way (5 decimals, decimal comma)."""
+    return pl.col(column).round(5).cast(pl.String).str.replace(".", ",", literal=True)
+
+
 def _latin1_csv(frame: pl.DataFrame, path: Path, header: bool = True) -> None:
     text = frame.write_csv(separator=";", include_header=header, quote_style="necessary")
     path.write_bytes(text.encode("latin-1", errors="replace"))
@@ -196,8 +201,8 @@ def directory_frames(ds: Dataset) -> dict[str, list[pl.DataFrame]]:
             departement="department_code",
             territoire_sante="territory_code",
             population="population",
-            latitude=pl.col("lat").round(5).cast(pl.String).str.replace(".", ",", literal=True),
-            longitude=pl.col("lon").round(5).cast(pl.String).str.replace(".", ",", literal=True),
+            latitude=_decimal_comma("lat"),
+            longitude=_decimal_comma("lon"),
         )
     ]
     out["territoires_sante.csv"] = [
@@ -217,8 +222,8 @@ def directory_frames(ds: Dataset) -> dict[str, list[pl.DataFrame]]:
             libelle_type="kind_label",
             commune="commune_code",
             telephone="phone",
-            latitude=pl.col("lat").round(5).cast(pl.String).str.replace(".", ",", literal=True),
-            longitude=pl.col("lon").round(5).cast(pl.String).str.replace(".", ",", literal=True),
+            latitude=_decimal_comma("lat"),
+            longitude=_decimal_comma("lon"),
         )
     ]
     return out

@@ -55,9 +55,12 @@ def identities(ds: Dataset) -> pl.DataFrame:
     )
 
 
-def share_of(ds: Dataset, kind: str) -> Share:
-    """Everything held by the stores of 3Cs whose software is `kind` (dcc, vendor_b, ...)."""
+def share_of(ds: Dataset, kind: str, c3_id: str | None = None) -> Share:
+    """Everything held by the stores of 3Cs whose software is `kind` (dcc, vendor_b, ...), or
+    of one such 3C."""
     c3 = ds["c3"].filter(pl.col("source_kind") == kind)
+    if c3_id is not None:
+        c3 = c3.filter(pl.col("c3_id") == c3_id)
     entities = ds["entities"].join(c3.select("c3_id"), on="c3_id", how="semi")
     participants = ds["participants"].join(entities.select("entity_id"), on="entity_id", how="semi")
     sessions = ds["sessions"].join(entities.select("entity_id"), on="entity_id", how="semi")

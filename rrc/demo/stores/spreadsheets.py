@@ -13,8 +13,9 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from rrc.demo.dataset import Dataset
 from rrc.demo.reference import Reference
-from rrc.demo.stores.partition import Share, identity_key
+from rrc.demo.stores.partition import Share, identity_key, share_of
 
 FR_DATE = "%d/%m/%Y"
 FIXED_CREATED = datetime(2014, 1, 15, 8, 0, 0)  # deterministic workbook metadata
@@ -192,36 +193,18 @@ def write_workbook(path: Path, title: str, sheets: dict[str, pl.DataFrame]) -> N
             )
 
 
-def write_all(share: Share, ref: Reference, folder: Path, years: range) -> list[Path]:
+def write_all(ds: Dataset, folder: Path) -> list[Path]:
+    """One workbook per 3C without software and per year."""
     written = []
-    for c3 in share.c3.iter_rows(named=True):  # one workbook per 3C and year
-        one = _only_c3(share, c3["c3_id"])
-        for year in years:
+    kind = ds["c3"].filter(pl.col("source_kind") == "spreadsheet")
+    for c3 in kind.iter_rows(named=True):  # a few 3Cs
+        one = share_of(ds, "spreadsheet", c3["c3_id"])
+        for year in range(ds.first_year, ds.last_year + 1):
             path = folder / f"{c3['c3_id']}_activite_{year}.xlsx"
             write_workbook(
-                path, f"{c3['name']} — activité RCP {year}", sheets_for_year(one, ref, year)
+                path,
+                f"{c3['name']} — activité RCP {year}",
+                sheets_for_year(one, ds.reference, year),
             )
             written.append(path)
     return written
-
-
-def _only_c3(share: Share, c3_id: str) -> Share:
-    entities = share.entities.filter(pl.col("c3_id") == c3_id)
-    fiches = share.fiches.join(entities.select("entity_id"), on="entity_id", how="semi")
-    sessions = share.sessions.join(entities.select("entity_id"), on="entity_id", how="semi")
-    return Share(
-        c3=share.c3.filter(pl.col("c3_id") == c3_id),
-        entities=entities,
-        participants=share.participants,
-        sessions=sessions,
-        attendance=share.attendance.join(
-            sessions.select("session_id"), on="session_id", how="semi"
-        ),
-        fiches=fiches,
-        versions=share.versions,
-        proposals=share.proposals,
-        pps=share.pps,
-        pps_phases=share.pps_phases,
-        identities=share.identities,
-        professionals=share.professionals,
-    )
