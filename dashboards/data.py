@@ -3,18 +3,29 @@
 Each query is a `.sql` file in `dashboards/queries/`, with DuckDB named parameters (`$year`);
 values are always bound, never formatted into the SQL. The connection follows the published
 snapshot: when a new run is published, the next query opens the new file (read-only).
+
+Access is enforced here, for every query, on behalf of the principal of the current request
+(`rrc.access.policy.current()`; none set means refused):
+- a query must be declared in config/secrecy.toml (deny by default);
+- a 3C user is held to its own 3C: the `$c3` parameter is forced, rows of `column`-scoped queries
+  are filtered, and network-wide queries return no rows;
+- row-level queries return no rows to roles without row-level rights;
+- for roles without nominative rights, small counts are masked (statistical secrecy).
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from rrc.access import secrecy
+from rrc.access.policy import current
 from warehouse.publish import Warehouse
 
 QUERIES = Path(__file__).parent / "queries"
@@ -27,18 +38,41 @@ class Reader:
         self._path: Path | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
 
+    @cached_property
+    def secrecy(self) -> secrecy.SecrecyConfig:
+        return secrecy.load_secrecy()
+
     def _connection(self) -> duckdb.DuckDBPyConnection:
-        current = self.warehouse.current()
+        current_path = self.warehouse.current()
         with self._lock:
-            if self._con is None or current != self._path:
+            if self._con is None or current_path != self._path:
                 if self._con is not None:
                     self._con.close()
                 self._con = self.warehouse.connect()
-                self._path = current
+                self._path = current_path
             return self._con.cursor()  # one cursor per call: safe across threads
 
     def query(self, name: str, **params: Any) -> pl.DataFrame:
+        """The rows of query `name` that the current principal may see."""
+        principal = current()
+        rules = self.secrecy.rules(name)
+        withheld = (rules.row_level and not principal.role.row_level) or (
+            principal.c3_id is not None and rules.scope == "network"
+        )
+        if principal.c3_id is not None and rules.scope == "c3":
+            params = {**params, "c3": principal.c3_id}
+        frame = self.raw(name, empty=withheld, **params)
+        if principal.c3_id is not None and rules.scope == "column" and rules.scope_column:
+            frame = frame.filter(pl.col(rules.scope_column) == principal.c3_id)
+        if principal.secrecy:
+            frame = secrecy.apply(frame, rules, self.secrecy.threshold)
+        return frame
+
+    def raw(self, name: str, empty: bool = False, **params: Any) -> pl.DataFrame:
+        """The query's rows with no access rule applied: for checks and benchmarks only."""
         sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+        if empty:
+            sql = f"select * from ({sql}) limit 0"
         used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
         cursor = self._connection()
         try:
@@ -47,5 +81,6 @@ class Reader:
             cursor.close()
 
     def snapshot(self) -> str:
-        current = self.warehouse.current()
-        return current.stem if current else ""
+        current_path = self.warehouse.current()
+        return current_path.stem if current_path else ""
+

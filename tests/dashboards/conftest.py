@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from rrc.access.policy import Principal, acting_as
 from rrc.demo.dataset import Scale
 from rrc.demo.generate import Request
 from tests.pipelines.conftest import build_warehouse
@@ -33,6 +34,13 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def as_admin() -> Iterator[Principal]:
+    """Page functions read data on behalf of someone: an administrator unless a test says."""
+    with acting_as(Principal.of("test-admin", "admin")) as principal:
+        yield principal
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,142 @@
+"""Roles and the principal acting in the current request (config/access.toml).
+
+Deny by default: a principal must be set for the current context before any data is read, and a
+role may do only what its table in access.toml grants.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from rrc.errors import ConfigError, RRCError
+from rrc.settings import load_toml
+
+ROLES = ("admin", "rrc", "c3", "ars", "researcher")
+
+
+class AccessDenied(RRCError):
+    """The principal may not do this; the message says what was refused (it goes to the audit)."""
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    label: str
+    pages: tuple[str, ...]
+    scope: str
+    nominative: bool
+    row_level: bool
+    exports: bool
+    cohorts: bool
+    audit: bool
+
+    def may_open(self, path: str) -> bool:
+        return "*" in self.pages or path in self.pages
+
+
+@dataclass(frozen=True)
+class Session:
+    inactivity_minutes: int
+    lifetime_hours: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: dict[str, Role]
+    session: Session
+    oidc: dict[str, str]
+
+    def role(self, name: str) -> Role:
+        try:
+            return self.roles[name]
+        except KeyError:
+            raise ConfigError(
+                f"role {name!r} is not defined in access.toml",
+                hint=f"use one of {', '.join(self.roles)}",
+            ) from None
+
+
+@cache
+def load_policy(name: str = "access.toml") -> Policy:
+    raw = load_toml(name)
+    roles: dict[str, Role] = {}
+    for rname, spec in raw.get("roles", {}).items():
+        scope = spec.get("scope", "network")
+        if scope not in ("network", "own_3c"):
+            raise ConfigError(f"access.toml [roles.{rname}]: scope must be network or own_3c")
+        roles[rname] = Role(
+            name=rname,
+            label=spec.get("label", rname),
+            pages=tuple(spec.get("pages", ())),
+            scope=scope,
+            nominative=bool(spec.get("nominative", False)),
+            row_level=bool(spec.get("row_level", False)),
+            exports=bool(spec.get("exports", False)),
+            cohorts=bool(spec.get("cohorts", False)),
+            audit=bool(spec.get("audit", False)),
+        )
+    missing = [r for r in ROLES if r not in roles]
+    if missing:
+        raise ConfigError(f"access.toml defines no [roles.{missing[0]}] table")
+    s = raw.get("session", {})
+    return Policy(
+        roles=roles,
+        session=Session(int(s.get("inactivity_minutes", 30)), float(s.get("lifetime_hours", 10))),
+        oidc={k: str(v) for k, v in raw.get("oidc", {}).items()},
+    )
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a user with a role, and a 3C for 3C staff."""
+
+    username: str
+    role: Role
+    c3_id: str | None = None
+    address: str = ""
+
+    @property
+    def secrecy(self) -> bool:
+        """Small counts are masked for every role without nominative rights."""
+        return not self.role.nominative
+
+    @classmethod
+    def of(cls, username: str, role: str, c3_id: str | None = None, address: str = "") -> Principal:
+        r = load_policy().role(role)
+        if r.scope == "own_3c" and not c3_id:
+            raise ConfigError(f"user {username!r} has role {role!r} but no 3C")
+        return cls(username, r, c3_id if r.scope == "own_3c" else None, address)
+
+    def require(self, permission: str, what: str) -> None:
+        if not getattr(self.role, permission):
+            raise AccessDenied(f"{self.username} ({self.role.name}) may not {what}")
+
+
+_CURRENT: contextvars.ContextVar[Principal | None] = contextvars.ContextVar(
+    "rrc_principal", default=None
+)
+
+
+def current() -> Principal:
+    principal = _CURRENT.get()
+    if principal is None:
+        raise AccessDenied("no one is logged in: data is read on behalf of a user only")
+    return principal
+
+
+def set_current(principal: Principal | None) -> contextvars.Token[Principal | None]:
+    return _CURRENT.set(principal)
+
+
+@contextlib.contextmanager
+def acting_as(principal: Principal) -> Iterator[Principal]:
+    """Run a block on behalf of `principal` (CLI commands, reports, tests)."""
+    token = _CURRENT.set(principal)
+    try:
+        yield principal
+    finally:
+        _CURRENT.reset(token)
