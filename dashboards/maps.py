@@ -1,8 +1,14 @@
 """The care-offer map, drawn from data we pass it: GeoJSON outlines as filled polygons on plain
-axes (longitude/latitude), so nothing is fetched from the network (no tiles, no topojson)."""
+axes (longitude/latitude), so nothing is fetched from the network (no tiles, no topojson).
+
+When a tile server is configured and reachable (`dashboards.tiles`), `base` lays the same traces
+on a tile map instead (Scattermap over a raster style): every layer function draws through
+`_add`, which picks the trace type from the figure.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -10,8 +16,27 @@ import polars as pl
 from plotly.colors import sample_colorscale
 
 from dashboards.charts import PALETTE
+from dashboards.tiles import TileServer
 
 COLORSCALE = "Blues"
+TILE_SOURCE = "tuiles"
+TILE_OPACITY = 0.65  # filled areas let the tiles show through
+
+
+def _tiled(fig: go.Figure) -> bool:
+    return isinstance(fig.layout.map.style, dict)
+
+
+def _add(fig: go.Figure, lon: list[Any], lat: list[Any], **kw: Any) -> None:
+    """One trace at these coordinates: plain axes offline, a Scattermap on tiles (where markers
+    are circles: symbols would need a sprite from a CDN)."""
+    if not _tiled(fig):
+        fig.add_trace(go.Scatter(x=lon, y=lat, **kw))
+        return
+    marker = {k: v for k, v in kw.pop("marker", {}).items() if k not in ("symbol", "line")}
+    if kw.get("fill") == "toself":
+        kw["opacity"] = TILE_OPACITY
+    fig.add_trace(go.Scattermap(lon=lon, lat=lat, marker=marker, **kw))
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
@@ -46,50 +71,47 @@ def choropleth(
     for area, feats in sorted(by_area.items()):
         share = 0.15 + 0.85 * ((values[area] - lo) / (hi - lo) if hi > lo else 0.5)
         xs, ys = _polygon_xy(feats)
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                fill="toself",
-                mode="lines",
-                line={"width": 0.3, "color": "#ffffff"},
-                fillcolor=sample_colorscale(COLORSCALE, [share])[0],
-                hoverinfo="text",
-                text=f"{area} : {values[area]:,.0f} {label}".replace(",", "\u202f"),
-                showlegend=False,
-                name=area,
-            )
+        _add(
+            fig,
+            xs,
+            ys,
+            fill="toself",
+            mode="lines",
+            line={"width": 0.3, "color": "#ffffff"},
+            fillcolor=sample_colorscale(COLORSCALE, [share])[0],
+            hoverinfo="text",
+            text=f"{area} : {values[area]:,.0f} {label}".replace(",", "\u202f"),
+            showlegend=False,
+            name=area,
         )
     # a colour bar for the scale
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            showlegend=False,
-            hoverinfo="skip",
-            marker={
-                "colorscale": COLORSCALE,
-                "cmin": lo,
-                "cmax": hi,
-                "color": [lo],
-                "colorbar": {"title": label, "thickness": 12},
-            },
-        )
+    _add(
+        fig,
+        [None],
+        [None],
+        mode="markers",
+        showlegend=False,
+        hoverinfo="skip",
+        marker={
+            "colorscale": COLORSCALE,
+            "cmin": lo,
+            "cmax": hi,
+            "color": [lo],
+            "colorbar": {"title": label, "thickness": 12},
+        },
     )
 
 
 def outlines(fig: go.Figure, features: list[dict[str, Any]]) -> None:
     xs, ys = _polygon_xy(features)
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"width": 1.2, "color": "#123b5d"},
-            hoverinfo="skip",
-            showlegend=False,
-        )
+    _add(
+        fig,
+        xs,
+        ys,
+        mode="lines",
+        line={"width": 1.2, "color": "#123b5d"},
+        hoverinfo="skip",
+        showlegend=False,
     )
 
 
@@ -99,16 +121,15 @@ def flows(fig: go.Figure, frame: pl.DataFrame) -> None:
         return
     top = frame["patients"].max() or 1
     for r in frame.iter_rows(named=True):  # a few hundred flows at most (min_patients filter)
-        fig.add_trace(
-            go.Scatter(
-                x=[r["from_lon"], r["to_lon"]],
-                y=[r["from_lat"], r["to_lat"]],
-                mode="lines",
-                line={"width": 0.5 + 5 * r["patients"] / top, "color": "rgba(233,79,55,0.45)"},
-                hoverinfo="text",
-                showlegend=False,
-                text=f"{r['residence_territory']} → {r['name']} : {r['patients']} patients",
-            )
+        _add(
+            fig,
+            [r["from_lon"], r["to_lon"]],
+            [r["from_lat"], r["to_lat"]],
+            mode="lines",
+            line={"width": 0.5 + 5 * r["patients"] / top, "color": "rgba(233,79,55,0.45)"},
+            hoverinfo="text",
+            showlegend=False,
+            text=f"{r['residence_territory']} → {r['name']} : {r['patients']} patients",
         )
 
 
@@ -123,25 +144,30 @@ def points(
 ) -> None:
     if frame.height == 0:
         return
-    fig.add_trace(
-        go.Scatter(
-            x=frame["lon"].to_list(),
-            y=frame["lat"].to_list(),
-            mode="markers",
-            name=name,
-            marker={
-                "size": size,
-                "color": color,
-                "symbol": symbol,
-                "line": {"width": 1, "color": "#ffffff"},
-            },
-            text=text,
-            hoverinfo="text",
-        )
+    _add(
+        fig,
+        frame["lon"].to_list(),
+        frame["lat"].to_list(),
+        mode="markers",
+        name=name,
+        marker={
+            "size": size,
+            "color": color,
+            "symbol": symbol,
+            "line": {"width": 1, "color": "#ffffff"},
+        },
+        text=text,
+        hoverinfo="text",
     )
 
 
-def base(title: str) -> go.Figure:
+def base(
+    title: str,
+    tiles: TileServer | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> go.Figure:
+    """An empty map: plain axes, or a tile map fitted to `bounds` (lon_min, lat_min, lon_max,
+    lat_max) when `tiles`."""
     fig = go.Figure()
     fig.update_layout(
         title=title,
@@ -151,6 +177,40 @@ def base(title: str) -> go.Figure:
         legend={"orientation": "h"},
         colorway=PALETTE,
     )
+    if tiles is not None:
+        center, zoom = _fit(bounds or (-5.0, 42.0, 8.0, 51.0))  # France by default
+        fig.update_layout(map={"style": tile_style(tiles), "center": center, "zoom": zoom})
+        return fig
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.42)  # ~1/cos(45.5°)
     return fig
+
+
+def _fit(
+    bounds: tuple[float, float, float, float], width: int = 900, height: int = 420
+) -> tuple[dict[str, float], float]:
+    """Centre and zoom showing `bounds` with some margin in a map of about width × height px
+    (Web Mercator: the world is 256 × 2**zoom px wide)."""
+    lon_min, lat_min, lon_max, lat_max = bounds
+    lat = (lat_min + lat_max) / 2
+    span_lon = max(lon_max - lon_min, 0.05) * 1.15
+    span_lat = max(lat_max - lat_min, 0.05) * 1.15 / math.cos(math.radians(lat))
+    zoom = math.log2(min(width / span_lon, height / span_lat) * 360 / 256)
+    return {"lon": (lon_min + lon_max) / 2, "lat": lat}, round(min(zoom, 12.0), 2)
+
+
+def tile_style(tiles: TileServer) -> dict[str, Any]:
+    """A MapLibre style with the tile server as its only (raster) layer: no glyphs, no sprite,
+    so nothing else is fetched."""
+    return {
+        "version": 8,
+        "sources": {
+            TILE_SOURCE: {
+                "type": "raster",
+                "tiles": [tiles.url],
+                "tileSize": 256,
+                "attribution": tiles.attribution,
+            }
+        },
+        "layers": [{"id": TILE_SOURCE, "type": "raster", "source": TILE_SOURCE}],
+    }

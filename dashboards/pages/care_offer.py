@@ -1,6 +1,7 @@
 """Offre de soins: establishments by authorisation, 3C and RCP places, supportive care; a
 choropleth of dossiers per 100,000 inhabitants by department or health territory; patient flows
-from residence to treating establishment. Renders offline from data passed inline."""
+from residence to treating establishment. Renders offline from data passed inline, on tiles when a
+tile server is configured and reachable (dashboards/tiles.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import dash
 import polars as pl
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import maps
+from dashboards import maps, tiles
 from dashboards.app import params, reader
 from rrc import geo
 
@@ -30,12 +31,31 @@ NOTICE = (
 )
 
 
+def _bounds(offer: pl.DataFrame, flows: pl.DataFrame) -> tuple[float, float, float, float] | None:
+    """The extent (lon_min, lat_min, lon_max, lat_max) of the establishments and of the places
+    patients come from, to fit a tile map."""
+    points = pl.concat(
+        [
+            offer.select("lon", "lat"),
+            flows.select(pl.col("from_lon").alias("lon"), pl.col("from_lat").alias("lat")),
+        ],
+        how="vertical_relaxed",
+    ).drop_nulls()
+    if points.height == 0:
+        return None
+    return (points["lon"].min(), points["lat"].min(), points["lon"].max(), points["lat"].max())
+
+
 def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]:
     """The map and the notice to show (empty when the outlines are there)."""
     p = params(search)
-    fig = maps.base("Offre de soins et dossiers pour 100 000 habitants")
+    offer = reader().query("care_offer", c3=p["c3"])
+    flows = reader().query("patient_flows", year=p["year"], c3=p["c3"], min_patients=5)
+    server, tiles_notice = tiles.available()
+    title = "Offre de soins et dossiers pour 100 000 habitants"
+    fig = maps.base(title, server, _bounds(offer, flows))
     departments, communes = geo.load("departements"), geo.load("communes")
-    notice = "" if departments and communes else NOTICE
+    notice = " ".join(n for n in ("" if departments and communes else NOTICE, tiles_notice) if n)
     rates = reader().query("dossier_rates", year=p["year"], level=level)
     values = dict(zip(rates["area"], rates["per_100k"], strict=True))
     if level == "departement" and departments:
@@ -63,8 +83,7 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
     if departments:
         maps.outlines(fig, departments["features"])
     if "flux" in layers:
-        maps.flows(fig, reader().query("patient_flows", year=p["year"], c3=p["c3"], min_patients=5))
-    offer = reader().query("care_offer", c3=p["c3"])
+        maps.flows(fig, flows)
 
     def hover(frame: pl.DataFrame) -> list[str]:
         return [
