@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rrc.cli import demo, etl, geo, quality, secrets, serve
+from rrc.cli import cohort, demo, etl, geo, quality, secrets, serve
 
 app = typer.Typer(
     name="rrc",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     epilog="Example: rrc demo generate --out data/demo --years 2011-2014",
 )
+app.add_typer(cohort.app, name="cohort")
 app.add_typer(demo.app, name="demo")
 app.add_typer(etl.app, name="etl")
 app.add_typer(geo.app, name="geo")
