@@ -101,9 +101,15 @@ def _attrition(steps: list[attrition.Step]) -> list[dict[str, Any]]:
 
 
 def write(
-    src: source.Source, definition: Definition, requester: str, approval: str, folder: Path
+    src: source.Source,
+    definition: Definition,
+    requester: str,
+    approval: str,
+    folder: Path,
+    *,
+    nested: bool = False,
 ) -> Extract:
-    """Extract the cohort from snapshot `src` into `folder`."""
+    """Extract the cohort from snapshot `src` into `folder` (`folder/<extract id>` if nested)."""
     requester = _text(requester, "requester", "name who asks for the extract (--requester)")
     approval = _text(
         approval,
@@ -125,6 +131,7 @@ def write(
             f"the cohort {definition.name!r} is empty: nothing to extract",
             hint="`rrc cohort count` shows which criterion leaves no patient",
         )
+    folder = folder / ident if nested else folder
     _prepare(folder, ident)
     built = tables.build(selected, definition, approval)
     files: dict[str, dict[str, Any]] = {}

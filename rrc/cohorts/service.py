@@ -11,37 +11,40 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from rrc.access import audit
 from rrc.access.policy import AccessDenied, Principal, current
 from rrc.access.secrecy import load_secrecy
-from rrc.cohorts import attrition, extract, source
+from rrc.cohorts import attrition, extract, source, writer
 from rrc.cohorts.definition import Definition
 
 
+def _audit(principal: Principal, action: str, target: str, detail: dict[str, object]) -> None:
+    outcome = "denied" if action == "denied" else "ok"
+    role, address = principal.role.name, principal.address
+    audit.record(
+        principal.username, action, target, outcome, role=role, address=address, detail=detail
+    )
+
+
+def _deny(principal: Principal, what: str, reason: str) -> NoReturn:
+    _audit(principal, "denied", "cohort", {"what": what, "reason": reason})
+    raise AccessDenied(f"{principal.username} ({principal.role.name}) may not {what}: {reason}")
+
+
 def _allowed(what: str, definition: Definition | None = None) -> Principal:
+    """The current principal, if it may do `what` with this definition; else audited refusal."""
     principal = current()
     try:
         principal.require("cohorts", what)
-        own = principal.c3_id
-        if own and definition is not None:
-            c3 = next((c.value for c in definition.criteria if c.name == "c3"), None)
-            if c3 != [own]:
-                raise AccessDenied(
-                    f"{principal.username} may only define cohorts within 3C {own}",
-                    hint=f'put c3 = ["{own}"] in the criteria',
-                )
-    except AccessDenied as exc:
-        audit.record(
-            principal.username,
-            "denied",
-            "cohort",
-            "denied",
-            role=principal.role.name,
-            address=principal.address,
-            detail={"what": what, "reason": str(exc).splitlines()[0]},
-        )
-        raise
+    except AccessDenied:
+        _deny(principal, what, "the role has no cohorts right (config/access.toml)")
+    own = principal.c3_id
+    if own and definition is not None:
+        c3 = next((c.value for c in definition.criteria if c.name == "c3"), None)
+        if c3 != [own]:
+            _deny(principal, what, f'a cohort of 3C {own} only: put c3 = ["{own}"] in the criteria')
     return principal
 
 
@@ -80,13 +83,11 @@ class Done:
 
 def _record(principal: Principal, done: extract.Extract, detail: dict[str, object]) -> None:
     m = done.manifest
-    audit.record(
-        principal.username,
+    _audit(
+        principal,
         "cohort_extract",
         done.id,
-        role=principal.role.name,
-        address=principal.address,
-        detail={
+        {
             "definition": m["definition"]["name"],
             "snapshot": m["snapshot"]["id"],
             "requester": m["requester"],
@@ -99,14 +100,69 @@ def _record(principal: Principal, done: extract.Extract, detail: dict[str, objec
 
 
 def extract_cohort(
-    definition: Definition, requester: str, approval: str, out: Path, warehouse_dir: Path
+    definition: Definition,
+    requester: str,
+    approval: str,
+    out: Path,
+    warehouse_dir: Path,
+    *,
+    nested: bool = False,
 ) -> Done:
-    """Write the pseudonymised extract of the cohort into `out`, from the published snapshot."""
+    """Write the pseudonymised extract of the cohort into `out` (`out/<extract id>` if nested),
+    from the published snapshot."""
     principal = _allowed("extract a cohort", definition)
     started = time.perf_counter()
-    done = extract.write(source.published(warehouse_dir), definition, requester, approval, out)
+    src = source.published(warehouse_dir)
+    done = extract.write(src, definition, requester, approval, out, nested=nested)
     _record(principal, done, {"replay_of": None})
+    if nested:
+        _add_owner(done.folder, principal.username)
     return Done(done, time.perf_counter() - started)
+
+
+OWNERS = ".owners"  # who extracted a folder from the builder page (hidden: not in the ZIP)
+
+
+def _add_owner(folder: Path, username: str) -> None:
+    path = folder / OWNERS
+    names = set(path.read_text(encoding="utf-8").split()) if path.exists() else set()
+    path.write_text("\n".join(sorted(names | {username})) + "\n", encoding="utf-8")
+
+
+def archive(root: Path, extract_id: str) -> bytes:
+    """The ZIP of extract `root/<extract_id>`, for a user who extracted it (or an administrator
+    with the audit right); the download is written to the audit trail."""
+    principal = _allowed("download a cohort extract")
+    folder = root / extract_id
+    if not extract.ID.match(extract_id) or not (folder / extract.MANIFEST).exists():
+        raise extract.ExtractError(f"no cohort extract {extract_id!r}")
+    owners = (folder / OWNERS).read_text(encoding="utf-8").split()
+    if principal.username not in owners and not principal.role.audit:
+        _deny(principal, "download a cohort extract", f"{extract_id} was extracted by another user")
+    data = writer.zip_folder(folder)
+    _audit(principal, "export", f"cohortes/{extract_id}.zip", {"bytes": len(data)})
+    return data
+
+
+def choices(warehouse_dir: Path) -> dict[str, list[str]]:
+    """Codes the builder page offers where no vocabulary file lists them: 3Cs, departments."""
+    _allowed("build a cohort")
+    con = source.published(warehouse_dir).connect()
+    try:
+        return {
+            "c3": [
+                r[0] for r in con.execute("select c3_id from core.dim_c3 order by 1").fetchall()
+            ],
+            "department": [
+                r[0]
+                for r in con.execute(
+                    "select distinct residence_department from core.fact_fiche "
+                    "where residence_department is not null order by 1"
+                ).fetchall()
+            ],
+        }
+    finally:
+        con.close()
 
 
 def replay(
