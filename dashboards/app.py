@@ -11,11 +11,14 @@ import os
 from pathlib import Path
 
 import dash
-from dash import Dash, Input, Output, State, ctx, dcc, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from flask import Response, request, send_from_directory
 
+from dashboards import auth
 from dashboards.data import Reader
 from dashboards.filters import Filters
+from rrc.access import audit
+from rrc.access.policy import AccessDenied, current
 
 READER: Reader | None = None
 
@@ -43,83 +46,10 @@ def create_app(warehouse_dir: Path) -> Dash:
         serve_locally=True,
         suppress_callback_exceptions=True,
     )
-    years = reader().query("years")["year"].to_list()
-    c3 = reader().query("c3_list")
-    organs = reader().query("organ_list")
-    establishments = reader().query("establishment_list")
-    departments = reader().query("department_list")["department_code"].to_list()
-    nav = html.Nav(
-        [
-            dcc.Link(
-                page["name"],
-                href=page["relative_path"],
-                id=f"nav-{page['module'].split('.')[-1]}",
-                className="nav-link",
-            )
-            for page in dash.page_registry.values()
-            if page["module"].split(".")[-1] != "not_found_404"
-        ],
-        className="nav",
-    )
-    filters = html.Div(
-        [
-            html.Label(
-                [
-                    "Année",
-                    dcc.Dropdown(
-                        years, years[0] if years else None, id="filtre-annee", clearable=False
-                    ),
-                ]
-            ),
-            html.Label(
-                [
-                    "3C",
-                    dcc.Dropdown(
-                        [{"label": n, "value": i} for i, n in c3.iter_rows()],
-                        None,
-                        id="filtre-3c",
-                        placeholder="Tous les 3C",
-                    ),
-                ]
-            ),
-            html.Label(
-                [
-                    "Organe",
-                    dcc.Dropdown(
-                        [{"label": lab, "value": o} for o, lab in organs.iter_rows()],
-                        None,
-                        id="filtre-organe",
-                        placeholder="Tous",
-                    ),
-                ]
-            ),
-            html.Label(
-                [
-                    "Établissement",
-                    dcc.Dropdown(
-                        [{"label": n, "value": f} for f, n in establishments.iter_rows()],
-                        None,
-                        id="filtre-etablissement",
-                        placeholder="Tous",
-                    ),
-                ]
-            ),
-            html.Label(
-                [
-                    "Département de résidence",
-                    dcc.Dropdown(departments, None, id="filtre-departement", placeholder="Tous"),
-                ]
-            ),
-        ],
-        className="filters",
-    )
-    app.layout = html.Div(
-        [
-            dcc.Location(id="url", refresh="callback-nav"),
-            html.Header([html.H1("Réseau régional de cancérologie"), nav, filters]),
-            html.Main(dash.page_container),
-        ]
-    )
+    pages = [
+        p for p in dash.page_registry.values() if p["module"].split(".")[-1] != "not_found_404"
+    ]
+    app.layout = lambda: shell(pages)
 
     docs = Path(warehouse_dir) / "data_docs"
 
@@ -135,6 +65,15 @@ def create_app(warehouse_dir: Path) -> Dash:
             content, mimetype = render(page, graph, fmt, search)
         except KeyError:
             return Response("graphique inconnu", status=404)
+        who = current()
+        audit.record(
+            who.username,
+            "export",
+            f"{page}/{graph}.{fmt}",
+            role=who.role.name,
+            address=who.address,
+            detail={"filters": search, "snapshot": reader().snapshot()},
+        )
         return Response(
             content,
             mimetype=mimetype,
@@ -146,16 +85,15 @@ def create_app(warehouse_dir: Path) -> Dash:
         """The Great Expectations Data Docs of the ETL runs (static files, read-only)."""
         return send_from_directory(docs, name)
 
-    pages = [
-        p for p in dash.page_registry.values() if p["module"].split(".")[-1] != "not_found_404"
-    ]
-
     @app.callback(
-        [Output(f"nav-{p['module'].split('.')[-1]}", "href") for p in pages], Input("url", "search")
+        Output({"type": "nav", "page": ALL}, "href"),
+        Input("url", "search"),
+        State({"type": "nav", "page": ALL}, "id"),
     )
-    def keep_filters_in_links(search: str | None) -> list[str]:
+    def keep_filters_in_links(search: str | None, ids: list[dict[str, str]]) -> list[str]:
         """Navigation keeps the filters: they stay set across pages."""
-        return [p["relative_path"] + (search or "") for p in pages]
+        paths = {str(p["module"]).split(".")[-1]: p["relative_path"] for p in pages}
+        return [paths[i["page"]] + (search or "") for i in ids]
 
     @app.callback(
         Output("url", "search"),
@@ -174,14 +112,119 @@ def create_app(warehouse_dir: Path) -> Dash:
     )
     def sync_filters(search, year, c3_id, organ, finess, department, year_options):  # type: ignore[no-untyped-def]
         """Keep the filters and the URL in step, whichever changed."""
+        own = current().c3_id  # a 3C user's filter stays on its 3C, whatever the URL says
         if ctx.triggered_id in (None, "url"):
             f = Filters.from_search(search)
             year = f.year if f.year in (year_options or []) else year
-            return search, year, f.c3, f.organ, f.finess, f.department
+            return search, year, own or f.c3, f.organ, f.finess, f.department
+        c3_id = own or c3_id
         chosen = Filters(year, c3_id, organ, finess, department)
         return chosen.to_search(), year, c3_id, organ, finess, department
 
+    auth.install(app)
     return app
+
+
+def shell(pages: list[dict[str, object]]) -> html.Div:
+    """The frame around every board, for the user of the request: the boards this role may open,
+    the filters (a 3C user's is set to its 3C), who is logged in and the secrecy rule."""
+    try:
+        principal = current()
+    except AccessDenied:  # Dash validates the layout once, outside any user's request
+        return html.Div([dcc.Location(id="url"), html.Main(dash.page_container)])
+    allowed = [p for p in pages if principal.role.may_open(str(p["path"]))]
+    years = reader().query("years")["year"].to_list()
+    c3 = reader().query("c3_list")
+    organs = reader().query("organ_list")
+    establishments = reader().query("establishment_list")
+    departments = reader().query("department_list")["department_code"].to_list()
+    nav = html.Nav(
+        [
+            dcc.Link(
+                str(page["name"]),
+                href=str(page["relative_path"]),
+                id={"type": "nav", "page": str(page["module"]).split(".")[-1]},
+                className="nav-link",
+            )
+            for page in allowed
+        ],
+        className="nav",
+    )
+    own = principal.c3_id
+    filters = html.Div(
+        [
+            _filter("Année", "filtre-annee", years, years[0] if years else None, clearable=False),
+            _filter(
+                "3C",
+                "filtre-3c",
+                [{"label": n, "value": i} for i, n in c3.iter_rows()],
+                own,
+                placeholder="Tous les 3C",
+                disabled=own is not None,
+            ),
+            _filter(
+                "Organe",
+                "filtre-organe",
+                [{"label": lab, "value": o} for o, lab in organs.iter_rows()],
+            ),
+            _filter(
+                "Établissement",
+                "filtre-etablissement",
+                [{"label": n, "value": f} for f, n in establishments.iter_rows()],
+            ),
+            _filter("Département de résidence", "filtre-departement", departments),
+        ],
+        className="filters",
+    )
+    who = html.Div(
+        [
+            html.Span(f"{principal.username} — {principal.role.label}", id="utilisateur"),
+            html.Span(f" ({own})" if own else ""),
+            html.A("Se déconnecter", href="/logout", id="deconnexion", className="logout"),
+        ],
+        className="who",
+    )
+    secrecy = (
+        html.Div(
+            f"Secret statistique : les effectifs de 1 à {reader().secrecy.threshold - 1} "
+            "patients, et ceux qui permettraient de les recalculer, sont masqués.",
+            className="secrecy",
+            id="secret-statistique",
+        )
+        if principal.secrecy
+        else None
+    )
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh="callback-nav"),
+            html.Header([who, html.H1("Réseau régional de cancérologie"), nav, filters]),
+            html.Main([secrecy, dash.page_container]),
+        ]
+    )
+
+
+def _filter(
+    label: str,
+    id_: str,
+    options: list[object],
+    value: object = None,
+    placeholder: str = "Tous",
+    clearable: bool = True,
+    disabled: bool = False,
+) -> html.Label:
+    return html.Label(
+        [
+            label,
+            dcc.Dropdown(
+                options,
+                value,
+                id=id_,
+                placeholder=placeholder,
+                clearable=clearable,
+                disabled=disabled,
+            ),
+        ]
+    )
 
 
 def server():  # pragma: no cover - entry point for gunicorn: dashboards.app:server()

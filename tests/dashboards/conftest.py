@@ -17,6 +17,7 @@ import pytest
 from rrc.access.policy import Principal, acting_as
 from rrc.demo.dataset import Scale
 from rrc.demo.generate import Request
+from tests.dashboards.http import PASSWORD
 from tests.pipelines.conftest import build_warehouse
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,6 +42,37 @@ def as_admin() -> Iterator[Principal]:
     """Page functions read data on behalf of someone: an administrator unless a test says."""
     with acting_as(Principal.of("test-admin", "admin")) as principal:
         yield principal
+
+
+# one account per role (a 3C user of C3-01), in an access database of the test session
+ACCOUNTS = {
+    "admin1": ("admin", None),
+    "rrc1": ("rrc", None),
+    "c3un": ("c3", "C3-01"),
+    "ars1": ("ars", None),
+    "cherch1": ("researcher", None),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def accounts(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, tuple[str, str | None]]]:
+    """The access database (accounts, audit) that the tests and the served boards share."""
+    from rrc.access import users
+
+    path = tmp_path_factory.mktemp("access") / "access.sqlite"
+    before = {k: os.environ.get(k) for k in ("RRC_ACCESS_DB", "RRC_SESSION_KEY")}
+    os.environ["RRC_ACCESS_DB"] = str(path)
+    os.environ["RRC_SESSION_KEY"] = "5e" * 32
+    for name, (role, c3) in ACCOUNTS.items():
+        users.add(name, role, c3, PASSWORD)
+    yield ACCOUNTS
+    for k, v in before.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture(scope="session")
@@ -128,15 +160,38 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
+def new_page(browser: object) -> object:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    return page
+
+
+def login(page: object, base: str, username: str) -> None:
+    """Log in through the login form, as a user would."""
+    page.goto(f"{base}/login")  # type: ignore[attr-defined]
+    page.fill("#identifiant", username)  # type: ignore[attr-defined]
+    page.fill("#mot-de-passe", PASSWORD)  # type: ignore[attr-defined]
+    page.click("#connexion")  # type: ignore[attr-defined]
+    page.wait_for_selector("#utilisateur")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def anonymous_page(browser: object) -> Iterator[object]:
+    page = new_page(browser)
     yield page
-    context.close()
+    page.context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def page(browser: object, server: str) -> Iterator[object]:
+    """A browser page logged in as an administrator (the session cookie serves every port)."""
+    page = new_page(browser)
+    login(page, server, "admin1")
+    yield page
+    page.context.close()  # type: ignore[attr-defined]
 
 
 def screenshot(page: object, name: str) -> None:

@@ -4,23 +4,17 @@ neutralised so that a spreadsheet never runs them."""
 from __future__ import annotations
 
 import io
-import urllib.error
-import urllib.request
 
 import plotly.graph_objects as go
 import polars as pl
 
 from dashboards.export import figure_frame, neutralise
-
-
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as r:
-        assert r.status == 200
-        return r.read()
+from tests.dashboards.http import logged_in
 
 
 def test_chart_csv_export_carries_the_filters_and_the_figures(server, board_warehouse) -> None:
-    csv = _get(f"{server}/export/activite/mensuel.csv?annee=2013&3c=C3-01").decode("utf-8-sig")
+    http = logged_in(server, "admin1")
+    csv = http.get("/export/activite/mensuel.csv?annee=2013&3c=C3-01").decode("utf-8-sig")
     frame = pl.read_csv(io.StringIO(csv), separator=";")
     from tests.dashboards.test_pages import _sql
 
@@ -32,23 +26,19 @@ def test_chart_csv_export_carries_the_filters_and_the_figures(server, board_ware
 
 
 def test_chart_xlsx_export_opens_as_a_workbook(server) -> None:
-    content = _get(f"{server}/export/quorum/par-organe.xlsx?annee=2013")
+    content = logged_in(server, "admin1").get("/export/quorum/par-organe.xlsx?annee=2013")
     frame = pl.read_excel(io.BytesIO(content))
     assert {"série", "x", "y"} <= set(frame.columns) and frame.height > 0
 
 
 def test_unknown_exports_are_404(server) -> None:
+    http = logged_in(server, "admin1")
     for path in (
         "/export/activite/nope.csv",
         "/export/nowhere/mensuel.csv",
         "/export/activite/mensuel.exe",
     ):
-        try:
-            urllib.request.urlopen(f"{server}{path}", timeout=10)
-        except urllib.error.HTTPError as exc:
-            assert exc.code == 404
-        else:
-            raise AssertionError(path)
+        assert http.request(path)[0] == 404, path
 
 
 def test_formula_injection_is_neutralised() -> None:

@@ -57,7 +57,7 @@ def test_changing_a_filter_updates_the_url(server, page) -> None:
 def test_filters_stay_set_across_pages_and_activity_draws_its_charts(server, page) -> None:
     page.goto(f"{server}/{Filters(2013, 'C3-07').to_search()}")
     page.wait_for_selector("#ensemble-dossiers:not(:empty)")
-    page.locator("#nav-activity").click()
+    page.locator(".nav-link", has_text="Activité RCP").click()
     page.wait_for_url("**/activite?**")
     assert "3c=C3-07" in page.url and "annee=2013" in page.url
     page.wait_for_selector("#activite-calendrier .main-svg")

@@ -1,0 +1,183 @@
+"""Every route and every callback of the boards is authorised, denying by default; sessions end
+on inactivity, on their lifetime and when the account is disabled; the audit trail records it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboards import auth
+from dashboards.app import create_app
+from rrc.access import audit, users
+from rrc.access.policy import Principal, acting_as
+from tests.dashboards.http import PASSWORD
+
+
+@pytest.fixture(scope="module")
+def app(board_warehouse: Path):  # type: ignore[no-untyped-def]
+    dash_app = create_app(board_warehouse)
+    dash_app.server.test_client().get("/login")  # Dash sets its callbacks up on a first request
+    return dash_app
+
+
+def client(app, username: str | None = None):  # type: ignore[no-untyped-def]
+    c = app.server.test_client()
+    page = c.get("/login").data
+    if username:
+        csrf = re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()  # type: ignore[union-attr]
+        r = c.post("/login", data={"username": username, "password": PASSWORD, "csrf": csrf})
+        assert r.status_code == 302, r.data[:300]
+    return c
+
+
+def callback_body(app, owner: str, search: str = "?annee=2013") -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A well-formed request for the first callback of a board, as the browser would post it."""
+    for output, entry in app.callback_map.items():
+        if auth.callback_owner(app, output) == owner:
+            inputs = [
+                {
+                    "id": i["id"],
+                    "property": i["property"],
+                    "value": search if i["property"] == "search" else None,
+                }
+                for i in entry["inputs"]
+            ]
+            outputs = [
+                dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+                for part in output.strip(".").split("...")
+            ]
+            return {"output": output, "outputs": outputs, "inputs": inputs, "changedPropIds": []}
+    raise AssertionError(f"no callback owned by {owner}")
+
+
+def test_every_route_and_callback_has_a_rule(app) -> None:  # type: ignore[no-untyped-def]
+    endpoints = {rule.endpoint for rule in app.server.url_map.iter_rules()}
+    assert endpoints <= set(auth.ROUTES), endpoints - set(auth.ROUTES)
+    owners = {out: auth.callback_owner(app, out) for out in app.callback_map}
+    assert None not in owners.values(), [o for o, w in owners.items() if w is None]
+    pages = set(auth.page_paths())
+    assert {w for w in owners.values()} - {"shell", "router"} <= pages
+
+
+def test_no_session_no_data(app) -> None:  # type: ignore[no-untyped-def]
+    c = app.server.test_client()
+    for rule in app.server.url_map.iter_rules():
+        if auth.ROUTES.get(rule.endpoint) == "public":
+            continue
+        path = re.sub(r"<[^>]+>", "x", rule.rule)
+        r = c.post(path, json={}) if "POST" in rule.methods else c.get(path)  # type: ignore[operator]
+        assert r.status_code in (302, 401), (rule.rule, r.status_code)
+        if r.status_code == 302:
+            assert "/login" in r.headers["Location"]
+    for output in app.callback_map:
+        r = c.post("/_dash-update-component", json={"output": output, "inputs": []})
+        assert r.status_code == 401, output
+
+
+def test_an_unknown_callback_is_refused(app) -> None:  # type: ignore[no-untyped-def]
+    c = client(app, "admin1")
+    r = c.post("/_dash-update-component", json={"output": "..nowhere.figure..", "inputs": []})
+    assert r.status_code == 403
+
+
+def test_roles_open_only_their_boards(app) -> None:  # type: ignore[no-untyped-def]
+    researcher, ars, c3 = client(app, "cherch1"), client(app, "ars1"), client(app, "c3un")
+    assert researcher.get("/activite").status_code == 403
+    assert (
+        researcher.post("/_dash-update-component", json=callback_body(app, "/activite")).status_code
+        == 403
+    )
+    assert researcher.get("/export/activite/mensuel.csv?annee=2013").status_code == 403
+    assert ars.get("/qualite").status_code == 403
+    assert ars.get("/data-docs/index.html").status_code == 403
+    assert c3.get("/data-docs/index.html").status_code == 403
+    assert ars.get("/activite").status_code == 200
+    r = ars.post("/_dash-update-component", json=callback_body(app, "/activite"))
+    assert r.status_code == 200, r.data[:300]
+    # the page router refuses a board the role may not open
+    body = {
+        "output": next(o for o in app.callback_map if "_pages_content" in o),
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": "/qualite"},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+    }
+    assert ars.post("/_dash-update-component", json=body).status_code == 403
+    denied = [e for e in audit.entries(50, "denied") if e.actor == "ars1"]
+    assert {e.target for e in denied} >= {"/qualite", "/data-docs/index.html"}
+
+
+def _figure_total(payload: dict[str, Any], component: str) -> float:
+    fig = payload["response"][component]["figure"]
+    return sum(v or 0 for trace in fig["data"] for v in trace.get("y") or [])
+
+
+def test_a_3c_user_cannot_reach_another_3c_by_url_or_post(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
+    c3 = client(app, "c3un")
+    other = c3.post(
+        "/_dash-update-component", json=callback_body(app, "/activite", "?annee=2013&3c=C3-02")
+    )
+    own = c3.post(
+        "/_dash-update-component", json=callback_body(app, "/activite", "?annee=2013&3c=C3-01")
+    )
+    assert other.status_code == own.status_code == 200
+    figures = [
+        {k: v["figure"] for k, v in json.loads(r.data)["response"].items() if "figure" in v}
+        for r in (other, own)
+    ]
+    assert figures[0] == figures[1]  # C3-02 asked, C3-01 served
+    with acting_as(Principal.of("t", "admin")):
+        from dashboards.pages import activity
+
+        c301 = activity.figures("?annee=2013&3c=C3-01")["mensuel"]
+        c302 = activity.figures("?annee=2013&3c=C3-02")["mensuel"]
+    served = _figure_total(json.loads(own.data), "activite-mensuel")
+    assert served == sum(c301.data[0].y) != sum(c302.data[0].y)
+    export = c3.get("/export/activite/par-3c.csv?annee=2013&3c=C3-02").data.decode("utf-8-sig")
+    assert "C3-02" not in export and export.count("\n") == 2  # header and its own 3C only
+
+
+def test_sessions_end_on_inactivity_lifetime_and_disabling(app) -> None:  # type: ignore[no-untyped-def]
+    c = client(app, "rrc1")
+    assert c.get("/activite").status_code == 200
+    with c.session_transaction() as s:
+        s["seen_at"] = time.time() - 31 * 60
+    assert c.get("/activite").status_code == 302
+    c = client(app, "rrc1")
+    with c.session_transaction() as s:
+        s["login_at"] = time.time() - 11 * 3600
+    assert c.get("/activite").status_code == 302
+    users.add("partant", "rrc", None, PASSWORD)
+    c = client(app, "partant")
+    assert c.get("/activite").status_code == 200
+    users.disable("partant")
+    assert c.get("/activite").status_code == 302
+    assert client(app).post("/login").status_code == 400  # no form token: refused
+
+
+def test_logins_and_exports_are_audited_append_only(app) -> None:  # type: ignore[no-untyped-def]
+    c = app.server.test_client()
+    page = c.get("/login").data
+    csrf = re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()  # type: ignore[union-attr]
+    bad = c.post("/login", data={"username": "rrc1", "password": "faux", "csrf": csrf})
+    assert bad.status_code == 401 and "incorrect" in bad.data.decode()
+    c = client(app, "rrc1")
+    assert c.get("/export/dossiers/organe.csv?annee=2013").status_code == 200
+    entries = audit.entries(200)
+    assert any(e.actor == "rrc1" and e.action == "login" and e.outcome == "failed" for e in entries)
+    assert any(e.actor == "rrc1" and e.action == "login" and e.outcome == "ok" for e in entries)
+    export = next(e for e in entries if e.actor == "rrc1" and e.action == "export")
+    assert export.target == "dossiers/organe.csv" and export.detail["filters"] == "?annee=2013"
+    assert export.at_utc.endswith("+00:00") and export.address == "127.0.0.1"
+    assert audit.verify() >= 3
+    from rrc.access.store import engine
+
+    with engine().connect() as con:
+        for sql in ("update audit set actor = 'x'", "delete from audit"):
+            with pytest.raises(Exception, match="append-only"):
+                con.exec_driver_sql(sql)
