@@ -82,3 +82,25 @@ def calendar(frame: pl.DataFrame, title: str) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="semaine")
     return _layout(fig, title)
+
+
+def session_note(params: dict[str, object]) -> str:
+    """What the dossier filters mean on a chart of sessions (a session is not one patient's):
+    the sessions that discussed at least one dossier matching them. Empty when none is set."""
+    parts = []
+    if params.get("organ"):
+        parts.append(f"d'organe « {params['organ']} »")
+    if params.get("finess"):
+        parts.append(f"traité par l'établissement {params['finess']}")
+    if params.get("department"):
+        parts.append(f"de patient résidant dans le {params['department']}")
+    if not parts:
+        return ""
+    return "Séances ayant examiné au moins un dossier " + ", ".join(parts)
+
+
+def subtitle(fig: go.Figure, text: str) -> go.Figure:
+    """A line under the title saying what the filters mean on this chart."""
+    if text:
+        fig.update_layout(title_subtitle_text=text, margin_t=70)
+    return fig

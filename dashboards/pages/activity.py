@@ -47,10 +47,11 @@ def figures(search: str | None) -> dict[str, Any]:
             {"first_presentations": "Première présentation", "rediscussions": "Re-discussion"},
             "Premières présentations et re-discussions",
         ),
-        "seances": charts.monthly_bars(
-            reader().query("sessions_monthly", year=p["year"], c3=p["c3"]),
-            {"sessions": "Séances"},
-            "Séances par mois",
+        "seances": charts.subtitle(
+            charts.monthly_bars(
+                reader().query("sessions_monthly", **p), {"sessions": "Séances"}, "Séances par mois"
+            ),
+            charts.session_note(p),
         ),
         "par-3c": charts.horizontal_bars(
             reader().query("activity_by_c3", **p), "name", "dossiers", "Dossiers par 3C"
@@ -61,8 +62,9 @@ def figures(search: str | None) -> dict[str, Any]:
         "par-rcp": charts.horizontal_bars(
             reader().query("activity_by_entity", **p), "name", "dossiers", "Dossiers par RCP"
         ),
-        "calendrier": charts.calendar(
-            reader().query("sessions_daily", year=p["year"], c3=p["c3"]), "Calendrier des séances"
+        "calendrier": charts.subtitle(
+            charts.calendar(reader().query("sessions_daily", **p), "Calendrier des séances"),
+            charts.session_note(p),
         ),
     }
 

@@ -6,6 +6,7 @@ import dash
 from dash import Input, Output, callback, html
 
 from dashboards.app import params, reader
+from dashboards.charts import session_note
 from dashboards.status import badge
 
 dash.register_page(__name__, path="/", name="Vue d'ensemble", order=0)
@@ -39,7 +40,12 @@ BEHIND = {
 def kpis(search: str | None) -> dict[str, tuple[object, object]]:
     """{tile: (value of the year, value of the year before)} for the filters in `search`."""
     p = params(search)
-    rows = {r["year"]: r for r in reader().query("overview_kpis", **p).iter_rows(named=True)}
+    frame, masked = reader().query_masked("overview_kpis", **p)
+    hidden = f"< {reader().secrecy.threshold}"  # statistical secrecy
+    rows = {
+        r["year"]: {k: hidden if (i, k) in masked else v for k, v in r.items()}
+        for i, r in enumerate(frame.iter_rows(named=True))
+    }
     year = int(p["year"])  # type: ignore[arg-type]
     current, previous = rows.get(year, {}), rows.get(year - 1, {})
     return {key: (current.get(key), previous.get(key)) for key, _, _ in TILES}
@@ -49,6 +55,8 @@ def _fmt(fmt: str, value: object) -> str:
     """French number format: thin space between thousands, decimal comma."""
     if value is None:
         return "—"
+    if isinstance(value, str):  # a masked cell
+        return value
     return fmt.format(value).replace(",", "\u202f").replace(".", ",")
 
 
@@ -70,6 +78,7 @@ def layout(**_query: str) -> html.Div:
 )
 def update(search: str | None):  # type: ignore[no-untyped-def]
     figures = kpis(search)
+    notes = {"sessions": session_note(params(search))}
     tiles = []
     for key, label, fmt in TILES:
         value, before = figures[key]
@@ -80,6 +89,11 @@ def update(search: str | None):  # type: ignore[no-untyped-def]
                     html.Div(label, className="tile-label"),
                     html.Div(_fmt(fmt, value), className="tile-value", id=f"ensemble-{key}"),
                     html.Div(f"année précédente : {_fmt(fmt, before)}", className="tile-previous"),
+                    *(
+                        [html.Div(notes[key], className="tile-note", id=f"ensemble-{key}-note")]
+                        if notes.get(key)
+                        else []
+                    ),
                     html.Div(
                         text,
                         className="tile-status alert" if alert else "tile-status",

@@ -53,11 +53,14 @@ def figures(search: str | None) -> dict[str, Any]:
         "par-3c": _stacked(reader().query("quorum_by", by="c3", **p), "Quorum par 3C"),
         "par-rcp": _stacked(reader().query("quorum_by", by="entity", **p), "Quorum par RCP"),
         "par-organe": _stacked(reader().query("quorum_by", by="organ", **p), "Quorum par organe"),
-        "specialites": charts.horizontal_bars(
-            reader().query("missing_specialties", year=p["year"], c3=p["c3"]),
-            "specialty",
-            "sessions",
-            "Spécialités manquantes (séances sans quorum)",
+        "specialites": charts.subtitle(
+            charts.horizontal_bars(
+                reader().query("missing_specialties", **p),
+                "specialty",
+                "sessions",
+                "Spécialités manquantes (séances sans quorum)",
+            ),
+            charts.session_note(p),
         ),
         "tracabilite": charts._layout(tracking, "Traçabilité par mois"),
     }

@@ -1,20 +1,20 @@
--- Key figures of a year and the year before, for all 3Cs or one ($c3 null = all), one organ or
--- all ($organ null = all).
+-- Key figures of a year and the year before, for the filters chosen ($c3, $organ, $finess,
+-- $department; null = all). Marts only: distinct patients come from mart_patients_yearly's row
+-- for the filter combination ('*' = all); sessions are those that discussed at least one
+-- dossier matching the dossier filters.
 with fiches as (
-    select year, count(*) as dossiers, count(distinct patient_key) as patients,
-           count(distinct patient_key) filter (where new_patient_presentation) as new_patients,
-           count(distinct entity_code) as active_entities
-    from core.fact_fiche
+    select year, dossiers, patients, new_patients, active_entities
+    from marts.mart_patients_yearly
     where year in ($year, $year - 1)
-      and ($c3 is null or c3_id = $c3) and ($organ is null or organ = $organ)
-      and ($finess is null or finess = $finess)
-      and ($department is null or residence_department = $department)
-    group by year
+      and c3_id = coalesce($c3, '*') and organ = coalesce($organ, '*')
+      and finess = coalesce($finess, '*') and residence_department = coalesce($department, '*')
 ),
 sessions as (
-    select year(session_date) as year, count(*) as sessions
-    from core.fact_session
-    where year(session_date) in ($year, $year - 1) and ($c3 is null or c3_id = $c3)
+    select year(day) as year, sum(sessions)::bigint as sessions
+    from marts.mart_sessions_daily
+    where year(day) in ($year, $year - 1) and ($c3 is null or c3_id = $c3)
+      and organ = coalesce($organ, '*') and finess = coalesce($finess, '*')
+      and residence_department = coalesce($department, '*')
     group by 1
 ),
 quorum as (
@@ -22,6 +22,8 @@ quorum as (
     from marts.mart_quorum_monthly
     where year(month) in ($year, $year - 1)
       and ($c3 is null or c3_id = $c3) and ($organ is null or organ = $organ)
+      and ($finess is null or finess = $finess)
+      and ($department is null or residence_department = $department)
     group by 1
 ),
 pps as (
@@ -29,6 +31,8 @@ pps as (
     from marts.mart_pps_monthly
     where year(month) in ($year, $year - 1)
       and ($c3 is null or c3_id = $c3) and ($organ is null or organ = $organ)
+      and ($finess is null or finess = $finess)
+      and ($department is null or residence_department = $department)
     group by 1
 ),
 inclusions as (
@@ -36,6 +40,8 @@ inclusions as (
     from marts.mart_inclusions_monthly
     where year(month) in ($year, $year - 1)
       and ($c3 is null or c3_id = $c3) and ($organ is null or organ = $organ)
+      and ($finess is null or finess = $finess)
+      and ($department is null or residence_department = $department)
     group by 1
 ),
 trials as (
@@ -45,7 +51,8 @@ final as (
     select y.year, f.dossiers, s.sessions, f.patients, f.new_patients, f.active_entities,
            100.0 * q.met / nullif(q.judged, 0) as pct_quorum_met,
            100.0 * p.pps_with_gp / nullif(p.pps, 0) as pct_pps_with_gp,
-           i.inclusions, t.trials_open
+           i.inclusions, t.trials_open, q.met as quorum_met, q.judged as quorum_judged, p.pps,
+           p.pps_with_gp
     from (select unnest([$year - 1, $year]) as year) y
     left join fiches f using (year) left join sessions s using (year)
     left join quorum q using (year) left join pps p using (year)

@@ -8,12 +8,14 @@ import duckdb
 import pytest
 
 from dashboards.app import create_app
+from rrc.access.policy import Principal, acting_as
 from warehouse.publish import Warehouse
 
 
 @pytest.fixture(scope="module")
 def app(board_warehouse: Path):  # type: ignore[no-untyped-def]
-    return create_app(board_warehouse)
+    with acting_as(Principal.of("test-admin", "admin")):  # the app reads the filters' lists
+        return create_app(board_warehouse)
 
 
 def _sql(warehouse: Path, sql: str, *params: object) -> int:
@@ -89,3 +91,166 @@ def test_trial_rows_are_the_registry(app, board_warehouse) -> None:  # type: ign
     rows = trial_rows("?annee=2013")
     assert len(rows) == _sql(board_warehouse, "SELECT count(*) FROM core.dim_trial")
     assert {"trial_id", "synopsis", "contact_email", "inclusions"} <= set(rows[0])
+
+
+# the filter combinations the boards offer, each checked against the core facts
+FICHE_WHERE = (
+    "year = $year AND ($c3 IS NULL OR c3_id = $c3) AND ($organ IS NULL OR organ = $organ) "
+    "AND ($finess IS NULL OR finess = $finess) "
+    "AND ($department IS NULL OR residence_department = $department)"
+)
+
+
+def _combinations(warehouse: Path) -> list[dict[str, object]]:
+    """No filter, each filter alone, and several together, on the busiest values of 2013."""
+    con = Warehouse(warehouse).connect()
+    try:
+        c3, organ, finess, department = con.execute(
+            "SELECT c3_id, organ, finess, residence_department FROM core.fact_fiche "
+            "WHERE year = 2013 AND residence_department IS NOT NULL "
+            "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    none = {"year": 2013, "c3": None, "organ": None, "finess": None, "department": None}
+    return [
+        none,
+        {**none, "c3": c3},
+        {**none, "organ": organ},
+        {**none, "finess": finess},
+        {**none, "department": department},
+        {**none, "organ": organ, "department": department},
+        {**none, "c3": c3, "finess": finess, "department": department},
+        {**none, "c3": c3, "organ": organ, "finess": finess, "department": department},
+    ]
+
+
+def _search(p: dict[str, object]) -> str:
+    from dashboards.filters import Filters
+
+    return Filters(**p).to_search()  # type: ignore[arg-type]
+
+
+def _named(warehouse: Path, sql: str, p: dict[str, object]) -> tuple:  # type: ignore[type-arg]
+    con = Warehouse(warehouse).connect()
+    try:
+        return con.execute(sql, {k: v for k, v in p.items() if f"${k}" in sql}).fetchone()
+    finally:
+        con.close()
+
+
+def test_overview_distinct_patients_match_the_fiches_for_every_filter(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.pages.overview import kpis
+
+    for p in _combinations(board_warehouse):
+        figures = kpis(_search(p))
+        expected = _named(
+            board_warehouse,
+            "SELECT count(*), count(DISTINCT patient_key), count(DISTINCT patient_key) "
+            "FILTER (WHERE new_patient_presentation), count(DISTINCT entity_code) "
+            f"FROM core.fact_fiche WHERE {FICHE_WHERE}",
+            p,
+        )
+        shown = tuple(
+            figures[k][0] or 0 for k in ("dossiers", "patients", "new_patients", "active_entities")
+        )
+        assert shown == expected, p
+        assert expected[0] > 0, p  # the combinations are busy ones
+
+
+def test_overview_reads_marts_only() -> None:
+    from dashboards.data import QUERIES
+
+    assert "core." not in (QUERIES / "overview_kpis.sql").read_text(encoding="utf-8")
+
+
+SESSIONS_MATCHING = (
+    "SELECT count(*) FROM core.fact_session s WHERE year(s.session_date) = $year "
+    "AND ($c3 IS NULL OR s.c3_id = $c3) AND (($organ IS NULL AND $finess IS NULL "
+    "AND $department IS NULL) OR EXISTS (SELECT 1 FROM core.fact_fiche f "
+    "WHERE f.session_id = s.session_id AND ($organ IS NULL OR f.organ = $organ) "
+    "AND ($finess IS NULL OR f.finess = $finess) "
+    "AND ($department IS NULL OR f.residence_department = $department)))"
+)
+
+
+def test_session_figures_count_sessions_that_discussed_a_matching_dossier(
+    app, board_warehouse
+) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.pages.activity import figures
+    from dashboards.pages.overview import kpis
+
+    for p in _combinations(board_warehouse):
+        search = _search(p)
+        figs = figures(search)
+        expected = _named(board_warehouse, SESSIONS_MATCHING, p)[0]
+        assert sum(figs["seances"].data[0].y) == expected, p
+        assert sum(v for row in figs["calendrier"].data[0].z for v in row if v) == expected, p
+        assert (kpis(search)["sessions"][0] or 0) == expected, p
+        note = figs["seances"].layout.title.subtitle.text
+        dossier_filter = p["organ"] or p["finess"] or p["department"]
+        assert (note or "").startswith("Séances ayant examiné") == bool(dossier_filter), p
+
+
+def test_missing_specialties_and_pps_honour_every_filter(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.pages.overview import kpis
+    from dashboards.pages.quorum import figures
+
+    for p in _combinations(board_warehouse):
+        figs = figures(_search(p))
+        missing = _named(
+            board_warehouse,
+            "SELECT count(*) FROM (SELECT unnest(q.missing_specialties) FROM core.fact_session s "
+            "JOIN core.fact_quorum_session q USING (session_id) WHERE q.status = 'not_met' AND "
+            + SESSIONS_MATCHING.split(" WHERE ", 1)[1]
+            + ")",
+            p,
+        )[0]
+        assert sum(figs["specialites"].data[0].x) == missing, p
+        pps, with_gp = _named(
+            board_warehouse,
+            "SELECT count(*), count(*) FILTER (WHERE has_gp) FROM core.fact_pps "
+            "WHERE year(delivered_date) = $year AND ($c3 IS NULL OR c3_id = $c3) "
+            "AND ($organ IS NULL OR organ = $organ) AND ($finess IS NULL OR finess = $finess) "
+            "AND ($department IS NULL OR residence_department = $department)",
+            p,
+        )
+        shown = kpis(_search(p))["pct_pps_with_gp"][0]
+        assert shown == pytest.approx(100.0 * with_gp / pps) if pps else shown is None, p
+        informed = _named(
+            board_warehouse,
+            "SELECT 100.0 * count(*) FILTER (WHERE patient_informed) / count(*) "
+            f"FROM core.fact_fiche WHERE {FICHE_WHERE} AND month = make_date($year, 1, 1)",
+            p,
+        )[0]
+        january = figs["tracabilite"].data[0].y[0] if figs["tracabilite"].data[0].y else None
+        assert january == pytest.approx(informed), p
+
+
+def test_care_offer_map_draws_on_tiles_when_reachable_else_offline(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dashboards import tiles
+    from dashboards.pages.care_offer import figure
+    from tests.dashboards.tiles import tile_server
+
+    layers = ["chirurgie", "radiotherapie", "rcp", "flux"]
+    tiles._probes.clear()
+    monkeypatch.delenv("RRC_TILES_URL", raising=False)
+    offline, notice = figure("?annee=2013", layers, "departement")
+    assert {t.type for t in offline.data} == {"scatter"} and "injoignable" not in notice
+    with tile_server() as served:
+        monkeypatch.setenv("RRC_TILES_URL", served.url)
+        tiled, notice = figure("?annee=2013", layers, "departement")
+        closed = served.url
+    assert "injoignable" not in notice
+    assert {t.type for t in tiled.data} == {"scattermap"}
+    assert len(tiled.data) == len(offline.data)  # the same layers
+    style = tiled.layout.map.style
+    assert style["sources"]["tuiles"]["tiles"] == [served.url]
+    assert style["layers"][0]["type"] == "raster" and "glyphs" not in style
+    assert 44 < tiled.layout.map.center.lat < 47.5 and 5 < tiled.layout.map.zoom < 10
+    tiles._probes.clear()
+    monkeypatch.setenv("RRC_TILES_URL", closed)  # the server is gone: back to offline
+    fallback, notice = figure("?annee=2013", layers, "departement")
+    assert "injoignable" in notice
+    assert fallback.to_plotly_json() == offline.to_plotly_json()
+    tiles._probes.clear()

@@ -1,10 +1,9 @@
--- Grain: one row per year for the whole network: the overview's key figures (distinct counts do
--- not add up across 3Cs, so they are computed here once).
+-- Grain: one row per year for the whole network: the overview's key figures (the distinct counts
+-- are mart_patients_yearly's network-wide rows).
 with fiches as (
-    select year, count(*) as dossiers, count(distinct patient_key) as patients,
-           count(distinct patient_key) filter (where new_patient_presentation) as new_patients,
-           count(distinct entity_code) as active_entities
-    from core.fact_fiche group by year
+    select year, dossiers, patients, new_patients, active_entities
+    from marts.mart_patients_yearly
+    where c3_id = '*' and organ = '*' and finess = '*' and residence_department = '*'
 ),
 sessions as (
     select year(session_date) as year, count(*) as sessions from core.fact_session group by 1
