@@ -1,0 +1,40 @@
+"""One small demo warehouse (2013) and the two reports produced from it, once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rrc.reports.generate import Produced, produce
+from tests.pipelines.conftest import build_warehouse
+
+C3 = "C3-01"
+
+
+@dataclass(frozen=True)
+class Reports:
+    warehouse: Path
+    access_db: Path
+    ars: Produced
+    c3: Produced
+
+
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
+    root = tmp_path_factory.mktemp("reports")
+    warehouse = build_warehouse(root / "demo", root / "wh")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RRC_ACCESS_DB", str(root / "access.sqlite"))
+        ars = produce(warehouse, "ars", 2013, root / "out")
+        c3 = produce(warehouse, "3c", 2013, root / "out", C3)
+        yield Reports(warehouse, root / "access.sqlite", ars, c3)
+
+
+@pytest.fixture
+def access_db(reports: Reports, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The session's access database, for a test that reads the audit trail or adds to it."""
+    monkeypatch.setenv("RRC_ACCESS_DB", str(reports.access_db))
+    return reports.access_db
