@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from flask import Flask, Response
 
 from pipelines.config import load_config
@@ -255,12 +255,7 @@ def layout(**_query: str) -> html.Div:
                             html.Div(id="cohorte-erreur", className="notice"),
                             html.Button("Compter", id="cohorte-compter", n_clicks=0),
                             html.Div(id="cohorte-message", style={"margin": "8px 0"}),
-                            dash_table.DataTable(
-                                id="cohorte-attrition",
-                                columns=[{"id": c, "name": c} for c in COLUMNS],
-                                data=[],
-                                style_cell={"textAlign": "left"},
-                            ),
+                            html.Div(id="cohorte-attrition"),
                             html.H3("Extraction"),
                             _field(
                                 "Demandeur",
@@ -306,16 +301,25 @@ def write_definition(_clicks: int, name: str | None, *values: Any) -> tuple[str,
     return definition_text(name, dict(zip((k for _, k in FORM), values, strict=True)))
 
 
+def table(rows: list[dict[str, Any]]) -> html.Table | None:
+    if not rows:
+        return None
+    head = html.Thead(html.Tr([html.Th(c) for c in COLUMNS]))
+    body = html.Tbody([html.Tr([html.Td(str(r[c])) for c in COLUMNS]) for r in rows])
+    return html.Table([head, body])
+
+
 @callback(
-    Output("cohorte-attrition", "data"),
+    Output("cohorte-attrition", "children"),
     Output("cohorte-message", "children"),
     Input("cohorte-compter", "n_clicks"),
     State("cohorte-definition", "value"),
     prevent_initial_call=True,
 )
-def count(_clicks: int, text: str | None) -> tuple[list[dict[str, Any]], str]:
+def count(_clicks: int, text: str | None) -> tuple[html.Table | None, str]:
     current()
-    return attrition(text)
+    rows, message = attrition(text)
+    return table(rows), message
 
 
 @callback(
