@@ -6,7 +6,8 @@ upserted by key, deletions applied by tombstone or key diff, small tables replac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,6 +35,29 @@ class TableLoad:
     mode: str = "full"
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One source's extract as one transaction: if it fails half-way (the store went away after
+    some tables), its raw tables are left as they were, never half refreshed."""
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        _rollback(con)
+        raise
+    con.commit()
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.rollback()
+    except duckdb.Error:
+        # a store that went away fails its own ROLLBACK, after DuckDB rolled back its side:
+        # then a second rollback finds no transaction left
+        with suppress(duckdb.TransactionException):
+            con.rollback()
 
 
 def exists(con: duckdb.DuckDBPyConnection, source: str, table: str) -> bool:

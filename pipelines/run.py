@@ -7,7 +7,9 @@ beside the snapshots, and `meta.run_*` tables inside the published warehouse).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -27,7 +29,7 @@ from pipelines.raw import TableLoad
 from quality import checks, expectations, quorum
 from rrc.errors import RRCError, SourceError
 from warehouse import mapped, models, reference
-from warehouse.publish import Warehouse
+from warehouse.publish import Warehouse, disk_full
 
 RUN_LOG = "run_log.jsonl"
 
@@ -85,6 +87,38 @@ def _extract(
             con, source, load_id=load_id, full=full, lag_hours=lag, since=since, until=until
         )
     return file_extract.extract(con, source, load_id=load_id)
+
+
+def _extract_sources(
+    con: duckdb.DuckDBPyConnection,
+    cfg: Config,
+    result: RunResult,
+    full: bool,
+    only: list[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+    progress: Callable[[str], None],
+) -> None:
+    """Extract each selected source into raw; a failed source marked `stale` keeps its previous
+    raw tables (its extract is one transaction) when it has any."""
+    for source in cfg.sources:
+        if only and source.name not in only:
+            continue
+        progress(f"extract {source.name}")
+        try:
+            result.loads += _extract(
+                con, source, result.run_id, full, cfg.watermark_lag_hours, since, until
+            )
+        except SourceError:
+            has_previous = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+                "AND table_name LIKE ?",
+                [f"{source.name}__%"],
+            ).fetchone()
+            if source.on_failure == "stale" and has_previous and has_previous[0]:
+                result.stale_sources.append(source.name)
+                continue
+            raise
 
 
 def _write_meta(con: duckdb.DuckDBPyConnection, result: RunResult, history: list[dict]) -> None:
@@ -150,16 +184,52 @@ def _write_meta(con: duckdb.DuckDBPyConnection, result: RunResult, history: list
 
 
 def history(warehouse_dir: Path) -> list[dict[str, Any]]:
+    """The runs recorded in the run log, oldest first. A line cut short (a run killed while
+    writing it) is left out."""
     path = warehouse_dir / RUN_LOG
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    out = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out
 
 
 def _append_history(warehouse_dir: Path, result: RunResult) -> None:
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with (warehouse_dir / RUN_LOG).open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(result.to_json(), ensure_ascii=False, default=str) + "\n")
+    with (warehouse_dir / RUN_LOG).open("a+b") as fh:
+        fh.seek(0, 2)
+        torn = fh.tell() > 0 and (fh.seek(-1, 2), fh.read(1))[1] != b"\n"
+        line = json.dumps(result.to_json(), ensure_ascii=False, default=str) + "\n"
+        fh.write(("\n" if torn else "").encode() + line.encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+class DiskFull(RRCError):
+    """The disk (or the file size limit) ran out while a run was building or publishing."""
+
+
+def _disk_full(exc: BaseException, wh: Warehouse, build: Path) -> DiskFull:
+    """Say where the disk ran out, how far the build got and how much room a run needs."""
+    reached = build.stat().st_size if build.exists() else 0
+    current = wh.current()
+    last = current.stat().st_size if current else 0
+    mount = wh.dir.resolve()
+    while not mount.is_mount():
+        mount = mount.parent
+    mb = 1024 * 1024
+    return DiskFull(
+        f"disk full on {mount} while building the warehouse in {build.parent}: the build had "
+        f"reached {reached / mb:.1f} MB and needed more ({exc.__class__.__name__}: "
+        f"{str(exc).splitlines()[0][:200]}); the previous warehouse is still published",
+        hint=f"free at least {2 * max(last, reached) / mb:.0f} MB on {mount} (twice the last "
+        f"warehouse, {last / mb:.1f} MB: a copy plus its growth) or point RRC_WAREHOUSE_DIR at "
+        "a larger disk, then run again",
+    )
 
 
 def run(
@@ -184,64 +254,55 @@ def run(
         )
     secret = pseudonym.key()
     wh = Warehouse(cfg.warehouse_dir)
-    build = wh.prepare(run_id, from_current=not full)
-    con = duckdb.connect(str(build))
-    try:
-        pseudonym.install(con, secret)
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        previous = wh.current()
-        if full and previous is not None:
-            checks.carry_history(con, previous)
-        for source in cfg.sources:
-            if only and source.name not in only:
-                continue
-            progress(f"extract {source.name}")
-            try:
-                result.loads += _extract(
-                    con, source, run_id, full, cfg.watermark_lag_hours, since, until
-                )
-            except SourceError:
-                has_previous = con.execute(
-                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-                    "AND table_name LIKE ?",
-                    [f"{source.name}__%"],
-                ).fetchone()
-                if source.on_failure == "stale" and has_previous and has_previous[0]:
-                    result.stale_sources.append(source.name)
-                    continue
-                raise
-        progress("map sources to the canonical model")
-        reference.load(con)
-        result.reconciliation = mapped.apply(con, cfg.sources)
-        progress("build staging, core and marts, evaluate quorum")
-        all_models = models.discover()
-        result.model_seconds = models.run(con, [m for m in all_models if m.layer == "staging"])
-        progress("quality checks")
-        started_checks = time.perf_counter()
-        result.quality = checks.run(con, run_id, {s.name: s.cadence_hours for s in cfg.sources})
-        result.sql_check_seconds = time.perf_counter() - started_checks
-        progress("Great Expectations validation and Data Docs")
-        result.gx = expectations.validate(con, run_id, cfg.warehouse_dir / "data_docs")
-        expectations.store(con, run_id, result.gx)
-        checks.gate(result.quality)
-        result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "core"])
-        quorum.run(con)
-        result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "marts"])
-        result.status = "success"
-        result.seconds = time.perf_counter() - started
-        _write_meta(con, result, [*history(cfg.warehouse_dir), result.to_json()])
-        progress("publish")
-        con.execute("CHECKPOINT")
-        con.close()
-        result.snapshot = str(wh.publish(build, run_id, cfg.keep_snapshots))
+    with wh.lock(f"ETL run {run_id}"):
+        build = wh.building_dir / f"{run_id}.duckdb"
+        con: duckdb.DuckDBPyConnection | None = None
+        try:
+            build = wh.prepare(run_id, from_current=not full)
+            con = duckdb.connect(str(build))
+            pseudonym.install(con, secret)
+            con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+            previous = wh.current()
+            if full and previous is not None:
+                checks.carry_history(con, previous)
+            _extract_sources(con, cfg, result, full, only, since, until, progress)
+            progress("map sources to the canonical model")
+            reference.load(con)
+            result.reconciliation = mapped.apply(con, cfg.sources)
+            progress("build staging, core and marts, evaluate quorum")
+            all_models = models.discover()
+            result.model_seconds = models.run(con, [m for m in all_models if m.layer == "staging"])
+            progress("quality checks")
+            started_checks = time.perf_counter()
+            result.quality = checks.run(con, run_id, {s.name: s.cadence_hours for s in cfg.sources})
+            result.sql_check_seconds = time.perf_counter() - started_checks
+            progress("Great Expectations validation and Data Docs")
+            result.gx = expectations.validate(con, run_id, cfg.warehouse_dir / "data_docs")
+            expectations.store(con, run_id, result.gx)
+            checks.gate(result.quality)
+            result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "core"])
+            quorum.run(con)
+            result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "marts"])
+            result.status = "success"
+            result.seconds = time.perf_counter() - started
+            _write_meta(con, result, [*history(cfg.warehouse_dir), result.to_json()])
+            progress("publish")
+            con.execute("CHECKPOINT")
+            con.close()
+            result.snapshot = str(wh.publish(build, run_id, cfg.keep_snapshots))
+        except BaseException as exc:
+            if con is not None:
+                con.close()
+            error = _disk_full(exc, wh, build) if disk_full(exc) else None
+            wh.discard(build)
+            result.status = "failed"
+            result.error = str(error or exc)
+            result.seconds = time.perf_counter() - started
+            with contextlib.suppress(OSError):  # the disk may still be full: `error` says so
+                _append_history(cfg.warehouse_dir, result)
+            if error is not None:
+                raise error from exc
+            raise
         result.seconds = time.perf_counter() - started
         _append_history(cfg.warehouse_dir, result)
         return result
-    except BaseException as exc:
-        con.close()
-        wh.discard(build)
-        result.status = "failed"
-        result.error = str(exc)
-        result.seconds = time.perf_counter() - started
-        _append_history(cfg.warehouse_dir, result)
-        raise

@@ -16,6 +16,7 @@ built for every run under `<warehouse>/data_docs/`.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -94,7 +95,29 @@ def _expectation(gx: Any, t: Threshold, codes: list[str]) -> Any:
 
 
 def validate(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path) -> GxOutcome:
-    """Validate the staging batches with suites generated from the catalogue."""
+    """Validate the staging batches with suites generated from the catalogue.
+
+    GX rewrites its project files (config, suites, definitions) as it goes: a run killed while it
+    writes would leave a torn file that stops every later run. So it works on a copy of the
+    project, swapped in whole once done (what a killed run left beside it is removed first).
+    """
+    for leftover in docs_root.parent.glob(f".{docs_root.name}.*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    work = docs_root.with_name(f".{docs_root.name}.{run_id}")
+    if docs_root.exists():
+        shutil.copytree(docs_root, work, symlinks=True)
+    outcome = _validate(con, run_id, work)
+    old = docs_root.with_name(f".{docs_root.name}.{run_id}.old")
+    if docs_root.exists():
+        docs_root.rename(old)
+    work.rename(docs_root)
+    shutil.rmtree(old, ignore_errors=True)
+    if outcome.docs is not None:
+        outcome.docs = docs_root / outcome.docs.relative_to(work)
+    return outcome
+
+
+def _validate(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path) -> GxOutcome:
     started = time.perf_counter()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig

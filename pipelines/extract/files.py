@@ -158,20 +158,21 @@ def extract(
     """Read every table of a file source and replace its raw table."""
     loads = []
     now = datetime.now().replace(microsecond=0)
-    for spec in source.mapping.tables.values():
-        started = time.perf_counter()
-        load = raw.TableLoad(source.name, spec.name)
-        if source.kind == "spreadsheet":
-            frame = _spreadsheet(source, spec, load)
-        else:
-            frame = _file_table(source, spec, load)
-        con.register("_frame", frame.to_arrow())
-        try:
-            load.extracted = raw.replace(
-                con, source.name, spec.name, "SELECT * FROM _frame", load_id, now
-            )
-        finally:
-            con.unregister("_frame")
-        load.seconds = time.perf_counter() - started
-        loads.append(load)
+    with raw.atomic(con):
+        for spec in source.mapping.tables.values():
+            started = time.perf_counter()
+            load = raw.TableLoad(source.name, spec.name)
+            if source.kind == "spreadsheet":
+                frame = _spreadsheet(source, spec, load)
+            else:
+                frame = _file_table(source, spec, load)
+            con.register("_frame", frame.to_arrow())
+            try:
+                load.extracted = raw.replace(
+                    con, source.name, spec.name, "SELECT * FROM _frame", load_id, now
+                )
+            finally:
+                con.unregister("_frame")
+            load.seconds = time.perf_counter() - started
+            loads.append(load)
     return loads
