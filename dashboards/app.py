@@ -17,6 +17,7 @@ from flask import Response, request, send_from_directory
 from dashboards import auth
 from dashboards.data import Reader
 from dashboards.filters import Filters
+from dashboards.registry import page_module
 from rrc.access import audit
 from rrc.access.policy import AccessDenied, current
 
@@ -121,6 +122,7 @@ def create_app(warehouse_dir: Path) -> Dash:
         chosen = Filters(year, c3_id, organ, finess, department)
         return chosen.to_search(), year, c3_id, organ, finess, department
 
+    page_module("/cohortes").register_routes(app.server)
     auth.install(app)
     return app
 

@@ -23,10 +23,10 @@ from html import escape
 from typing import Any
 from urllib.parse import urlparse
 
-import dash
 from dash import Dash
 from flask import Flask, Response, g, redirect, request, session, url_for
 
+from dashboards.registry import page_paths
 from rrc.access import audit, users
 from rrc.access.policy import AccessDenied, Principal, load_policy, set_current
 from rrc.access.session_key import session_key
@@ -164,11 +164,6 @@ def _check(app: Dash, principal: Principal, need: str | None, endpoint: str | No
             raise AccessDenied(f"{principal.username} ({role.name}) may not read the Data Docs")
         return
     principal.require(need, need)
-
-
-def page_paths() -> dict[str, str]:
-    """{page path: module} of the registered boards."""
-    return {p["path"]: p["module"] for p in dash.page_registry.values()}
 
 
 def callback_owner(app: Dash, output: str) -> str | None:

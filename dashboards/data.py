@@ -54,6 +54,10 @@ class Reader:
 
     def query(self, name: str, **params: Any) -> pl.DataFrame:
         """The rows of query `name` that the current principal may see."""
+        return self.query_masked(name, **params)[0]
+
+    def query_masked(self, name: str, **params: Any) -> tuple[pl.DataFrame, set[tuple[int, str]]]:
+        """`query`, with the (row, column) cells that statistical secrecy masked."""
         principal = current()
         rules = self.secrecy.rules(name)
         withheld = (rules.row_level and not principal.role.row_level) or (
@@ -65,8 +69,8 @@ class Reader:
         if principal.c3_id is not None and rules.scope == "column" and rules.scope_column:
             frame = frame.filter(pl.col(rules.scope_column) == principal.c3_id)
         if principal.secrecy:
-            frame = secrecy.apply(frame, rules, self.secrecy.threshold)
-        return frame
+            return secrecy.apply_masked(frame, rules, self.secrecy.threshold)
+        return frame, set()
 
     def raw(self, name: str, empty: bool = False, **params: Any) -> pl.DataFrame:
         """The query's rows with no access rule applied: for checks and benchmarks only."""
@@ -83,4 +87,3 @@ class Reader:
     def snapshot(self) -> str:
         current_path = self.warehouse.current()
         return current_path.stem if current_path else ""
-

@@ -7,14 +7,16 @@ take for a formula (= + - @ at the start) are neutralised with a leading apostro
 
 from __future__ import annotations
 
-import importlib
 import io
-import sys
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 from dash import html
+
+from dashboards.registry import page_module
+from rrc.access.policy import current
+from rrc.access.secrecy import load_secrecy
 
 PAGES = {"activite": "activity", "quorum": "quorum", "dossiers": "dossiers", "essais": "trials"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -27,7 +29,8 @@ def neutralise(value: object) -> object:
 
 
 def figure_frame(fig: go.Figure) -> pl.DataFrame:
-    """The data behind a figure, one row per point: série, x, y (or value for heat-maps)."""
+    """The data behind a figure, one row per point: série, x (the category), y (the value),
+    or x, y and valeur for heat-maps."""
     rows: list[dict[str, Any]] = []
     for trace in fig.data:
         name = getattr(trace, "name", None) or ""
@@ -44,9 +47,12 @@ def figure_frame(fig: go.Figure) -> pl.DataFrame:
                             }
                         )
         elif trace.x is not None and trace.y is not None:
+            # x is the category, y the value, whichever way the bars are drawn
+            horizontal = getattr(trace, "orientation", None) == "h"
+            categories, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
             rows += [
-                {"série": name, "x": str(x), "y": str(y), "valeur": None}
-                for x, y in zip(trace.x, trace.y, strict=False)
+                {"série": name, "x": str(x), "y": None if y is None else str(y), "valeur": None}
+                for x, y in zip(categories, values, strict=False)
                 if x is not None
             ]
     frame = pl.DataFrame(
@@ -55,21 +61,14 @@ def figure_frame(fig: go.Figure) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String).map_elements(neutralise, return_dtype=pl.String))
 
 
-def _page_module(page: str) -> Any:
-    """The page's module as Dash loaded it (importing it again would register it twice)."""
-    import dash
-
-    for entry in dash.page_registry.values():
-        if entry["path"] == f"/{page}":
-            return sys.modules[entry["module"]]
-    return importlib.import_module(f"dashboards.pages.{PAGES[page]}")
-
-
 def render(page: str, graph: str, fmt: str, search: str) -> tuple[bytes, str]:
     """(content, mimetype) of one chart's export."""
-    module = _page_module(page)
+    module = page_module(f"/{page}")
     fig = module.figures(search)[graph]
     frame = figure_frame(fig)
+    if current().secrecy:  # a masked cell says so, rather than look like a missing value
+        hidden = f"< {load_secrecy().threshold}"
+        frame = frame.with_columns(pl.col("y").fill_null(hidden))
     if fmt == "csv":
         return frame.write_csv(separator=";").encode("utf-8-sig"), "text/csv"
     buffer = io.BytesIO()

@@ -167,6 +167,7 @@ def suppress(
         (r, c) for c, col in values.items() for r, v in enumerate(col) if small(v, threshold)
     }
     sets = linked_sets(frame, list(values), groups, relations)
+    totals = {rel.total for rel in relations}
     changed = True
     while changed:
         changed = False
@@ -177,6 +178,8 @@ def suppress(
             candidates = [
                 cell for cell in cells if cell not in masked and (values[cell[1]][cell[0]] or 0) > 0
             ]
+            parts = [cell for cell in candidates if cell[1] not in totals]
+            candidates = parts or candidates  # a total is likely published elsewhere: keep it
             if candidates:
                 masked.add(min(candidates, key=lambda cell: (values[cell[1]][cell[0]], cell)))
                 changed = True
@@ -185,8 +188,15 @@ def suppress(
 
 def apply(frame: pl.DataFrame, rules: QueryRules, threshold: int) -> pl.DataFrame:
     """The frame with masked counts and rates set to null."""
+    return apply_masked(frame, rules, threshold)[0]
+
+
+def apply_masked(
+    frame: pl.DataFrame, rules: QueryRules, threshold: int
+) -> tuple[pl.DataFrame, set[Cell]]:
+    """The frame with masked counts and rates set to null, and the cells masked."""
     if not rules.counts or frame.height == 0:
-        return frame
+        return frame, set()
     masked = suppress(frame, rules.counts, threshold, rules.groups, rules.relations)
     columns: dict[str, list[Any]] = {}
     for col in {c for _, c in masked}:
@@ -200,6 +210,7 @@ def apply(frame: pl.DataFrame, rules: QueryRules, threshold: int) -> pl.DataFram
             continue
         if rate.numerator not in frame.columns or rate.denominator not in frame.columns:
             columns[rate.column] = [None] * frame.height  # cannot be judged: withheld
+            masked |= {(r, rate.column) for r in range(frame.height)}
             continue
         num, den = frame[rate.numerator].to_list(), frame[rate.denominator].to_list()
         values = frame[rate.column].to_list()
@@ -213,10 +224,12 @@ def apply(frame: pl.DataFrame, rules: QueryRules, threshold: int) -> pl.DataFram
                 or small(gap, threshold)
             ):
                 values[r] = None
+                masked.add((r, rate.column))
         columns[rate.column] = values
-    return frame.with_columns(
+    out = frame.with_columns(
         pl.Series(col, vals, dtype=frame.schema[col]) for col, vals in columns.items()
     )
+    return out, masked
 
 
 def mask_count(value: int | None, threshold: int) -> int | None:

@@ -13,6 +13,7 @@ import pytest
 
 from dashboards import auth
 from dashboards.app import create_app
+from dashboards.registry import page_paths
 from rrc.access import audit, users
 from rrc.access.policy import Principal, acting_as
 from tests.dashboards.http import PASSWORD
@@ -60,7 +61,7 @@ def test_every_route_and_callback_has_a_rule(app) -> None:  # type: ignore[no-un
     assert endpoints <= set(auth.ROUTES), endpoints - set(auth.ROUTES)
     owners = {out: auth.callback_owner(app, out) for out in app.callback_map}
     assert None not in owners.values(), [o for o, w in owners.items() if w is None]
-    pages = set(auth.page_paths())
+    pages = set(page_paths())
     assert {w for w in owners.values()} - {"shell", "router"} <= pages
 
 

@@ -1,0 +1,106 @@
+"""The auditor: every cell an ARS user can download is recomputed from the unmasked figures, and
+no small count of patients is visible or can be worked out from what is.
+
+It reads the exports as the ARS user gets them (the same data as the charts) and as an
+administrator gets them (nothing masked), and checks, independently of the masking code:
+- every visible cell equals the true value;
+- no count of individuals between 1 and 10 is visible;
+- within a series (whose total is published elsewhere) there is never exactly one masked cell;
+- where one chart splits another's bars (registered + discussed = dossiers of the month), never
+  exactly one of the total and its parts is masked.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from dashboards.app import create_app
+from dashboards.export import PAGES
+from dashboards.registry import page_module
+from tests.dashboards.test_auth import client
+
+THRESHOLD = 11
+# charts that count no individuals (sessions, specialties of sessions): never masked
+NOT_INDIVIDUALS = {("activite", "seances"), ("activite", "calendrier"), ("quorum", "specialites")}
+# charts of rates: masked with the counts they are made of (checked in tests/access)
+RATES = {("quorum", "tracabilite")}
+# chart: (chart whose bars it splits, month by month)
+SPLITS = {
+    ("activite", "statut"): ("activite", "mensuel"),
+    ("activite", "mode"): ("activite", "mensuel"),
+    ("activite", "presentation"): ("activite", "mensuel"),
+}
+SEARCHES = ["?annee=2013", "?annee=2013&3c=C3-04", "?annee=2013&organe=sarcome&3c=C3-02"]
+
+
+@pytest.fixture(scope="module")
+def app(board_warehouse: Path):  # type: ignore[no-untyped-def]
+    dash_app = create_app(board_warehouse)
+    dash_app.server.test_client().get("/login")
+    return dash_app
+
+
+def _export(c, page: str, graph: str, search: str) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    r = c.get(f"/export/{page}/{graph}.csv{search}")
+    assert r.status_code == 200, (page, graph, r.status_code)
+    return pl.read_csv(
+        io.BytesIO(r.data), separator=";", schema_overrides={"x": pl.String, "y": pl.String}
+    )
+
+
+def _is_count(values: list[str | None]) -> bool:
+    return all(v is None or float(v).is_integer() for v in values)
+
+
+def test_every_published_cell_is_true_and_no_small_count_can_be_recomputed(app) -> None:  # type: ignore[no-untyped-def]
+    ars, admin = client(app, "ars1"), client(app, "admin1")
+    hidden = f"< {THRESHOLD}"
+    masked_cells = visible_cells = checked_months = 0
+    for search in SEARCHES:
+        shown: dict[tuple[str, str], pl.DataFrame] = {}
+        for page in PAGES:
+            for graph in page_module(f"/{page}").GRAPHS:
+                truth = _export(admin, page, graph, search)
+                seen = _export(ars, page, graph, search)
+                assert hidden not in truth["y"].to_list()  # an administrator sees everything
+                if (page, graph) in NOT_INDIVIDUALS:  # nothing to mask: shown as it is
+                    assert seen.sort(seen.columns).equals(truth.sort(truth.columns))
+                    continue
+                joined = truth.join(
+                    seen.select("série", "x", seen="y"),
+                    on=["série", "x"],
+                    how="full",
+                    coalesce=True,
+                    nulls_equal=True,
+                )
+                assert joined.height == truth.height == seen.height, (page, graph)
+                for t, s in zip(joined["y"], joined["seen"], strict=True):
+                    if s != hidden:
+                        assert s == t, (page, graph, search)  # a visible cell is the true one
+                if (page, graph) in RATES:
+                    continue
+                for (serie,), cells in joined.group_by(["série"], maintain_order=True):
+                    if not _is_count(cells["y"].to_list()):
+                        continue  # expected cases, rates: no individuals
+                    masked = [s == hidden for s in cells["seen"]]
+                    for t, m in zip(cells["y"], masked, strict=True):
+                        value = float(t) if t is not None else 0
+                        assert m or not 0 < value < THRESHOLD, (page, graph, serie, t)
+                    if len(masked) > 1:
+                        assert sum(masked) != 1, (page, graph, serie, search)
+                    masked_cells += sum(masked)
+                    visible_cells += len(masked) - sum(masked)
+                shown[(page, graph)] = joined
+        for part, total in SPLITS.items():
+            whole = shown[total].filter(pl.col("série") == shown[total]["série"][0])
+            for month, total_seen in zip(whole["x"], whole["seen"], strict=True):
+                cells = shown[part].filter(pl.col("x") == month)["seen"].to_list()
+                n_masked = (total_seen == hidden) + sum(c == hidden for c in cells)
+                assert n_masked != 1, (part, month, search)
+                checked_months += 1
+    assert masked_cells > 0 and visible_cells > masked_cells  # the test can fail both ways
+    assert checked_months > 0
