@@ -73,4 +73,3 @@ def install(
 
     server.add_url_rule("/oidc/login", "oidc_login", oidc_login)
     server.add_url_rule("/oidc/callback", "oidc_callback", oidc_callback)
-

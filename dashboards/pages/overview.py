@@ -40,7 +40,12 @@ BEHIND = {
 def kpis(search: str | None) -> dict[str, tuple[object, object]]:
     """{tile: (value of the year, value of the year before)} for the filters in `search`."""
     p = params(search)
-    rows = {r["year"]: r for r in reader().query("overview_kpis", **p).iter_rows(named=True)}
+    frame, masked = reader().query_masked("overview_kpis", **p)
+    hidden = f"< {reader().secrecy.threshold}"  # statistical secrecy
+    rows = {
+        r["year"]: {k: hidden if (i, k) in masked else v for k, v in r.items()}
+        for i, r in enumerate(frame.iter_rows(named=True))
+    }
     year = int(p["year"])  # type: ignore[arg-type]
     current, previous = rows.get(year, {}), rows.get(year - 1, {})
     return {key: (current.get(key), previous.get(key)) for key, _, _ in TILES}
@@ -50,6 +55,8 @@ def _fmt(fmt: str, value: object) -> str:
     """French number format: thin space between thousands, decimal comma."""
     if value is None:
         return "—"
+    if isinstance(value, str):  # a masked cell
+        return value
     return fmt.format(value).replace(",", "\u202f").replace(".", ",")
 
 

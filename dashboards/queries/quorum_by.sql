@@ -3,7 +3,7 @@ select case $by when 'c3' then coalesce(c.name, q.c3_id)
                 when 'entity' then coalesce(e.name, q.entity_code)
                 else coalesce(o.label, 'Non renseigné') end as label,
        sum(q.quorum_met) as met, sum(q.quorum_not_met) as not_met,
-       sum(q.quorum_unknown) as unknown,
+       sum(q.quorum_unknown) as unknown, sum(q.dossiers) as dossiers,
        100.0 * sum(q.quorum_met) / nullif(sum(q.dossiers), 0) as pct_met
 from marts.mart_quorum_monthly q
 left join core.dim_c3 c on c.c3_id = q.c3_id
