@@ -241,10 +241,8 @@ def _login() -> Response | str:
     user = users.authenticate(username, request.form.get("password", ""))
     if user is None:
         audit.record(username or "(vide)", "login", "password", "failed", address=_address())
-        return Response(
-            _login_page(request.form.get("next"), "Identifiant ou mot de passe incorrect."),
-            status=401,
-        )
+        # the form again, with the error (a page, not an HTTP error: the browser shows it)
+        return _login_page(request.form.get("next"), "Identifiant ou mot de passe incorrect.")
     _start_session(user, "password")
     return redirect(_safe_next(request.form.get("next")))  # type: ignore[return-value]
 
