@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rrc.cli import cohort, demo, etl, geo, quality, report, secrets, serve
+from rrc.cli import cohort, demo, etl, geo, quality, report, secrets, serve, users, warehouse
 
 app = typer.Typer(
     name="rrc",
@@ -19,6 +19,8 @@ app.add_typer(etl.app, name="etl")
 app.add_typer(geo.app, name="geo")
 app.add_typer(quality.app, name="quality")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(warehouse.app, name="warehouse")
+app.add_typer(users.app, name="users")
 app.add_typer(report.app, name="report")
 app.registered_commands += serve.app.registered_commands
 

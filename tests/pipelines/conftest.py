@@ -82,6 +82,17 @@ class Etl:
         self.monkeypatch.setenv("RRC_DCC_URL", dcc)
         self.monkeypatch.setenv("RRC_VENDOR_B_URL", vendor_b)
 
+    def mark_stale(self, source: str) -> None:
+        """Use a copy of config/ where `source` says on_failure = "stale"."""
+        config = self.warehouse.parent / f"config-{self.warehouse.name}"
+        shutil.copytree(PROJECT_ROOT / "config", config, dirs_exist_ok=True)
+        text = (config / "sources.toml").read_text(encoding="utf-8")
+        block = f'name = "{source}"'
+        head, tail = text.split(block, 1)
+        tail = tail.replace('on_failure = "fail"', 'on_failure = "stale"', 1)
+        (config / "sources.toml").write_text(head + block + tail, encoding="utf-8")
+        self.monkeypatch.setenv("RRC_CONFIG_DIR", str(config))
+
 
 @pytest.fixture
 def etl_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], Etl]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,6 @@ import pytest
 from pipelines.extract import sql as sql_extract
 from rrc.demo.generate import Request, generate
 from rrc.errors import SourceError
-from rrc.settings import PROJECT_ROOT
 from tests.pipelines.conftest import KEY, SMALL, Etl
 
 MARTS_AND_CORE = ("core", "marts")
@@ -284,23 +282,12 @@ def test_no_name_ins_or_ipp_beyond_staging_and_patient_keys_are_hmacs(
 def test_a_source_marked_stale_keeps_its_previous_data_and_the_run_goes_on(
     small_demo: Path,
     etl_factory: Callable[..., Etl],
-    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     etl = etl_factory(small_demo, "stale")
     etl.run(full=True)
     before = etl.checksums()
-    config = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "config", config)
-    sources = (config / "sources.toml").read_text(encoding="utf-8")
-    (config / "sources.toml").write_text(
-        sources.replace(
-            'mapping = "dcc.toml"\ncadence_hours = 24\non_failure = "fail"',
-            'mapping = "dcc.toml"\ncadence_hours = 24\non_failure = "stale"',
-        ),
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("RRC_CONFIG_DIR", str(config))
+    etl.mark_stale("dcc")
     monkeypatch.setattr(sql_extract, "RETRIES", (0.01,))
     etl.use_urls(
         "postgresql+psycopg://postgres@127.0.0.1:1/nowhere", f"sqlite:///{etl.demo}/vendor_b.sqlite"

@@ -1,0 +1,79 @@
+"""kill -9 the ETL at random moments: the published warehouse is always a whole snapshot, the one
+before the run or the one it built, and the next run completes.
+
+The kill moments are drawn uniformly over the measured duration of a run (a little beyond, so
+that some runs finish), from a seed printed with any failure (RRC_STRESS_SEED replays it).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.run import history
+from tests.reliability.conftest import STRESS, Etl, etl_command, run_cli, seed
+from warehouse.publish import Warehouse
+
+KILLS = int(os.environ.get("RRC_STRESS_KILLS", 100 if STRESS else 20))
+
+
+def _phase(wh: Warehouse, before: Path, leftovers: bool) -> str:
+    """Where the kill landed, from what it left."""
+    if wh.current() != before:
+        return "after the publish swap"
+    return "during the build" if leftovers else "before the build started"
+
+
+def test_kill_9_at_random_moments_never_publishes_a_partial_warehouse(
+    small_demo: Path, etl_factory: Callable[..., Etl], tmp_path: Path
+) -> None:
+    etl = etl_factory(small_demo, "crash")
+    wh = Warehouse(etl.warehouse)
+    started = time.perf_counter()
+    assert run_cli("--full").returncode == 0
+    duration = time.perf_counter() - started
+    expected = etl.checksums()  # the sources do not change: every whole snapshot has these
+    rng_seed = seed()
+    rng = random.Random(rng_seed)
+    phases: Counter[str] = Counter()
+    kills = finished = 0
+    while kills < KILLS:
+        before = wh.current()
+        assert before is not None
+        known = {s.id for s in wh.records()}
+        delay = rng.uniform(0, duration * 1.1)
+        args = ("--full",) if rng.random() < 0.5 else ()
+        log = tmp_path / "run.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(etl_command(*args), stdout=out, stderr=out)
+        try:
+            proc.wait(timeout=delay)
+            finished += 1
+            assert proc.returncode == 0, f"seed {rng_seed}, after {kills} kills: {log.read_text()}"
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            kills += 1
+        where = f"seed {rng_seed}, kill {kills} at {delay:.2f} s of {duration:.1f} s"
+        now = wh.current()
+        assert now is not None, where
+        new = {s.id for s in wh.records()} - known
+        assert now == before or now.stem in new, f"{where}: {now} is neither before nor new"
+        snapshot = next(s for s in wh.records() if s.path.resolve() == now)
+        snapshot.verify()  # the file is the one recorded at publish, byte for byte
+        assert etl.checksums() == expected, f"{where}: published content differs"
+        leftovers = any((etl.warehouse / "building").glob("*"))
+        phases[_phase(wh, before, leftovers) if proc.returncode else "run completed"] += 1
+    result = run_cli()
+    assert result.returncode == 0, f"seed {rng_seed}: {result.stderr[-2000:]}"
+    assert etl.checksums() == expected
+    assert not list((etl.warehouse / "building").glob("*"))  # what the kills left is cleaned
+    assert not list(etl.warehouse.glob(".current.duckdb.*"))
+    assert history(etl.warehouse)[-1]["status"] == "success"
+    print(f"\n{kills} kills ({dict(phases)}), {finished} runs finished, seed {rng_seed}")
