@@ -38,9 +38,10 @@ demo: install
 	$(BIN)/rrc secrets init
 	$(BIN)/rrc etl run --full
 	-$(BIN)/rrc geo fetch   # outlines for the map; without internet the map shows points only
+	$(BIN)/rrc users demo   # one account per role, passwords printed
 	@echo
 	@echo "Operational stores: $(DEMO)/   Published warehouse: data/warehouse/current.duckdb"
-	@echo "Boards: http://127.0.0.1:8050 (Ctrl-C to stop). Also: $(BIN)/rrc etl status, $(BIN)/rrc quality report"
+	@echo "Boards: http://127.0.0.1:8050 (log in with an account above; Ctrl-C to stop). Also: $(BIN)/rrc etl status, $(BIN)/rrc quality report"
 	$(BIN)/rrc serve
 
 bench: install-dev

@@ -61,6 +61,19 @@ def add(username: str, role: str, c3_id: str | None, password: str | None) -> Us
     return get(username)  # type: ignore[return-value]
 
 
+def set_password(username: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(f"the password must have at least {MIN_PASSWORD} characters")
+    with engine().begin() as con:
+        done = con.execute(
+            users.update()
+            .where(users.c.username == username)
+            .values(password_hash=HASHER.hash(password), active=True, disabled_at=None)
+        ).rowcount
+    if not done:
+        raise ConfigError(f"no user {username!r}", hint="`rrc users list` shows the accounts")
+
+
 def disable(username: str) -> User:
     with engine().begin() as con:
         done = con.execute(

@@ -65,7 +65,7 @@ def test_rates_follow_their_counts() -> None:
 
 
 def test_unknown_query_is_refused() -> None:
-    with pytest.raises(ConfigError, match="secrecy.toml"):
+    with pytest.raises(ConfigError, match=r"secrecy\.toml"):
         secrecy.SecrecyConfig(11).rules("nowhere")
 
 
