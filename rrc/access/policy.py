@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -86,7 +87,11 @@ def load_policy(name: str = "access.toml") -> Policy:
     return Policy(
         roles=roles,
         session=Session(int(s.get("inactivity_minutes", 30)), float(s.get("lifetime_hours", 10))),
-        oidc={k: str(v) for k, v in raw.get("oidc", {}).items()},
+        # RRC_OIDC_ISSUER, RRC_OIDC_CLIENT_ID... override the file (one image, several networks)
+        oidc={
+            k: os.environ.get(f"RRC_OIDC_{k.upper()}", str(v))
+            for k, v in raw.get("oidc", {}).items()
+        },
     )
 
 
