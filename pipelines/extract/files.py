@@ -7,6 +7,7 @@ row number are kept so that quarantined rows can be found again.
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from datetime import datetime
@@ -44,7 +45,11 @@ def _check_columns(
 def _read_sheet(path: Path, sheet: str, header_row: int, source: Source) -> pl.DataFrame:
     try:
         frame = pl.read_excel(
-            path, sheet_name=sheet, read_options={"header_row": header_row}, infer_schema_length=0
+            path,
+            sheet_name=sheet,
+            read_options={"header_row": header_row},
+            infer_schema_length=0,
+            raise_if_empty=False,  # an empty sheet then fails on its missing columns, named
         )
     except Exception as exc:  # fastexcel raises its own types for missing sheets, bad files
         raise SourceError(
@@ -104,8 +109,35 @@ def _registry_json(path: Path, spec: TableSpec, source: Source) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=dict.fromkeys(paths, pl.String), orient="row")
 
 
-def _finess(path: Path, spec: TableSpec) -> pl.DataFrame:
-    text = path.read_bytes().decode("latin-1")
+def _text(path: Path, encoding: str, source: Source, spec: TableSpec) -> str:
+    """The file's text, refusing the wrong encoding instead of guessing: bytes that are not
+    UTF-8 in a UTF-8 file, or a latin-1 file that reads as UTF-8 with accents (mojibake)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if encoding == "latin-1":
+            return data.decode("latin-1")
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            f"{path.name} is not UTF-8: byte 0x{data[exc.start]:02x} on line {line}",
+            source=source.name,
+            table=spec.name,
+            hint='save the file as UTF-8, or declare it latin-1 (format = "csv_latin1") in the '
+            "mapping",
+        ) from exc
+    if encoding == "latin-1" and not text.isascii():
+        raise SourceError(
+            f"{path.name} is UTF-8, not latin-1 as the mapping says: its accents would be misread",
+            source=source.name,
+            table=spec.name,
+            hint="save the file as latin-1 (ISO-8859-1), as the FINESS extracts are",
+        )
+    return text.removeprefix("\ufeff")
+
+
+def _finess(path: Path, spec: TableSpec, source: Source) -> pl.DataFrame:
+    text = _text(path, "latin-1", source, spec)
     lines = [line.split(";") for line in text.splitlines() if line]
     header = lines[0]
     rows = [r for r in lines[1:] if r[0] == spec.record]
@@ -130,13 +162,12 @@ def _file_table(source: Source, spec: TableSpec, load: raw.TableLoad) -> pl.Data
     if spec.format == "ctgov_v2":
         frame = _registry_json(path, spec, source)
     elif spec.format == "finess":
-        frame = _finess(path, spec)
+        frame = _finess(path, spec, source)
     elif spec.format in ("csv", "csv_latin1"):
         latin = spec.format == "csv_latin1"
         frame = pl.read_csv(
-            path,
+            io.StringIO(_text(path, "latin-1" if latin else "utf-8", source, spec)),
             separator=";" if latin else ",",
-            encoding="latin1" if latin else "utf8",
             infer_schema_length=0,
         )
     else:
