@@ -10,12 +10,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := data/demo
 
-.PHONY: demo test lint lock install install-dev clean help bench
+.PHONY: demo test lint lock install install-dev clean help bench stress
 
 help:
 	@echo "make demo   build the demo region in real operational stores"
 	@echo "make test   run the whole test suite (PostgreSQL, MariaDB and Chromium tests included)"
 	@echo "make lint   ruff on the code"
+	@echo "make bench  national-scale benchmark (10M fiches in PostgreSQL) -> BENCHMARKS.md"
+	@echo "make bench-quick   the same at 1M fiches, a few minutes"
+	@echo "make stress the long fault-injection runs (RELIABILITY.md)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -44,11 +47,23 @@ demo: install
 	@echo "Boards: http://127.0.0.1:8050 (log in with an account above; Ctrl-C to stop). Also: $(BIN)/rrc etl status, $(BIN)/rrc quality report"
 	$(BIN)/rrc serve
 
+# Benchmarks (not part of `make test`): generate the stores in PostgreSQL once (reused while their
+# manifest matches), measure every figure against a limit measured in the same run, write
+# BENCHMARKS.md.
 bench: install-dev
-	$(BIN)/python -m bench.extract
+	$(BIN)/python -m bench.run --profile national
+
+.PHONY: bench-quick
+bench-quick: install-dev
+	$(BIN)/python -m bench.run --profile quick
 
 test: install-dev
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# The long fault-injection runs (RELIABILITY.md): 100 kill -9, 200 publishes under readers, a
+# 1,048,574-row sheet. RRC_STRESS_SEED=<n> replays the kill schedule a failure printed.
+stress: install-dev
+	RRC_STRESS=1 $(BIN)/pytest tests/reliability -n 2 --dist loadgroup -rP
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -147,51 +147,60 @@ def _extract_once(
     try:
         with raw.atomic(con):
             now = datetime.now().replace(microsecond=0)
-            for name, spec in source.mapping.tables.items():
-                started = time.perf_counter()
-                load = raw.TableLoad(source.name, name)
-                if name in new_columns:
-                    load.warnings.append(
-                        f"new columns in the store: {', '.join(new_columns[name])}"
-                    )
-                table = f"{alias}.{raw.quote(name)}"
-                incremental = spec.watermark and not full and raw.exists(con, source.name, name)
-                if incremental and spec.watermark:
-                    wm = raw.quote(spec.watermark)
-                    col_type = con.execute(
-                        f"SELECT typeof({wm}) FROM {raw.raw_name(source.name, name)} LIMIT 1"
-                    ).fetchone()
-                    if since is not None:
-                        where, params = f"{wm} >= ? AND {wm} <= ?", [since, until or now]
-                        if col_type and col_type[0] == "VARCHAR":
-                            params = [p.strftime("%Y%m%d%H%M%S") for p in params]
+            name = ""
+            try:
+                for name, spec in source.mapping.tables.items():
+                    started = time.perf_counter()
+                    load = raw.TableLoad(source.name, name)
+                    if name in new_columns:
+                        load.warnings.append(
+                            f"new columns in the store: {', '.join(new_columns[name])}"
+                        )
+                    table = f"{alias}.{raw.quote(name)}"
+                    incremental = spec.watermark and not full and raw.exists(con, source.name, name)
+                    if incremental and spec.watermark:
+                        wm = raw.quote(spec.watermark)
+                        col_type = con.execute(
+                            f"SELECT typeof({wm}) FROM {raw.raw_name(source.name, name)} LIMIT 1"
+                        ).fetchone()
+                        if since is not None:
+                            where, params = f"{wm} >= ? AND {wm} <= ?", [since, until or now]
+                            if col_type and col_type[0] == "VARCHAR":
+                                params = [p.strftime("%Y%m%d%H%M%S") for p in params]
+                        else:
+                            threshold = _threshold_sql(
+                                spec, col_type[0] if col_type else "TIMESTAMP", lag_hours
+                            ).format(raw=raw.raw_name(source.name, name))
+                            where, params = f"{wm} >= {threshold}", []
+                        load.extracted = raw.upsert(
+                            con,
+                            source.name,
+                            name,
+                            f"SELECT * FROM {table} WHERE {where}",
+                            spec.key,
+                            load_id,
+                            now,
+                            params,
+                        )
+                        load.mode = "incremental" if since is None else "backfill"
                     else:
-                        threshold = _threshold_sql(
-                            spec, col_type[0] if col_type else "TIMESTAMP", lag_hours
-                        ).format(raw=raw.raw_name(source.name, name))
-                        where, params = f"{wm} >= {threshold}", []
-                    load.extracted = raw.upsert(
-                        con,
-                        source.name,
-                        name,
-                        f"SELECT * FROM {table} WHERE {where}",
-                        spec.key,
-                        load_id,
-                        now,
-                        params,
-                    )
-                    load.mode = "incremental" if since is None else "backfill"
-                else:
-                    load.extracted = raw.replace(
-                        con, source.name, name, f"SELECT * FROM {table}", load_id, now
-                    )
-                if spec.deletes == "key_diff" and load.mode != "full":
-                    keys = ", ".join(raw.quote(k) for k in spec.key)
-                    load.deleted = raw.delete_missing(
-                        con, source.name, name, f"SELECT {keys} FROM {table}", spec.key
-                    )
-                load.seconds = time.perf_counter() - started
-                loads.append(load)
+                        load.extracted = raw.replace(
+                            con, source.name, name, f"SELECT * FROM {table}", load_id, now
+                        )
+                    if spec.deletes == "key_diff" and load.mode != "full":
+                        keys = ", ".join(raw.quote(k) for k in spec.key)
+                        load.deleted = raw.delete_missing(
+                            con, source.name, name, f"SELECT {keys} FROM {table}", spec.key
+                        )
+                    load.seconds = time.perf_counter() - started
+                    loads.append(load)
+            except (duckdb.ConversionException, duckdb.TypeMismatchException) as exc:
+                raise SourceError(
+                    f"a value does not fit the type its column declares: {exc}",
+                    source=source.name,
+                    table=name,
+                    hint="correct the value in the store, or the column's declared type",
+                ) from exc
     finally:
         con.execute(f"DETACH DATABASE IF EXISTS {alias}")
     return loads
