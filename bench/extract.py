@@ -1,47 +1,46 @@
-"""Extraction speed: our path (DuckDB's postgres scanner into the raw layer) against PostgreSQL's
-own binary COPY of the same tables (the limit) and pandas.read_sql on a 1M-row subset (what users
-write by hand). Run by `make bench`; writes the figures to BENCHMARKS.md.
+"""Extraction speed, per table and path, against PostgreSQL's own binary COPY of the same table
+(the limit: the server's fastest way out, bytes read and dropped) and pandas.read_sql on a 1M-row
+subset (what users write by hand).
 
     python -m bench.extract --url postgresql+psycopg://postgres@127.0.0.1/rrc_bench
-    python -m bench.extract --generate 1     # first builds ~5 years of the region x1 in a new db
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import psycopg
 import sqlalchemy as sa
 
+from bench.dataset import PROFILES, libpq
+from bench.figures import Figure, Target, render
 from rrc.duck import attach
 
-TABLES = ("fiche_rcp", "seance_presence", "patient_identite", "pps_phase", "fiche_proposition")
+TABLES = (
+    "fiche_rcp",
+    "fiche_proposition",
+    "pps_phase",
+    "patient_identite",
+    "seance_presence",
+    "ONC_DOSSIER",
+)
 SUBSET = 1_000_000
-
-
-def _libpq(url: str) -> str:
-    u = sa.make_url(url)
-    return (
-        f"host={u.host or '127.0.0.1'} port={u.port or 5432} user={u.username} dbname={u.database}"
-    )
+TARGET = Target.ratio_at_least(0.9)
 
 
 def copy_binary(url: str, table: str) -> tuple[int, float]:
     """PostgreSQL's binary COPY of the whole table, bytes read and dropped."""
-    with psycopg.connect(_libpq(url)) as conn, conn.cursor() as cur:
-        rows = cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    with psycopg.connect(libpq(url)) as conn, conn.cursor() as cur:
+        found = cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()
         started = time.perf_counter()
         with cur.copy(f'COPY (SELECT * FROM "{table}") TO STDOUT (FORMAT binary)') as cp:
             for _ in cp:
                 pass
-        return rows, time.perf_counter() - started
+        return int(found[0]) if found else 0, time.perf_counter() - started
 
 
 def scanner(url: str, table: str) -> tuple[int, float]:
@@ -52,9 +51,9 @@ def scanner(url: str, table: str) -> tuple[int, float]:
         started = time.perf_counter()
         con.execute(f'CREATE TABLE t AS SELECT * FROM src."{table}"')
         seconds = time.perf_counter() - started
-        rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+        found = con.execute("SELECT count(*) FROM t").fetchone()
         con.close()
-        return rows, seconds
+        return int(found[0]) if found else 0, seconds
 
 
 def pandas_read_sql(url: str, table: str) -> tuple[int, float]:
@@ -68,52 +67,52 @@ def pandas_read_sql(url: str, table: str) -> tuple[int, float]:
     return len(frame), seconds
 
 
+def rate_figure(name: str, rows: int, seconds: float, copy_rate: float, target: Target) -> Figure:
+    return Figure(
+        name,
+        rows / seconds,
+        "rows/s",
+        target,
+        limit=copy_rate,
+        limit_text=f"binary COPY {copy_rate:,.0f} rows/s",
+        note=f"{rows:,} rows",
+    )
+
+
+def measure(url: str, tables: tuple[str, ...] = TABLES) -> tuple[list[Figure], dict[str, float]]:
+    """Scanner and pandas figures per table, and the COPY rate of each (for other paths)."""
+    figures: list[Figure] = []
+    copy_rates: dict[str, float] = {}
+    for table in tables:
+        n, copy_s = copy_binary(url, table)
+        copy_rates[table] = n / copy_s
+        m, ours_s = scanner(url, table)
+        if m != n:
+            raise RuntimeError(f"{table}: the scanner read {m} rows, COPY {n}")
+        p, pandas_s = pandas_read_sql(url, table)
+        figures.append(
+            rate_figure(f"extract `{table}`, DuckDB scanner", n, ours_s, copy_rates[table], TARGET)
+        )
+        figures.append(
+            rate_figure(
+                f"extract `{table}`, pandas.read_sql",
+                p,
+                pandas_s,
+                copy_rates[table],
+                Target.report("report it (what users write by hand)"),
+            )
+        )
+        print(figures[-2].name, f"{figures[-2].ratio:.2f}x COPY", flush=True)
+    return figures, copy_rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--url",
-        default=os.environ.get(
-            "RRC_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/rrc_bench"
-        ),
-    )
-    parser.add_argument("--out", default="BENCHMARKS.md")
+    parser.add_argument("--url", default=PROFILES["national"].url)
+    parser.add_argument("--table", action="append", help="only this table (repeatable)")
     args = parser.parse_args()
-    try:
-        with psycopg.connect(_libpq(args.url)) as conn:
-            conn.execute('SELECT 1 FROM "fiche_rcp" LIMIT 1')
-    except psycopg.Error as exc:
-        raise SystemExit(
-            f"no demo stores in {args.url} ({exc.__class__.__name__}). Create them first, e.g.\n"
-            "  createdb -h 127.0.0.1 -U postgres rrc_bench\n"
-            "  rrc demo generate --out /tmp/nat --years 2016-2025 --scale national "
-            f"--target {args.url}"
-        ) from exc
-    lines = [
-        "## Extraction from PostgreSQL",
-        "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-        f"({os.cpu_count()} cores, {platform.machine()}), `python -m bench.extract --url <db>`.",
-        "",
-        "| table | rows | binary COPY (limit) rows/s | our path (DuckDB scanner) rows/s "
-        "| ratio to COPY | pandas.read_sql (1M subset) rows/s |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for table in TABLES:
-        n, copy_s = copy_binary(args.url, table)
-        m, ours_s = scanner(args.url, table)
-        p, pandas_s = pandas_read_sql(args.url, table)
-        assert m == n, f"{table}: scanner read {m} rows, COPY {n}"
-        lines.append(
-            f"| {table} | {n:,} | {n / copy_s:,.0f} | {n / ours_s:,.0f} | "
-            f"{copy_s / ours_s:.2f}x | {p / pandas_s:,.0f} |"
-        )
-        print(lines[-1], flush=True)
-    text = "\n".join(lines) + "\n"
-    out = Path(args.out)
-    previous = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n\n"
-    head, _, rest = previous.partition("## Extraction from PostgreSQL")
-    tail = rest.split("\n## ", 1)[1] if "\n## " in rest else ""
-    out.write_text(head + text + ("\n## " + tail if tail else ""), encoding="utf-8")
+    figures, _ = measure(args.url, tuple(args.table) if args.table else TABLES)
+    print(render(figures))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,97 @@
+"""The boards' figures: every callback's p50/p95 over HTTP against its bare queries, the first
+page load in Chromium and the workers' memory, on one `rrc serve` with 2 workers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench import browser, callbacks, etl
+from bench.dataset import Profile
+from bench.figures import Figure, Target, percentile
+from bench.serve import serving
+from tests.dashboards.http import logged_in
+
+USER, PASSWORD = "bench-admin", "mot-de-passe-du-banc"
+CALLBACK_TARGET = Target.both(Target.at_most(150, " ms"), Target.ratio_at_most(2))
+
+
+def _account() -> None:
+    from rrc.access import users
+
+    if users.get(USER) is None:
+        users.add(USER, "admin", None, PASSWORD)
+    else:
+        users.set_password(USER, PASSWORD)
+
+
+def _login(client: Any) -> None:
+    page = client.get("/login").data
+    csrf = re.search(rb'name="csrf" value="([^"]+)"', page)
+    assert csrf, page[:300]
+    form = {"username": USER, "password": PASSWORD, "csrf": csrf.group(1).decode()}
+    response = client.post("/login", data=form)
+    assert response.status_code == 302, response.data[:300]
+
+
+def _latest_year(warehouse: Path) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute((callbacks.QUERIES / "years.sql").read_text()).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
+
+
+def measure(profile: Profile, warehouse: Path, n: int, notes: list[str]) -> list[Figure]:
+    from dashboards import app as board_app
+
+    _account()
+    search = f"?annee={_latest_year(warehouse)}"
+    app = board_app.create_app(etl.warehouse_dir(profile))
+    app.server.test_client().get("/login")  # Dash sets its callbacks up on a first request
+    found = callbacks.bodies(app, search)
+    callbacks.record(app, board_app.READER, found, _login)
+    figures: list[Figure] = []
+    with serving(etl.env(profile), profile.workdir / "serve.log") as server:
+        client = logged_in(server.url, USER)
+        for cb in found:
+            if cb.status != 200:
+                notes.append(
+                    f"- callback {cb.label} not measured: it answers {cb.status} "
+                    f"to a request with empty inputs ({search})"
+                )
+                continue
+            http = [t * 1000 for t in callbacks.http_times(client, cb.body, n)]
+            raw = [t * 1000 for t in callbacks.raw_times(warehouse, cb.queries, n)]
+            p95, raw95 = percentile(http, 95), percentile(raw, 95)
+            figures.append(
+                Figure(
+                    f"callback {cb.label}: p95 over {n} POSTs",
+                    p95,
+                    "ms",
+                    CALLBACK_TARGET,
+                    limit=raw95 if cb.queries else None,
+                    limit_text=f"{len(cb.queries)} queries bare, p95 {raw95:,.1f} ms"
+                    if cb.queries
+                    else "no query",
+                    note=f"p50 {percentile(http, 50):,.0f} ms",
+                )
+            )
+            print(figures[-1].name, f"{p95:.0f} ms vs raw {raw95:.1f} ms", flush=True)
+        loads = [t * 1000 for t in browser.first_loads(server.url, USER, PASSWORD)]
+        figures.append(
+            Figure(
+                "first page load in Chromium (overview, cold cache)",
+                percentile(loads, 50),
+                "ms",
+                Target.at_most(1500, " ms"),
+                note=f"median of {len(loads)}, slowest {max(loads):,.0f} ms",
+            )
+        )
+        peak = max(hwm for _rss, hwm in server.worker_rss())
+        figures.append(Figure("dashboard worker peak RSS", peak, "MB", Target.at_most(600, " MB")))
+    return figures

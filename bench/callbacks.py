@@ -1,0 +1,121 @@
+"""Each board callback over HTTP against its own queries run bare in DuckDB.
+
+The app is built in this process once to list its callbacks, write a request body for each (as
+the browser posts it) and record, by wrapping `Reader.raw`, which named queries with which
+parameters each callback runs. The served boards then answer every body N times over HTTP (a
+logged-in client, one request at a time); the limit is the same queries executed N times on a
+read-only DuckDB connection to the same warehouse file, rows fetched as Arrow.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dashboards import auth
+from dashboards.data import QUERIES
+
+QueryCall = tuple[str, dict[str, Any]]
+
+
+@dataclass
+class Callback:
+    owner: str
+    output: str
+    body: dict[str, Any]
+    queries: list[QueryCall] = field(default_factory=list)
+    status: int = 0
+
+    @property
+    def label(self) -> str:
+        first = self.body["outputs"][0] if self.body["outputs"] else {"id": self.output}
+        more = f" +{len(self.body['outputs']) - 1}" if len(self.body["outputs"]) > 1 else ""
+        return f"{self.owner} → {first['id']}.{first.get('property', '')}{more}"
+
+
+def _slot(item: dict[str, Any], owner: str, search: str) -> dict[str, Any]:
+    """An input or state as posted: the URL's parts are set, other values left empty."""
+    path = owner if owner.startswith("/") else "/"
+    values = {"search": search, "pathname": path, "href": f"http://bench{path}{search}"}
+    return {"id": item["id"], "property": item["property"], "value": values.get(item["property"])}
+
+
+def bodies(app: Any, search: str) -> list[Callback]:
+    """A well-formed request body for every server-side callback of the app."""
+    found = []
+    for output, entry in app.callback_map.items():
+        owner = auth.callback_owner(app, output)
+        if owner is None or entry.get("callback") is None:
+            continue
+        inputs = [_slot(i, owner, search) for i in entry["inputs"]]
+        state = [_slot(s, owner, search) for s in entry.get("state", [])]
+        outputs = [
+            dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+            for part in output.strip(".").split("...")
+        ]
+        body = {"output": output, "outputs": outputs, "inputs": inputs, "changedPropIds": []}
+        if state:
+            body["state"] = state
+        found.append(Callback(owner, output, body))
+    return found
+
+
+def record(app: Any, reader: Any, callbacks: list[Callback], login: Callable[[Any], None]) -> None:
+    """Post each body in process; keep its status and the named queries it ran."""
+    client = app.server.test_client()
+    login(client)
+    calls: list[QueryCall] = []
+    original = reader.raw
+
+    def recording(name: str, empty: bool = False, **params: Any) -> Any:
+        calls.append((name, params))
+        return original(name, empty=empty, **params)
+
+    reader.raw = recording
+    try:
+        for cb in callbacks:
+            calls.clear()
+            response = client.post("/_dash-update-component", json=cb.body)
+            cb.status = response.status_code
+            cb.queries = list(calls)
+    finally:
+        del reader.raw
+
+
+def _bound(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+
+
+def raw_times(warehouse: Path, queries: list[QueryCall], n: int) -> list[float]:
+    """Seconds to run the callback's queries bare, n times."""
+    bound = [_bound(name, params) for name, params in queries]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    times = []
+    try:
+        for _ in range(n):
+            started = time.perf_counter()
+            for sql, params in bound:
+                con.execute(sql, params).fetch_arrow_table()
+            times.append(time.perf_counter() - started)
+    finally:
+        con.close()
+    return times
+
+
+def http_times(client: Any, body: dict[str, Any], n: int) -> list[float]:
+    """Seconds for each of n POSTs of the body to the served boards (all must answer 200/204)."""
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        status, _ = client.callback(body)
+        times.append(time.perf_counter() - started)
+        if status not in (200, 204):
+            raise RuntimeError(f"callback {body['output'][:80]} answered {status}")
+    return times

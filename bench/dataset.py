@@ -1,0 +1,113 @@
+"""The operational stores a benchmark reads: generated into PostgreSQL once, reused after.
+
+A profile (national: 25 networks x 10 years, about 10.7M dossiers; quick: about 1M) is generated
+by `rrc demo generate` into its own database. Generation writes `generation.json` (parameters,
+rows per table, checksums); a later run reuses the database when that manifest asks for the same
+parameters and the row counts in PostgreSQL still match it, so reruns do not regenerate.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+
+from bench.machine import ROOT
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    database: str
+    years: str
+    scale: str
+    seed: int = 2013
+
+    @property
+    def url(self) -> str:
+        return f"{PG}/{self.database}"
+
+    @property
+    def out(self) -> Path:
+        """Where the generator writes the file stores and its manifests."""
+        return ROOT / "data" / "bench" / self.name
+
+    @property
+    def workdir(self) -> Path:
+        """The benchmark's own warehouses, access database and logs."""
+        return ROOT / "data" / "bench" / f"{self.name}-run"
+
+
+PROFILES = {
+    "national": Profile("national", "rrc_bench", "2016-2025", "national"),
+    "quick": Profile("quick", "rrc_bench_quick", "2016-2025", "5"),
+}
+
+
+def libpq(url: str) -> str:
+    """A libpq connection string for a SQLAlchemy PostgreSQL URL."""
+    u = sa.make_url(url)
+    return (
+        f"host={u.host or '127.0.0.1'} port={u.port or 5432} user={u.username} dbname={u.database}"
+    )
+
+
+def _matches(profile: Profile) -> bool:
+    manifest = profile.out / "generation.json"
+    if not manifest.exists():
+        return False
+    summary = json.loads(manifest.read_text(encoding="utf-8"))
+    first, last = (int(y) for y in profile.years.split("-"))
+    if summary.get("seed") != profile.seed or summary.get("years") != [first, last]:
+        return False
+    if profile.database not in json.dumps(summary.get("stores", {})):
+        return False
+    try:
+        with psycopg.connect(libpq(profile.url)) as conn:
+            for tables in summary["rows"].values():
+                for table, rows in tables.items():
+                    found = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+                    if not found or found[0] != rows:
+                        return False
+    except psycopg.Error:
+        return False
+    return True
+
+
+def ensure(profile: Profile, log: Path) -> float | None:
+    """Make the profile's stores ready; return the generation time, or None when reused."""
+    if _matches(profile):
+        return None
+    with psycopg.connect(libpq(f"{PG}/postgres"), autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [profile.database]
+        ).fetchone()
+        if not found:
+            conn.execute(f'CREATE DATABASE "{profile.database}"')
+    rrc = Path(sys.executable).with_name("rrc")
+    command = [
+        str(rrc), "demo", "generate", "--out", str(profile.out), "--years", profile.years,
+        "--scale", profile.scale, "--seed", str(profile.seed), "--target", profile.url,
+    ]  # fmt: skip
+    print(f"generating {profile.name} stores: {' '.join(command)}", flush=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def fiche_rows(profile: Profile) -> tuple[int, int]:
+    """(dossiers, fiche versions) in the store: the scale the figures were measured at."""
+    with psycopg.connect(libpq(profile.url)) as conn:
+        row = conn.execute("SELECT count(DISTINCT id_fiche), count(*) FROM fiche_rcp").fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
