@@ -63,10 +63,14 @@ def figures(search: str | None) -> dict[str, Any]:
 
 def trial_rows(search: str | None) -> list[dict[str, Any]]:
     p = params(search)
-    frame = reader().query("trials_list", organ=p["organ"])
+    frame, masked = reader().query_masked("trials_list", organ=p["organ"], c3=p["c3"])
+    hidden = f"< {reader().secrecy.threshold}"  # statistical secrecy
     return [
-        {k: (str(v) if v is not None else "") for k, v in row.items()}
-        for row in frame.iter_rows(named=True)
+        {
+            k: hidden if (i, k) in masked else (str(v) if v is not None else "")
+            for k, v in row.items()
+        }
+        for i, row in enumerate(frame.iter_rows(named=True))
     ]
 
 

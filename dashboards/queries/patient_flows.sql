@@ -1,8 +1,9 @@
 -- Patients by territory of residence and treating establishment in a year, with the
 -- population-weighted centre of the territory and the establishment's coordinates.
 with centres as (
-    select territory_code, sum(lat * population) / sum(population) as lat,
-           sum(lon * population) / sum(population) as lon
+    -- rounded (0.1 m): a parallel sum of doubles may differ in its last bits between runs
+    select territory_code, round(sum(lat * population) / sum(population), 6) as lat,
+           round(sum(lon * population) / sum(population), 6) as lon
     from core.dim_geography group by 1
 )
 select f.residence_territory, f.finess, e.name, sum(f.patients)::bigint as patients,
@@ -12,4 +13,4 @@ join centres c on c.territory_code = f.residence_territory
 join core.dim_establishment e on e.finess = f.finess
 where f.year = $year and ($c3 is null or f.c3_id = $c3)
 group by all having sum(f.patients) >= $min_patients
-order by patients desc
+order by patients desc, f.residence_territory, f.finess

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from dashboards.registry import page_module
 from rrc.access import audit
 from rrc.access.policy import AccessDenied, Principal, acting_as
 
@@ -25,9 +26,8 @@ def page(warehouse: Path) -> Iterator[Any]:
 
         with acting_as(Principal.of("test-admin", "admin")):
             create_app(warehouse)
-        from dashboards.pages import cohorts
-
-        yield cohorts
+        # the module as Dash loaded it: importing it again would register the page twice
+        yield page_module("/cohortes")
 
 
 def ids(component: Any) -> list[str]:

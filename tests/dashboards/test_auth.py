@@ -13,7 +13,7 @@ import pytest
 
 from dashboards import auth
 from dashboards.app import create_app
-from dashboards.registry import page_paths
+from dashboards.registry import page_module, page_paths
 from rrc.access import audit, users
 from rrc.access.policy import Principal, acting_as
 from tests.dashboards.http import PASSWORD
@@ -132,9 +132,8 @@ def test_a_3c_user_cannot_reach_another_3c_by_url_or_post(app, board_warehouse) 
         for r in (other, own)
     ]
     assert figures[0] == figures[1]  # C3-02 asked, C3-01 served
+    activity = page_module("/activite")  # as Dash loaded it: importing it again registers twice
     with acting_as(Principal.of("t", "admin")):
-        from dashboards.pages import activity
-
         c301 = activity.figures("?annee=2013&3c=C3-01")["mensuel"]
         c302 = activity.figures("?annee=2013&3c=C3-02")["mensuel"]
     served = _figure_total(json.loads(own.data), "activite-mensuel")
