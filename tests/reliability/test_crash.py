@@ -67,7 +67,8 @@ def test_kill_9_at_random_moments_never_publishes_a_partial_warehouse(
         assert now == before or now.stem in new, f"{where}: {now} is neither before nor new"
         snapshot = next(s for s in wh.records() if s.path.resolve() == now)
         snapshot.verify()  # the file is the one recorded at publish, byte for byte
-        assert etl.checksums() == expected, f"{where}: published content differs"
+        if now != before:  # a new one: its content too (the one before was checked already)
+            assert etl.checksums() == expected, f"{where}: published content differs"
         leftovers = any((etl.warehouse / "building").glob("*"))
         phases[_phase(wh, before, leftovers) if proc.returncode else "run completed"] += 1
     result = run_cli()

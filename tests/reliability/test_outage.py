@@ -64,14 +64,14 @@ def _waits(proxy: CuttingProxy) -> list[float]:
     return [round(b - a, 2) for a, b in itertools.pairwise(starts)]
 
 
-def test_a_store_cut_mid_extract_is_retried_named_and_publishes_nothing(
-    proxied: tuple[Etl, CuttingProxy],
+def test_a_store_cut_mid_extract_is_retried_named_and_publishes_nothing_or_goes_stale(
+    proxied: tuple[Etl, CuttingProxy], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     etl, proxy = proxied
+    traffic = proxy.sent  # of an incremental run
     before = Warehouse(etl.warehouse).current()
-    content = etl.checksums()
-    proxy.cut_after = proxy.sent // 2  # half-way through the traffic of an incremental run
-    proxy.sent = 0
+    content, raw_before = etl.checksums(), _raw(etl, "dcc")
+    proxy.cut_after, proxy.sent = traffic // 2, 0  # cut half-way through it
     result = CliRunner().invoke(app, ["etl", "run"])
     assert proxy.down
     assert result.exit_code == 1
@@ -85,21 +85,14 @@ def test_a_store_cut_mid_extract_is_retried_named_and_publishes_nothing(
     assert etl.checksums() == content
     assert not list((etl.warehouse / "building").glob("*"))
 
-
-def test_a_stale_source_cut_mid_extract_keeps_its_previous_raw_tables_whole(
-    proxied: tuple[Etl, CuttingProxy], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    etl, proxy = proxied
+    # the same cut, with the source marked stale: the run goes on without it
     etl.mark_stale("dcc")
     monkeypatch.setattr(sql_extract, "RETRIES", (0.05, 0.1))
-    raw_before = _raw(etl, "dcc")
-    content = etl.checksums()
-    proxy.cut_after = proxy.sent // 2
-    proxy.sent = 0
-    result = etl.run()
+    proxy.down, proxy.cut_at, proxy.cut_after, proxy.sent = False, None, traffic // 2, 0
+    stale = etl.run()
     assert proxy.down
-    assert result.status == "success" and result.stale_sources == ["dcc"]
-    assert Warehouse(etl.warehouse).current() == Path(result.snapshot or "")
+    assert stale.status == "success" and stale.stale_sources == ["dcc"]
+    assert Warehouse(etl.warehouse).current() == Path(stale.snapshot or "")
     # not one dcc table half refreshed: same rows, same load ids as the previous run left them
     assert _raw(etl, "dcc") == raw_before
     assert etl.checksums() == content
