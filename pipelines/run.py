@@ -215,7 +215,7 @@ class DiskFull(RRCError):
 
 def _disk_full(exc: BaseException, wh: Warehouse, build: Path) -> DiskFull:
     """Say where the disk ran out, how far the build got and how much room a run needs."""
-    reached = build.stat().st_size if build.exists() else 0
+    reached = sum(p.stat().st_size for p in (build, Path(f"{build}.wal")) if p.exists())
     current = wh.current()
     last = current.stat().st_size if current else 0
     mount = wh.dir.resolve()
