@@ -149,7 +149,10 @@ class _Compiler:
         )
         sql = (
             f"SELECT {_literal(self.source)} AS source,\n  {select},\n  src._load_id,\n"
-            f"  {reason} AS _reason,\n  to_json(src) AS _raw\n"
+            f"  {reason} AS _reason,\n"
+            # the original row, kept for the quarantine only: serialising every row took
+            # half the time of mapping 1.8M fiche versions (BENCHMARKS.md)
+            f"  CASE WHEN {reason} IS NOT NULL THEN to_json(src) END AS _raw\n"
             f"FROM ({base}) src\n" + "\n".join(self.joins)
         )
         if self.spec.distinct:
