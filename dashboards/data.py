@@ -46,8 +46,8 @@ class Reader:
         current_path = self.warehouse.current()
         with self._lock:
             if self._con is None or current_path != self._path:
-                if self._con is not None:
-                    self._con.close()
+                # the previous snapshot's connection is not closed here: other threads may have
+                # queries in flight on it; it closes when its last cursor is gone
                 self._con = self.warehouse.connect()
                 self._path = current_path
             return self._con.cursor()  # one cursor per call: safe across threads

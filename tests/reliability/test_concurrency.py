@@ -110,11 +110,6 @@ def _publish_small(wh: Warehouse, run_id: str) -> None:
     wh.publish(build, run_id, keep=5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=duckdb.Error,
-    reason="dashboards/data.py: Reader closes its connection under other threads' cursors",
-)
 def test_a_shared_reader_keeps_a_query_in_flight_across_a_publish(tmp_path: Path) -> None:
     wh = Warehouse(tmp_path / "wh")
     _publish_small(wh, "20260101T000000-aaaaaa")
