@@ -13,9 +13,9 @@ from bench import browser, callbacks, etl
 from bench.dataset import Profile
 from bench.figures import Figure, Target, percentile
 from bench.serve import serving
-from tests.dashboards.http import logged_in
+from tests.dashboards.http import PASSWORD, logged_in
 
-USER, PASSWORD = "bench-admin", "mot-de-passe-du-banc"
+USER = "bench-admin"  # an administrator, in the benchmark's own access database
 CALLBACK_TARGET = Target.both(Target.at_most(150, " ms"), Target.ratio_at_most(2))
 
 
@@ -82,16 +82,19 @@ def measure(profile: Profile, warehouse: Path, n: int, notes: list[str]) -> list
                 )
             )
             print(figures[-1].name, f"{p95:.0f} ms vs raw {raw95:.1f} ms", flush=True)
-        loads = [t * 1000 for t in browser.first_loads(server.url, USER, PASSWORD)]
-        figures.append(
-            Figure(
-                "first page load in Chromium (overview, cold cache)",
-                percentile(loads, 50),
-                "ms",
-                Target.at_most(1500, " ms"),
-                note=f"median of {len(loads)}, slowest {max(loads):,.0f} ms",
+        try:
+            loads = [t * 1000 for t in browser.first_loads(server.url, USER, PASSWORD)]
+            figures.append(
+                Figure(
+                    "first page load in Chromium (overview, cold cache)",
+                    percentile(loads, 50),
+                    "ms",
+                    Target.at_most(1500, " ms"),
+                    note=f"median of {len(loads)}, slowest {max(loads):,.0f} ms",
+                )
             )
-        )
+        except Exception as exc:
+            notes.append(f"- first page load not measured: {exc.__class__.__name__}: {exc}"[:400])
         peak = max(hwm for _rss, hwm in server.worker_rss())
         figures.append(Figure("dashboard worker peak RSS", peak, "MB", Target.at_most(600, " MB")))
     return figures

@@ -1,6 +1,6 @@
 """First page load in Chromium: a fresh browser context (cold cache), logged in through the login
-form's HTTP endpoint, opens the overview; the load ends when the last callback response of the
-page has arrived (measured from the navigation start, once the network has gone quiet)."""
+form's HTTP endpoint, opens the overview; the load ends when the page's last request (assets,
+layout, callbacks) has finished, measured from the navigation start once the network is quiet."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def first_loads(base: str, username: str, password: str, n: int = 5) -> list[flo
 
                 page.on("requestfinished", finished)
                 started = time.perf_counter()
-                page.goto(f"{base}/", wait_until="networkidle")
-                page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+                page.goto(f"{base}/", wait_until="networkidle", timeout=60_000)
+                page.wait_for_selector("#utilisateur")  # the shell, not the login form
                 if "/login" in page.url:
                     raise RuntimeError("the browser was sent to the login page")
                 times.append(last[0] - started)

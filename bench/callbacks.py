@@ -34,8 +34,10 @@ class Callback:
 
     @property
     def label(self) -> str:
-        first = self.body["outputs"][0] if self.body["outputs"] else {"id": self.output}
-        more = f" +{len(self.body['outputs']) - 1}" if len(self.body["outputs"]) > 1 else ""
+        outputs = self.body["outputs"]
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        first = outputs[0] if outputs else {"id": self.output}
+        more = f" +{len(outputs) - 1}" if len(outputs) > 1 else ""
         return f"{self.owner} → {first['id']}.{first.get('property', '')}{more}"
 
 
@@ -59,7 +61,13 @@ def bodies(app: Any, search: str) -> list[Callback]:
             dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
             for part in output.strip(".").split("...")
         ]
-        body = {"output": output, "outputs": outputs, "inputs": inputs, "changedPropIds": []}
+        multi = output.startswith("..")  # Dash posts a single output as an object, not a list
+        body = {
+            "output": output,
+            "outputs": outputs if multi else outputs[0],
+            "inputs": inputs,
+            "changedPropIds": [],
+        }
         if state:
             body["state"] = state
         found.append(Callback(owner, output, body))

@@ -92,17 +92,20 @@ def _num(value: float) -> str:
     return f"{value:,.3g}"
 
 
-def render(figures: Sequence[Figure]) -> str:
-    """The Markdown table: figure, value, limit measured, ratio, target, pass/miss."""
+def row(f: Figure) -> str:
+    """The figure's line of the Markdown table."""
+    value = f"{_num(f.value)} {f.unit}".strip()
+    ratio = "—" if f.ratio is None else f"{f.ratio:.2f}×"
+    name = f"{f.name} ({f.note})" if f.note else f.name
+    return f"| {name} | {value} | {f.limit_text} | {ratio} | {f.target.text} | {f.verdict} |"
+
+
+def render(figures: Sequence[Figure] | Sequence[str]) -> str:
+    """The Markdown table (figure, value, limit measured, ratio, target, pass/miss) of figures or
+    of rows already rendered."""
     lines = [
         "| figure | value | limit measured (same run) | ratio | target | result |",
         "|---|---:|---|---:|---|---|",
     ]
-    for f in figures:
-        value = f"{_num(f.value)} {f.unit}".strip()
-        ratio = "—" if f.ratio is None else f"{f.ratio:.2f}×"
-        name = f"{f.name} ({f.note})" if f.note else f.name
-        lines.append(
-            f"| {name} | {value} | {f.limit_text} | {ratio} | {f.target.text} | {f.verdict} |"
-        )
+    lines += [f if isinstance(f, str) else row(f) for f in figures]
     return "\n".join(lines) + "\n"

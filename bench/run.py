@@ -10,21 +10,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
+import json
 import os
 import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
 from bench import boards, day, etl, extract, quality
 from bench.dataset import PROFILES, Profile, ensure, fiche_rows
-from bench.figures import Figure, Target, render
+from bench.figures import Figure, Target, render, row
 from bench.machine import ROOT, describe, load_average
 from bench.report import write
 
 COMMANDS = {"national": "make bench", "quick": "make bench-quick"}
+STEPS = ("extract", "build", "incremental", "quality", "boards")
 
 
 def _step(name: str, notes: list[str], fn: Callable[[], list[Figure]]) -> list[Figure]:
@@ -115,50 +122,110 @@ def quality_figures(profile: Profile) -> list[Figure]:
     ]
 
 
+def _results(profile: Profile) -> Path:
+    return profile.workdir / "results.json"
+
+
+def _load(profile: Profile) -> dict[str, Any]:
+    """The last measured rows of each step (a run of some steps keeps the others' figures)."""
+    path = _results(profile)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _measure_steps(profile: Profile, steps: list[str], requests: int) -> dict[str, Any]:
+    results = _load(profile)
+    copy_rates: dict[str, float] = results.get("extract", {}).get("copy_rates", {})
+
+    def extract_step() -> list[Figure]:
+        figures, copy_rates_now = extract.measure(profile.url)
+        copy_rates.update(copy_rates_now)
+        return figures
+
+    runs: dict[str, Callable[[list[str]], list[Figure]]] = {
+        "extract": lambda _notes: extract_step(),
+        "build": lambda _notes: build_figures(profile, copy_rates),
+        "incremental": lambda _notes: incremental_figures(profile),
+        "quality": lambda _notes: quality_figures(profile),
+        "boards": lambda notes: boards.measure(profile, etl.published(profile), requests, notes),
+    }
+    for name in STEPS:
+        if name not in steps:
+            continue
+        notes: list[str] = []
+        figures = _step(name, notes, lambda fn=runs[name], notes=notes: fn(notes))
+        results = _load(profile)  # another run of other steps may have written meanwhile
+        results[name] = {
+            "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            "rows": [row(f) for f in figures],
+            "notes": notes,
+            "copy_rates": copy_rates if name == "extract" else {},
+        }
+        _results(profile).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="national")
     parser.add_argument("--requests", type=int, default=50, help="HTTP requests per callback")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help="comma-separated subset of " + ",".join(STEPS) + " (the others keep their last "
+        "figures; later steps use the last published warehouse when build is left out)",
+    )
     args = parser.parse_args()
+    # a terminated benchmark still stops the server it started (the `finally` blocks run)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    steps = [s for s in args.steps.split(",") if s]
+    if set(steps) - set(STEPS):
+        parser.error(f"unknown steps: {set(steps) - set(STEPS)}")
     profile = PROFILES[args.profile]
     profile.workdir.mkdir(parents=True, exist_ok=True)
+    lock = (profile.workdir / ".bench.lock").open("w")
+    try:  # one run per profile at a time: a build would pull the warehouse from under the boards
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        parser.error(f"another {profile.name} benchmark is running (lock {lock.name})")
     os.environ.update(etl.env(profile))
     started, load_before = time.perf_counter(), load_average()
     with contextlib.suppress(psycopg.OperationalError):  # no database yet
         day.revert(profile.url)  # a day left by a benchmark that died
     generated = ensure(profile, profile.workdir / "generate.log")
     dossiers, versions = fiche_rows(profile)
-    notes: list[str] = []
-    figures, copy_rates = extract.measure(profile.url)
-    figures += _step("full build", notes, lambda: build_figures(profile, copy_rates))
-    figures += _step("incremental run", notes, lambda: incremental_figures(profile))
-    figures += _step("quality suite", notes, lambda: quality_figures(profile))
-    figures += _step(
-        "boards",
-        notes,
-        lambda: boards.measure(profile, etl.published(profile), args.requests, notes),
-    )
+    results = _measure_steps(profile, steps, args.requests)
     minutes = (time.perf_counter() - started) / 60
-    command = COMMANDS[profile.name]
+    command = f".venv/bin/python -m bench.run --profile {profile.name}"
+    rows: list[str] = []
+    notes: list[str] = []
+    for name in STEPS:
+        if name in results:
+            rows += results[name]["rows"]
+            notes += results[name]["notes"]
+            if name not in steps:
+                notes.append(f"- {name}: figures of an earlier run, {results[name]['at']}")
+    if len(steps) < len(STEPS):
+        command += f" --steps {','.join(steps)}"
     body = "\n".join(
         [
-            f"Reproduce: `{command}` (runs `.venv/bin/python -m bench.run --profile "
-            f"{profile.name}`).",
+            f"Reproduce: `{COMMANDS[profile.name]}` (runs `.venv/bin/python -m bench.run "
+            f"--profile {profile.name}`); this run: `{command}`.",
             "",
             *describe(),
             f"- data: {dossiers:,} dossiers ({versions:,} fiche versions), years {profile.years}, "
             f"`rrc demo generate --scale {profile.scale}` into PostgreSQL `{profile.database}` "
             + (f"(generated in {generated:,.0f} s)" if generated else "(reused: manifest matched)"),
             f"- load average (1/5/15 min) at start {load_before}, at end {load_average()}; "
-            f"the whole benchmark took {minutes:,.1f} min",
+            f"this run took {minutes:,.1f} min",
             "",
-            render(figures),
+            render(rows),
             *notes,
         ]
     )
-    write(args.out, profile.name, f"{profile.name.capitalize()} scale (`{command}`)", body)
-    print(render(figures))
+    title = f"{profile.name.capitalize()} scale (`{COMMANDS[profile.name]}`)"
+    write(args.out, profile.name, title, body)
+    print(render(rows))
     print("\n".join(notes))
 
 
