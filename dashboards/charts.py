@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 PALETTE = ["#123b5d", "#3f88c5", "#e94f37", "#44bba4", "#f6ae2d", "#8e6c8a", "#7a9e7e"]
@@ -22,11 +23,15 @@ MONTHS = [
 ]
 WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 
+# Every figure of the boards is drawn on plotly_white. As the default, plotly applies it when a
+# figure is created, without validation; set per figure (`update_layout(template=...)`) it was
+# validated property by property each time: most of a board callback's time (BENCHMARKS.md).
+pio.templates.default = "plotly_white"
+
 
 def _layout(fig: go.Figure, title: str) -> go.Figure:
     fig.update_layout(
         title=title,
-        template="plotly_white",
         colorway=PALETTE,
         separators=", ",
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
