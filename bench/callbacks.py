@@ -110,7 +110,7 @@ def raw_times(warehouse: Path, queries: list[QueryCall], n: int) -> list[float]:
         for _ in range(n):
             started = time.perf_counter()
             for sql, params in bound:
-                con.execute(sql, params).fetch_arrow_table()
+                con.execute(sql, params).to_arrow_table()
             times.append(time.perf_counter() - started)
     finally:
         con.close()

@@ -59,7 +59,12 @@ def build_figures(profile: Profile, copy_rates: dict[str, float]) -> list[Figure
             limit=extract_s,
             limit_text=f"its extraction alone {extract_s:,.1f} s",
         ),
-        Figure("peak RSS of the full build", full.measured.peak_rss_mb, "MB", Target.at_most(4096)),
+        Figure(
+            "peak RSS of the full build",
+            full.measured.peak_rss_mb,
+            "MB",
+            Target.at_most(4096, " MB"),
+        ),
     ]
     for key, (rows, seconds) in full.extract_by_table().items():
         table = key.split(".", 1)[1]
