@@ -38,14 +38,22 @@ def failed_checks() -> pl.DataFrame:
     )
 
 
-def badge(sources: list[str], tables: list[str]) -> tuple[str, bool]:
-    """(text, alert) for a figure built from `sources` and staging `tables`."""
-    fresh = reader().query("freshness")
+def badge(
+    sources: list[str],
+    tables: list[str],
+    *,
+    fresh: pl.DataFrame | None = None,
+    failed_all: pl.DataFrame | None = None,
+) -> tuple[str, bool]:
+    """(text, alert) for a figure built from `sources` and staging `tables`. A page showing many
+    badges passes `fresh` (the freshness query) and `failed_all` (`failed_checks()`), read once."""
+    fresh = reader().query("freshness") if fresh is None else fresh
+    failed_all = failed_checks() if failed_all is None else failed_all
     late = fresh.filter(
         pl.col("source").is_in(sources)
         & (pl.col("age_hours").is_null() | (pl.col("age_hours") > pl.col("cadence_hours")))
     )["source"].to_list()
-    failed = failed_checks().filter(pl.col("table_name").is_in(tables))["check_name"].to_list()
+    failed = failed_all.filter(pl.col("table_name").is_in(tables))["check_name"].to_list()
     parts = [f"sources en retard : {', '.join(late)}" if late else "sources à jour"]
     parts.append(
         f"{len(failed)} contrôle(s) en échec ({', '.join(sorted(set(failed)))})"

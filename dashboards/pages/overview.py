@@ -7,7 +7,7 @@ from dash import Input, Output, callback, html
 
 from dashboards.app import params, reader
 from dashboards.charts import session_note
-from dashboards.status import badge
+from dashboards.status import badge, failed_checks
 
 dash.register_page(__name__, path="/", name="Vue d'ensemble", order=0)
 
@@ -80,9 +80,11 @@ def update(search: str | None):  # type: ignore[no-untyped-def]
     figures = kpis(search)
     notes = {"sessions": session_note(params(search))}
     tiles = []
+    # every tile's badge reads the same freshness and check results: read them once
+    shared = {"fresh": reader().query("freshness"), "failed_all": failed_checks()}
     for key, label, fmt in TILES:
         value, before = figures[key]
-        text, alert = badge(*BEHIND[key])
+        text, alert = badge(*BEHIND[key], **shared)
         tiles.append(
             html.Div(
                 [
