@@ -105,9 +105,16 @@ def ensure(profile: Profile, log: Path) -> float | None:
     return time.perf_counter() - started
 
 
-def fiche_rows(profile: Profile) -> tuple[int, int]:
-    """(dossiers, fiche versions) in the store: the scale the figures were measured at."""
+def fiche_rows(profile: Profile) -> str:
+    """The scale the figures were measured at: dossiers in both SQL stores, fiche versions."""
     with psycopg.connect(libpq(profile.url)) as conn:
-        row = conn.execute("SELECT count(DISTINCT id_fiche), count(*) FROM fiche_rcp").fetchone()
+        row = conn.execute(
+            "SELECT (SELECT count(DISTINCT id_fiche) FROM fiche_rcp), "
+            '(SELECT count(*) FROM fiche_rcp), (SELECT count(*) FROM "ONC_DOSSIER")'
+        ).fetchone()
     assert row is not None
-    return int(row[0]), int(row[1])
+    dcc, versions, vendor_b = (int(v) for v in row)
+    return (
+        f"{dcc + vendor_b:,} dossiers in the SQL stores ({dcc:,} DCC fiches in {versions:,} "
+        f"versions, {vendor_b:,} vendor B dossiers; the spreadsheets add a few more)"
+    )

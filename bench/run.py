@@ -198,7 +198,7 @@ def main() -> None:
     with contextlib.suppress(psycopg.OperationalError):  # no database yet
         day.revert(profile.url)  # a day left by a benchmark that died
     generated = ensure(profile, profile.workdir / "generate.log")
-    dossiers, versions = fiche_rows(profile)
+    scale = fiche_rows(profile)
     results = _measure_steps(profile, steps, args.requests)
     minutes = (time.perf_counter() - started) / 60
     command = f".venv/bin/python -m bench.run --profile {profile.name}"
@@ -211,14 +211,14 @@ def main() -> None:
             if name not in steps:
                 notes.append(f"- {name}: figures of an earlier run, {results[name]['at']}")
     if len(steps) < len(STEPS):
-        command += f" --steps {','.join(steps)}"
+        command += f" --steps {','.join(steps) or chr(34) * 2}"  # "" rewrites the section only
     body = "\n".join(
         [
             f"Reproduce: `{COMMANDS[profile.name]}` (runs `.venv/bin/python -m bench.run "
             f"--profile {profile.name}`); this run: `{command}`.",
             "",
             *describe(),
-            f"- data: {dossiers:,} dossiers ({versions:,} fiche versions), years {profile.years}, "
+            f"- data: {scale}, years {profile.years}, "
             f"`rrc demo generate --scale {profile.scale}` into PostgreSQL `{profile.database}` "
             + (f"(generated in {generated:,.0f} s)" if generated else "(reused: manifest matched)"),
             f"- load average (1/5/15 min) at start {load_before}, at end {load_average()}; "
