@@ -103,8 +103,11 @@ def serving(warehouse: Path, geo_dir: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # a loaded 2-core machine can take a minute to import and boot two workers
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"`rrc serve` exited ({proc.returncode}): {log.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as r:
                     if r.status == 200:
