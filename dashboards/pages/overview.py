@@ -41,7 +41,7 @@ def kpis(search: str | None) -> dict[str, tuple[object, object]]:
     """{tile: (value of the year, value of the year before)} for the filters in `search`."""
     p = params(search)
     frame, masked = reader().query_masked("overview_kpis", **p)
-    hidden = f"< {reader().secrecy.threshold}"  # statistical secrecy
+    hidden = reader().secrecy.hidden  # statistical secrecy
     rows = {
         r["year"]: {k: hidden if (i, k) in masked else v for k, v in r.items()}
         for i, r in enumerate(frame.iter_rows(named=True))

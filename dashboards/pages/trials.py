@@ -64,7 +64,7 @@ def figures(search: str | None) -> dict[str, Any]:
 def trial_rows(search: str | None) -> list[dict[str, Any]]:
     p = params(search)
     frame, masked = reader().query_masked("trials_list", organ=p["organ"], c3=p["c3"])
-    hidden = f"< {reader().secrecy.threshold}"  # statistical secrecy
+    hidden = reader().secrecy.hidden  # statistical secrecy
     return [
         {
             k: hidden if (i, k) in masked else (str(v) if v is not None else "")

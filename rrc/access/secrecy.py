@@ -84,6 +84,11 @@ class SecrecyConfig:
     threshold: int
     queries: dict[str, QueryRules] = field(default_factory=dict)
 
+    @property
+    def hidden(self) -> str:
+        """How a masked cell reads: "< 11"."""
+        return hidden_text(self.threshold)
+
     def rules(self, query: str) -> QueryRules:
         try:
             return self.queries[query]
@@ -237,6 +242,10 @@ def mask_count(value: int | None, threshold: int) -> int | None:
     return None if small(value, threshold) else value
 
 
+def hidden_text(threshold: int) -> str:
+    return f"< {threshold}"
+
+
 def label(value: Any, threshold: int) -> str:
     """How a masked cell reads in French tables and reports."""
-    return f"< {threshold}" if value is None else str(value)
+    return hidden_text(threshold) if value is None else str(value)

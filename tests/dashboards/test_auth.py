@@ -6,24 +6,15 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dashboards import auth
-from dashboards.app import create_app
 from dashboards.registry import page_module, page_paths
 from rrc.access import audit, users
 from rrc.access.policy import Principal, acting_as
 from tests.dashboards.http import PASSWORD
-
-
-@pytest.fixture(scope="module")
-def app(board_warehouse: Path):  # type: ignore[no-untyped-def]
-    dash_app = create_app(board_warehouse)
-    dash_app.server.test_client().get("/login")  # Dash sets its callbacks up on a first request
-    return dash_app
 
 
 def client(app, username: str | None = None):  # type: ignore[no-untyped-def]

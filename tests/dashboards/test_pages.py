@@ -7,15 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboards.app import create_app
-from rrc.access.policy import Principal, acting_as
 from warehouse.publish import Warehouse
-
-
-@pytest.fixture(scope="module")
-def app(board_warehouse: Path):  # type: ignore[no-untyped-def]
-    with acting_as(Principal.of("test-admin", "admin")):  # the app reads the filters' lists
-        return create_app(board_warehouse)
 
 
 def _sql(warehouse: Path, sql: str, *params: object) -> int:

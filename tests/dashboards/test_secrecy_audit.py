@@ -13,12 +13,9 @@ administrator gets them (nothing masked), and checks, independently of the maski
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import polars as pl
-import pytest
 
-from dashboards.app import create_app
 from dashboards.export import PAGES
 from dashboards.registry import page_module
 from tests.dashboards.test_auth import client
@@ -35,13 +32,6 @@ SPLITS = {
     ("activite", "presentation"): ("activite", "mensuel"),
 }
 SEARCHES = ["?annee=2013", "?annee=2013&3c=C3-04", "?annee=2013&organe=sarcome&3c=C3-02"]
-
-
-@pytest.fixture(scope="module")
-def app(board_warehouse: Path):  # type: ignore[no-untyped-def]
-    dash_app = create_app(board_warehouse)
-    dash_app.server.test_client().get("/login")
-    return dash_app
 
 
 def _export(c, page: str, graph: str, search: str) -> pl.DataFrame:  # type: ignore[no-untyped-def]
