@@ -169,34 +169,39 @@ def run(con: duckdb.DuckDBPyConnection, rules: list[Rule] | None = None) -> None
     for session_id, rcp_type, day in sessions:
         v = verdict(session_id, rcp_type, day)
         session_rows.append((session_id, v.rule_id, v.status, v.physicians, list(v.missing)))
-    fiche_rows = []
-    for fiche_id, session_id, organ, day in con.execute(
-        "SELECT f.fiche_id, f.session_id, f.organ, s.session_date FROM core.fact_fiche f "
-        "LEFT JOIN core.fact_session s USING (session_id)"
+    # a fiche takes its session's verdict under the rule of its organ that day: evaluated once
+    # per (session, organ), then joined to the fiches in SQL (millions of fiches, few pairs)
+    pair_rows = []
+    for session_id, organ, day in con.execute(
+        "SELECT DISTINCT f.session_id, f.organ, s.session_date FROM core.fact_fiche f "
+        "JOIN core.fact_session s USING (session_id) WHERE s.session_date IS NOT NULL"
     ).fetchall():
-        v = verdict(session_id, organ, day) if session_id and day else Verdict(UNKNOWN, None, 0, ())
-        fiche_rows.append((fiche_id, v.rule_id, v.status, list(v.missing)))
-    schema = {
-        "session_id": pl.String,
-        "rule_id": pl.String,
-        "status": pl.String,
-        "physicians": pl.Int64,
-        "missing_specialties": pl.List(pl.String),
-    }
-    frames = {
-        "fact_quorum_session": pl.DataFrame(session_rows, schema=schema, orient="row"),
-        "fact_quorum_fiche": pl.DataFrame(
-            fiche_rows,
-            orient="row",
-            schema={
-                "fiche_id": pl.String,
-                "rule_id": pl.String,
-                "status": pl.String,
-                "missing_specialties": pl.List(pl.String),
-            },
-        ),
-    }
-    for name, frame in frames.items():
-        con.register("_quorum", frame.to_arrow())
-        con.execute(f"CREATE OR REPLACE TABLE core.{name} AS SELECT * FROM _quorum")
-        con.unregister("_quorum")
+        v = verdict(session_id, organ, day)
+        pair_rows.append((session_id, organ, v.rule_id, v.status, list(v.missing)))
+    verdict_cols = {"rule_id": pl.String, "status": pl.String}
+    missing = {"missing_specialties": pl.List(pl.String)}
+    sessions_frame = pl.DataFrame(
+        session_rows,
+        orient="row",
+        schema={"session_id": pl.String, **verdict_cols, "physicians": pl.Int64, **missing},
+    )
+    pairs_frame = pl.DataFrame(
+        pair_rows,
+        orient="row",
+        schema={"session_id": pl.String, "organ": pl.String, **verdict_cols, **missing},
+    )
+    con.register("_sessions", sessions_frame.to_arrow())
+    con.register("_pairs", pairs_frame.to_arrow())
+    try:
+        con.execute("CREATE OR REPLACE TABLE core.fact_quorum_session AS SELECT * FROM _sessions")
+        con.execute(
+            "CREATE OR REPLACE TABLE core.fact_quorum_fiche AS "
+            "SELECT f.fiche_id, p.rule_id, coalesce(p.status, ?) AS status, "
+            "coalesce(p.missing_specialties, []::VARCHAR[]) AS missing_specialties "
+            "FROM core.fact_fiche f LEFT JOIN _pairs p "
+            "ON p.session_id = f.session_id AND p.organ IS NOT DISTINCT FROM f.organ",
+            [UNKNOWN],
+        )
+    finally:
+        con.unregister("_sessions")
+        con.unregister("_pairs")
