@@ -15,10 +15,11 @@ built for every run under `<warehouse>/data_docs/`.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,12 @@ import duckdb
 import pandas as pd
 
 from quality.checks import TABLES, Threshold, catalog
+from rrc.errors import ConfigError
+from rrc.settings import config_dir, load_toml
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
+MODES = ("after_publish", "in_build", "off")
 NATIVE = {"is_required", "icd10_valid", "no_future_date", "pps_has_gp"}
 ROW_TABLES = ("stg_fiche", "stg_pps", "stg_patient_identity", "stg_session")
 
@@ -40,6 +44,19 @@ class GxOutcome:
     seconds: float
     docs: Path | None
     results: list[dict[str, Any]]  # check, table, field, unexpected, element, success
+
+
+def mode() -> str:
+    """When GX runs (config/quality.toml `great_expectations`): `after_publish` validates the
+    published snapshot once the SQL checks have gated and published it, `in_build` inside the
+    build (its verdicts then also land in `quality.gx_results`), `off` not at all."""
+    value = load_toml("quality.toml", config_dir()).get("great_expectations", "after_publish")
+    if value not in MODES:
+        raise ConfigError(
+            f"config/quality.toml: great_expectations = {value!r} is not one of {', '.join(MODES)}",
+            hint='use "after_publish" (the default), "in_build" or "off"',
+        )
+    return str(value)
 
 
 def _flag(t: Threshold) -> str:
@@ -201,6 +218,22 @@ def write_offline_index(docs_root: Path) -> Path | None:
         encoding="utf-8",
     )
     return index
+
+
+def results_path(docs_root: Path, run_id: str) -> Path:
+    return docs_root / "results" / f"{run_id}.json"
+
+
+def save(docs_root: Path, run_id: str, outcome: GxOutcome) -> Path:
+    """Keep GX's verdicts on a published snapshot beside its Data Docs (the snapshot itself is
+    never written again): `data_docs/results/<run_id>.json`."""
+    path = results_path(docs_root, run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {**asdict(outcome), "docs": str(outcome.docs) if outcome.docs else None}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def store(con: duckdb.DuckDBPyConnection, run_id: str, outcome: GxOutcome) -> None:

@@ -83,12 +83,21 @@ def _summary(result: RunResult) -> None:
         console.print(
             f"Quality: {result.quality.height} checks, {failed.height} over their threshold "
             f"({', '.join(sorted(set(failed['check']))) or 'none'}); SQL checks "
-            f"{result.sql_check_seconds:.2f} s, Great Expectations "
-            f"{result.gx.seconds if result.gx else 0:.2f} s. `rrc quality report` for details."
+            f"{result.sql_check_seconds:.2f} s. `rrc quality report` for details."
         )
-    if result.gx and result.gx.docs:
-        console.print(f"Data Docs: {result.gx.docs}")
     console.print(f"Published: {result.snapshot}")
+    if result.gx:
+        when = "after the publish" if result.gx_mode == "after_publish" else "in the build"
+        verdict = "all suites pass" if result.gx.success else "some suites fail"
+        console.print(
+            f"Great Expectations ({when}): {verdict}, {result.gx.seconds:.2f} s. "
+            f"Data Docs: {result.gx.docs}"
+        )
+    if result.gx_error:
+        console.print(
+            f"[yellow]Great Expectations could not validate the published snapshot[/yellow] "
+            f"({result.gx_error}); the SQL checks gated the publish. Data Docs were not updated."
+        )
 
 
 @app.command(name="status", epilog="Example:\n\n  rrc etl status --last 5")
