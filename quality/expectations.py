@@ -144,12 +144,12 @@ def _validate(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path) -> G
     context = gx.get_context(mode="file", project_root_dir=str(docs_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     datasource = context.data_sources.add_or_update_pandas("staging")
-    definitions, frames, labels = [], {}, {}
+    results = []
+    success = True
     for table in ROW_TABLES:
         mine = [t for t in thresholds if t.table == table]
         if not mine:
             continue
-        frames[table] = _frame(con, table, mine, run_id)
         asset = (
             datasource.get_asset(table)
             if table in datasource.get_asset_names()
@@ -161,20 +161,17 @@ def _validate(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path) -> G
             else asset.add_batch_definition_whole_dataframe("all")
         )
         suite = context.suites.add_or_update(gx.ExpectationSuite(name=table))
+        labels = {}
         for t in mine:
             expectation = _expectation(gx, t, codes)
             suite.add_expectation(expectation)
             labels[expectation.id] = t
-        definitions.append(
-            context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(data=batch, suite=suite, name=table)
-            )
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(data=batch, suite=suite, name=table)
         )
-    results = []
-    success = True
-    for definition in definitions:
+        # one table's frame at a time: the largest staging table bounds the memory, not all four
         outcome = definition.run(
-            batch_parameters={"dataframe": frames[definition.name]},
+            batch_parameters={"dataframe": _frame(con, table, mine, run_id)},
             result_format="SUMMARY",
             run_id=None,
         )
@@ -191,6 +188,7 @@ def _validate(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path) -> G
                     "success": bool(r.success),
                 }
             )
+        del outcome
     context.build_data_docs()
     index = write_offline_index(docs_root)
     return GxOutcome(success, time.perf_counter() - started, index, results)
