@@ -66,6 +66,15 @@ def run(profile: Profile, *, full: bool, log: Path) -> Run:
     return Run(measured, entry)
 
 
+def gx_outcome(profile: Profile, entry: dict[str, Any]) -> dict[str, Any]:
+    """GX's record of a run: in the run log when GX ran in the build, else the verdicts it wrote
+    beside the Data Docs after the publish (empty when it did not run)."""
+    if "seconds" in (entry.get("gx") or {}):
+        return entry["gx"]
+    path = warehouse_dir(profile) / "data_docs" / "results" / f"{entry['run_id']}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def published(profile: Profile) -> Path:
     """The warehouse file the last run published."""
     return (warehouse_dir(profile) / "current.duckdb").resolve()

@@ -50,17 +50,25 @@ def build_figures(profile: Profile, copy_rates: dict[str, float]) -> list[Figure
     shutil.rmtree(etl.warehouse_dir(profile), ignore_errors=True)
     full = etl.run(profile, full=True, log=log)
     extract_s = full.extract_seconds
+    gx = etl.gx_outcome(profile, full.log)
     figures = [
         Figure(
-            "full build: extract → staging → core → marts → quality → publish",
-            full.measured.seconds,
+            "full build: extract → staging → core → marts → quality (SQL gate) → publish",
+            full.log["seconds"],
             "s",
             Target.ratio_at_most(3),
             limit=extract_s,
             limit_text=f"its extraction alone {extract_s:,.1f} s",
+            note=f"the whole command, with Great Expectations after the publish: "
+            f"{full.measured.seconds:,.1f} s",
         ),
         Figure(
-            "peak RSS of the full build",
+            "Great Expectations on the published snapshot, with Data Docs (after the publish)",
+            gx.get("seconds", 0.0),
+            "s",
+        ),
+        Figure(
+            "peak RSS of the full build (the whole command, Great Expectations included)",
             full.measured.peak_rss_mb,
             "MB",
             Target.at_most(4096, " MB"),
@@ -78,7 +86,6 @@ def build_figures(profile: Profile, copy_rates: dict[str, float]) -> list[Figure
                     extract.TARGET,
                 )
             )
-    gx = full.log.get("gx") or {}
     figures.append(
         Figure(
             "quality: SQL checks inside the build",
@@ -101,11 +108,12 @@ def incremental_figures(profile: Profile) -> list[Figure]:
         day.revert(profile.url)
     return [
         Figure(
-            f"incremental run after one day of changes ({changed:,} fiches)",
-            inc.measured.seconds,
+            f"incremental run after one day of changes ({changed:,} fiches), to the publish",
+            inc.log["seconds"],
             "s",
             Target.at_most(5, " s"),
-            note=f"of which extraction {inc.extract_seconds:,.1f} s",
+            note=f"of which extraction {inc.extract_seconds:,.1f} s; the whole command, with "
+            f"Great Expectations after the publish, {inc.measured.seconds:,.1f} s",
         )
     ]
 
