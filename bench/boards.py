@@ -13,6 +13,7 @@ from bench import browser, callbacks, etl
 from bench.dataset import Profile
 from bench.figures import Figure, Target, percentile
 from bench.serve import serving
+from dashboards.data import query_text
 from tests.dashboards.http import PASSWORD, logged_in
 
 USER = "bench-admin"  # an administrator, in the benchmark's own access database
@@ -41,7 +42,7 @@ def _login(client: Any) -> None:
 def _latest_year(warehouse: Path) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        row = con.execute((callbacks.QUERIES / "years.sql").read_text()).fetchone()
+        row = con.execute(query_text("years")[0]).fetchone()
     finally:
         con.close()
     return int(row[0]) if row else 0

@@ -9,7 +9,6 @@ read-only DuckDB connection to the same warehouse file, rows fetched as Arrow.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 import duckdb
 
 from dashboards import auth
-from dashboards.data import QUERIES
+from dashboards.data import query_text
 
 QueryCall = tuple[str, dict[str, Any]]
 
@@ -97,8 +96,8 @@ def record(app: Any, reader: Any, callbacks: list[Callback], login: Callable[[An
 
 
 def _bound(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
-    return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+    sql, names = query_text(name)
+    return sql, {k: v for k, v in params.items() if k in names}
 
 
 def raw_times(warehouse: Path, queries: list[QueryCall], n: int) -> list[float]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,13 @@ from rrc.access.policy import current
 from warehouse.publish import Warehouse
 
 QUERIES = Path(__file__).parent / "queries"
+
+
+@cache
+def query_text(name: str) -> tuple[str, frozenset[str]]:
+    """A query's SQL and the named parameters it uses, read once per process."""
+    sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    return sql, frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql))
 
 
 class Reader:
@@ -74,10 +81,10 @@ class Reader:
 
     def raw(self, name: str, empty: bool = False, **params: Any) -> pl.DataFrame:
         """The query's rows with no access rule applied: for checks and benchmarks only."""
-        sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+        sql, names = query_text(name)
         if empty:
             sql = f"select * from ({sql}) limit 0"
-        used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+        used = {k: v for k, v in params.items() if k in names}
         cursor = self._connection()
         try:
             return cursor.execute(sql, used).pl()
