@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from typing import Any
+
 import plotly.io as pio
 import polars as pl
 
@@ -23,70 +24,83 @@ MONTHS = [
 ]
 WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 
-# Every figure of the boards is drawn on plotly_white. As the default, plotly applies it when a
-# figure is created, without validation; set per figure (`update_layout(template=...)`) it was
-# validated property by property each time: most of a board callback's time (BENCHMARKS.md).
+# A figure is the plain dict plotly.js takes ({"data": [...], "layout": {...}}): built as
+# plotly.graph_objects, each trace and layout update is deep-copied and validated property by
+# property, which was half of a board callback's time beyond its queries (BENCHMARKS.md). The
+# tests validate every figure of every page with `go.Figure(fig)` instead, once.
+Figure = dict[str, Any]
+
+# plotly_white, as graph_objects figures carry it; serialised once
 pio.templates.default = "plotly_white"
+TEMPLATE: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
 
 
-def _layout(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(
-        title=title,
-        colorway=PALETTE,
-        separators=", ",
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h"},
-        height=fig.layout.height or 340,
-    )
-    return fig
+def figure(traces: list[dict[str, Any]], title: str, **layout: Any) -> Figure:
+    """A figure of the boards: French separators, the palette, a horizontal legend."""
+    return {
+        "data": traces,
+        "layout": {
+            "template": TEMPLATE,
+            "title": {"text": title},
+            "colorway": PALETTE,
+            "separators": ", ",
+            "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
+            "legend": {"orientation": "h"},
+            "height": 340,
+            **layout,
+        },
+    }
 
 
 def monthly_bars(
     frame: pl.DataFrame, series: dict[str, str], title: str, stacked: bool = True
-) -> go.Figure:
+) -> Figure:
     """Bars per month; `series` maps column -> French label."""
     months = [MONTHS[m.month - 1] for m in frame["month"]] if frame.height else []
-    fig = go.Figure(
-        [go.Bar(x=months, y=frame[col].to_list(), name=label) for col, label in series.items()]
+    return figure(
+        [
+            {"type": "bar", "x": months, "y": frame[col].to_list(), "name": label}
+            for col, label in series.items()
+        ],
+        title,
+        barmode="stack" if stacked else "group",
     )
-    fig.update_layout(barmode="stack" if stacked else "group")
-    return _layout(fig, title)
 
 
-def horizontal_bars(frame: pl.DataFrame, label: str, value: str, title: str) -> go.Figure:
+def horizontal_bars(frame: pl.DataFrame, label: str, value: str, title: str) -> Figure:
     frame = frame.sort(value)
-    fig = go.Figure(
-        go.Bar(
-            x=frame[value].to_list(),
-            y=frame[label].to_list(),
-            orientation="h",
-            marker_color=PALETTE[0],
-        )
-    )
-    fig.update_layout(height=max(340, 22 * frame.height + 80))
-    return _layout(fig, title)
+    bar = {
+        "type": "bar",
+        "x": frame[value].to_list(),
+        "y": frame[label].to_list(),
+        "orientation": "h",
+        "marker": {"color": PALETTE[0]},
+    }
+    return figure([bar], title, height=max(340, 22 * frame.height + 80))
 
 
-def calendar(frame: pl.DataFrame, title: str) -> go.Figure:
+def calendar(frame: pl.DataFrame, title: str) -> Figure:
     """Sessions per day as a calendar heat-map: ISO weeks across, weekdays down."""
     weeks = list(range(1, 54))
     grid: list[list[int | None]] = [[None] * len(weeks) for _ in WEEKDAYS]
     for day, sessions in frame.select("day", "sessions").iter_rows():  # at most 366 days
         week, weekday = day.isocalendar()[1], day.isoweekday()
         grid[weekday - 1][week - 1] = (grid[weekday - 1][week - 1] or 0) + int(sessions)
-    fig = go.Figure(
-        go.Heatmap(
-            x=weeks,
-            y=WEEKDAYS,
-            z=grid,
-            colorscale="Blues",
-            hoverongaps=False,
-            hovertemplate="semaine %{x}, %{y} : %{z} séances<extra></extra>",
-        )
+    heatmap = {
+        "type": "heatmap",
+        "x": weeks,
+        "y": WEEKDAYS,
+        "z": grid,
+        "colorscale": "Blues",
+        "hoverongaps": False,
+        "hovertemplate": "semaine %{x}, %{y} : %{z} séances<extra></extra>",
+    }
+    return figure(
+        [heatmap],
+        title,
+        yaxis={"autorange": "reversed"},
+        xaxis={"title": {"text": "semaine"}},
     )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="semaine")
-    return _layout(fig, title)
 
 
 def session_note(params: dict[str, object]) -> str:
@@ -104,8 +118,10 @@ def session_note(params: dict[str, object]) -> str:
     return "Séances ayant examiné au moins un dossier " + ", ".join(parts)
 
 
-def subtitle(fig: go.Figure, text: str) -> go.Figure:
+def subtitle(fig: Figure, text: str) -> Figure:
     """A line under the title saying what the filters mean on this chart."""
     if text:
-        fig.update_layout(title_subtitle_text=text, margin_t=70)
+        layout = fig["layout"]
+        layout["title"] = {**layout["title"], "subtitle": {"text": text}}
+        layout["margin"] = {**layout["margin"], "t": 70}
     return fig

@@ -27,9 +27,11 @@ def neutralise(value: object) -> object:
     return value
 
 
-def figure_frame(fig: go.Figure) -> pl.DataFrame:
+def figure_frame(fig: go.Figure | dict[str, Any]) -> pl.DataFrame:
     """The data behind a figure, one row per point: série, x (the category), y (the value),
     or x, y and valeur for heat-maps."""
+    if isinstance(fig, dict):  # the boards' plain figures (dashboards/charts.py)
+        fig = go.Figure(fig)
     rows: list[dict[str, Any]] = []
     for trace in fig.data:
         name = getattr(trace, "name", None) or ""

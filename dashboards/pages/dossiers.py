@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import plotly.graph_objects as go
 from dash import Input, Output, callback, html
 
 from dashboards import charts, export
@@ -21,7 +20,7 @@ CRUDE_INCIDENCE_PER_100K = 570  # new cancer cases a year per 100,000 inhabitant
 def figures(search: str | None) -> dict[str, Any]:
     p = params(search)
 
-    def by(dim: str, title: str) -> go.Figure:
+    def by(dim: str, title: str) -> charts.Figure:
         return charts.horizontal_bars(
             reader().query("dossiers_by", by=dim, **p), "label", "dossiers", title
         )
@@ -29,21 +28,25 @@ def figures(search: str | None) -> dict[str, Any]:
     inc = reader().query(
         "incidence_by_department", year=p["year"], c3=p["c3"], rate=CRUDE_INCIDENCE_PER_100K
     )
-    incidence = go.Figure(
+    departments = inc["department_code"].to_list()
+    incidence = charts.figure(
         [
-            go.Bar(
-                x=inc["department_code"].to_list(),
-                y=inc["new_patients"].to_list(),
-                name="Nouveaux patients",
-            ),
-            go.Bar(
-                x=inc["department_code"].to_list(),
-                y=inc["expected"].to_list(),
-                name=f"Attendus ({CRUDE_INCIDENCE_PER_100K} / 100 000 hab.)",
-            ),
-        ]
+            {
+                "type": "bar",
+                "x": departments,
+                "y": inc["new_patients"].to_list(),
+                "name": "Nouveaux patients",
+            },
+            {
+                "type": "bar",
+                "x": departments,
+                "y": inc["expected"].to_list(),
+                "name": f"Attendus ({CRUDE_INCIDENCE_PER_100K} / 100 000 hab.)",
+            },
+        ],
+        "Nouveaux patients et incidence attendue",
+        barmode="group",
     )
-    incidence.update_layout(barmode="group")
     return {
         "organe": by("organ", "Dossiers par organe"),
         "cim10": by("icd10", "Dossiers par groupe CIM-10"),
@@ -52,7 +55,7 @@ def figures(search: str | None) -> dict[str, Any]:
         "departement": by(
             "department", "Dossiers par département de résidence (hors région compris)"
         ),
-        "incidence": charts._layout(incidence, "Nouveaux patients et incidence attendue"),
+        "incidence": incidence,
     }
 
 

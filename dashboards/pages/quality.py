@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import plotly.graph_objects as go
 import polars as pl
 from dash import Input, Output, callback, dash_table, dcc, html
 
@@ -22,16 +21,18 @@ def figures() -> dict[str, Any]:
     by_cat = r.group_by("category").agg(pl.col("num_violated_rows").sum()).sort("category")
     by_source = r.group_by("source").agg(pl.col("num_violated_rows").sum()).sort("source")
     trend = reader().query("quality_trend")
-    trend_fig = go.Figure(
+    trend_fig = charts.figure(
         [
-            go.Scatter(
-                x=g["run_at"].to_list(),
-                y=g["violated"].to_list(),
-                name=name[0],
-                mode="lines+markers",
-            )
+            {
+                "type": "scatter",
+                "x": g["run_at"].to_list(),
+                "y": g["violated"].to_list(),
+                "name": name[0],
+                "mode": "lines+markers",
+            }
             for name, g in trend.group_by("check_name", maintain_order=True)
-        ]
+        ],
+        "Évolution au fil des exécutions",
     )
     return {
         "categorie": charts.horizontal_bars(
@@ -40,7 +41,7 @@ def figures() -> dict[str, Any]:
         "source": charts.horizontal_bars(
             by_source, "source", "num_violated_rows", "Lignes en défaut par source"
         ),
-        "tendance": charts._layout(trend_fig, "Évolution au fil des exécutions"),
+        "tendance": trend_fig,
     }
 
 

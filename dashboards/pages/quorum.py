@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import plotly.graph_objects as go
 from dash import Input, Output, callback, html
 
 from dashboards import charts, export
@@ -17,37 +16,37 @@ dash.register_page(__name__, path="/quorum", name="Quorum et conformité", order
 GRAPHS = ["par-3c", "par-rcp", "par-organe", "specialites", "tracabilite"]
 
 
-def _stacked(frame: Any, title: str) -> go.Figure:
-    fig = go.Figure(
+def _stacked(frame: Any, title: str) -> charts.Figure:
+    bar = {"type": "bar", "orientation": "h", "y": frame["label"].to_list()}
+    return charts.figure(
         [
-            go.Bar(y=frame["label"].to_list(), x=frame[col].to_list(), name=name, orientation="h")
+            bar | {"x": frame[col].to_list(), "name": name}
             for col, name in (
                 ("met", "Quorum atteint"),
                 ("not_met", "Non atteint"),
                 ("unknown", "Indéterminé"),
             )
-        ]
+        ],
+        title,
+        barmode="stack",
+        height=max(340, 22 * frame.height + 90),
     )
-    fig.update_layout(barmode="stack", height=max(340, 22 * frame.height + 90))
-    return charts._layout(fig, title)
 
 
 def figures(search: str | None) -> dict[str, Any]:
     p = params(search)
     comp = reader().query("compliance_monthly", **p)
-    tracking = go.Figure(
+    months = [charts.MONTHS[m.month - 1] for m in comp["month"]]
+    tracking = charts.figure(
         [
-            go.Scatter(
-                x=[charts.MONTHS[m.month - 1] for m in comp["month"]],
-                y=comp[c].to_list(),
-                name=n,
-                mode="lines+markers",
-            )
+            {"type": "scatter", "mode": "lines+markers", "x": months}
+            | {"y": comp[c].to_list(), "name": n}
             for c, n in (
                 ("pct_informed", "Patient informé tracé (%)"),
                 ("pct_pps_gp", "PPS avec médecin traitant (%)"),
             )
-        ]
+        ],
+        "Traçabilité par mois",
     )
     return {
         "par-3c": _stacked(reader().query("quorum_by", by="c3", **p), "Quorum par 3C"),
@@ -62,7 +61,7 @@ def figures(search: str | None) -> dict[str, Any]:
             ),
             charts.session_note(p),
         ),
-        "tracabilite": charts._layout(tracking, "Traçabilité par mois"),
+        "tracabilite": tracking,
     }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dash_table, html
 
 from dashboards import charts, export
@@ -35,29 +34,31 @@ COLUMNS = [
 def figures(search: str | None) -> dict[str, Any]:
     p = params(search)
 
-    def by(dim: str, title: str) -> go.Figure:
+    def by(dim: str, title: str) -> charts.Figure:
         return charts.horizontal_bars(
             reader().query("inclusions_by", by=dim, **p), "label", "inclusions", title
         )
 
     pvi = reader().query("trials_proposed_vs_included", **p)
-    proposed = go.Figure(
+    organs = pvi["organ"].to_list()
+    proposed = charts.figure(
         [
-            go.Bar(x=pvi["organ"].to_list(), y=pvi[c].to_list(), name=n)
+            {"type": "bar", "x": organs, "y": pvi[c].to_list(), "name": n}
             for c, n in (
                 ("new_patients", "Nouveaux patients"),
                 ("proposed", "Essai proposé en RCP"),
                 ("included", "Inclus"),
             )
-        ]
+        ],
+        "Nouveaux patients, essais proposés et inclusions",
+        barmode="group",
     )
-    proposed.update_layout(barmode="group")
     return {
         "etablissement": by("establishment", "Inclusions par établissement"),
         "essai": by("trial", "Inclusions par essai"),
         "organe": by("organ", "Inclusions par organe"),
         "mois": by("month", "Inclusions par mois"),
-        "proposes": charts._layout(proposed, "Nouveaux patients, essais proposés et inclusions"),
+        "proposes": proposed,
     }
 
 

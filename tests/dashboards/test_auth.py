@@ -14,6 +14,7 @@ from dashboards import auth
 from dashboards.registry import page_module, page_paths
 from rrc.access import audit, users
 from rrc.access.policy import Principal, acting_as
+from tests.dashboards.figures import validated
 from tests.dashboards.http import PASSWORD
 
 
@@ -125,8 +126,8 @@ def test_a_3c_user_cannot_reach_another_3c_by_url_or_post(app, board_warehouse) 
     assert figures[0] == figures[1]  # C3-02 asked, C3-01 served
     activity = page_module("/activite")  # as Dash loaded it: importing it again registers twice
     with acting_as(Principal.of("t", "admin")):
-        c301 = activity.figures("?annee=2013&3c=C3-01")["mensuel"]
-        c302 = activity.figures("?annee=2013&3c=C3-02")["mensuel"]
+        c301 = validated(activity.figures("?annee=2013&3c=C3-01"))["mensuel"]
+        c302 = validated(activity.figures("?annee=2013&3c=C3-02"))["mensuel"]
     served = _figure_total(json.loads(own.data), "activite-mensuel")
     assert served == sum(c301.data[0].y) != sum(c302.data[0].y)
     export = c3.get("/export/activite/par-3c.csv?annee=2013&3c=C3-02").data.decode("utf-8-sig")

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.dashboards.figures import validated
 from warehouse.publish import Warehouse
 
 
@@ -25,10 +26,29 @@ def test_every_page_is_registered(app) -> None:  # type: ignore[no-untyped-def]
     assert {"/", "/activite"} <= paths
 
 
+SEARCHES = ["?annee=2013", "?annee=2012&3c=C3-01&organe=sein", "?annee=2030"]
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_every_figure_of_every_page_is_a_valid_plotly_figure_on_the_boards_template(
+    app, search: str
+) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.export import PAGES
+    from dashboards.pages import quality
+    from dashboards.registry import page_module
+
+    pages = {name: page_module(f"/{name}").figures(search) for name in PAGES}
+    pages["qualite"] = quality.figures()
+    for name, figures in pages.items():
+        for graph, fig in validated(figures).items():  # raises on an invalid property
+            assert fig.layout.template.layout.plot_bgcolor == "white", (name, graph)
+            assert fig.layout.title.text and fig.layout.separators == ", ", (name, graph)
+
+
 def test_activity_figures_add_up_to_the_dossiers_of_the_year(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
     from dashboards.pages.activity import figures
 
-    figs = figures("?annee=2013&3c=C3-01")
+    figs = validated(figures("?annee=2013&3c=C3-01"))
     monthly = sum(figs["mensuel"].data[0].y)
     expected = _sql(
         board_warehouse,
@@ -49,7 +69,7 @@ def test_activity_figures_add_up_to_the_dossiers_of_the_year(app, board_warehous
 def test_quorum_figures_match_the_quorum_facts(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
     from dashboards.pages.quorum import figures
 
-    figs = figures("?annee=2013")
+    figs = validated(figures("?annee=2013"))
     met, not_met, unknown = (sum(t.x) for t in figs["par-3c"].data)
     expected = _sql(
         board_warehouse,
@@ -66,7 +86,7 @@ def test_quorum_figures_match_the_quorum_facts(app, board_warehouse) -> None:  #
 def test_dossier_figures_add_up_and_incidence_uses_population(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
     from dashboards.pages.dossiers import figures
 
-    figs = figures("?annee=2013&organe=sein")
+    figs = validated(figures("?annee=2013&organe=sein"))
     total = _sql(
         board_warehouse, "SELECT count(*) FROM core.fact_fiche WHERE year = 2013 AND organ = 'sein'"
     )
@@ -174,7 +194,7 @@ def test_session_figures_count_sessions_that_discussed_a_matching_dossier(
 
     for p in _combinations(board_warehouse):
         search = _search(p)
-        figs = figures(search)
+        figs = validated(figures(search))
         expected = _named(board_warehouse, SESSIONS_MATCHING, p)[0]
         assert sum(figs["seances"].data[0].y) == expected, p
         assert sum(v for row in figs["calendrier"].data[0].z for v in row if v) == expected, p
@@ -189,7 +209,7 @@ def test_missing_specialties_and_pps_honour_every_filter(app, board_warehouse) -
     from dashboards.pages.quorum import figures
 
     for p in _combinations(board_warehouse):
-        figs = figures(_search(p))
+        figs = validated(figures(_search(p)))
         missing = _named(
             board_warehouse,
             "SELECT count(*) FROM (SELECT unnest(q.missing_specialties) FROM core.fact_session s "
