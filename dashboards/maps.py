@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import plotly.graph_objects as go
 import polars as pl
 from plotly.colors import sample_colorscale
 
-from dashboards.charts import PALETTE
+from dashboards.charts import Figure, figure
 from dashboards.tiles import TileServer
 
 COLORSCALE = "Blues"
@@ -23,20 +22,20 @@ TILE_SOURCE = "tuiles"
 TILE_OPACITY = 0.65  # filled areas let the tiles show through
 
 
-def _tiled(fig: go.Figure) -> bool:
-    return isinstance(fig.layout.map.style, dict)
+def _tiled(fig: Figure) -> bool:
+    return "map" in fig["layout"]
 
 
-def _add(fig: go.Figure, lon: list[Any], lat: list[Any], **kw: Any) -> None:
+def _add(fig: Figure, lon: list[Any], lat: list[Any], **kw: Any) -> None:
     """One trace at these coordinates: plain axes offline, a Scattermap on tiles (where markers
     are circles: symbols would need a sprite from a CDN)."""
     if not _tiled(fig):
-        fig.add_trace(go.Scatter(x=lon, y=lat, **kw))
+        fig["data"].append({"type": "scatter", "x": lon, "y": lat, **kw})
         return
     marker = {k: v for k, v in kw.pop("marker", {}).items() if k not in ("symbol", "line")}
     if kw.get("fill") == "toself":
         kw["opacity"] = TILE_OPACITY
-    fig.add_trace(go.Scattermap(lon=lon, lat=lat, marker=marker, **kw))
+    fig["data"].append({"type": "scattermap", "lon": lon, "lat": lat, "marker": marker, **kw})
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
@@ -57,7 +56,7 @@ def _polygon_xy(features: list[dict[str, Any]]) -> tuple[list[float | None], lis
 
 
 def choropleth(
-    fig: go.Figure, features: list[dict[str, Any]], values: dict[str, float], key: Any, label: str
+    fig: Figure, features: list[dict[str, Any]], values: dict[str, float], key: Any, label: str
 ) -> None:
     """Fill each feature by its area's value; `key(feature)` gives the area code."""
     if not values:
@@ -97,12 +96,12 @@ def choropleth(
             "cmin": lo,
             "cmax": hi,
             "color": [lo],
-            "colorbar": {"title": label, "thickness": 12},
+            "colorbar": {"title": {"text": label}, "thickness": 12},
         },
     )
 
 
-def outlines(fig: go.Figure, features: list[dict[str, Any]]) -> None:
+def outlines(fig: Figure, features: list[dict[str, Any]]) -> None:
     xs, ys = _polygon_xy(features)
     _add(
         fig,
@@ -115,7 +114,7 @@ def outlines(fig: go.Figure, features: list[dict[str, Any]]) -> None:
     )
 
 
-def flows(fig: go.Figure, frame: pl.DataFrame) -> None:
+def flows(fig: Figure, frame: pl.DataFrame) -> None:
     """Lines from each territory's centre to the establishments its patients went to."""
     if frame.height == 0:
         return
@@ -134,7 +133,7 @@ def flows(fig: go.Figure, frame: pl.DataFrame) -> None:
 
 
 def points(
-    fig: go.Figure,
+    fig: Figure,
     frame: pl.DataFrame,
     name: str,
     color: str,
@@ -165,25 +164,21 @@ def base(
     title: str,
     tiles: TileServer | None = None,
     bounds: tuple[float, float, float, float] | None = None,
-) -> go.Figure:
+) -> Figure:
     """An empty map: plain axes, or a tile map fitted to `bounds` (lon_min, lat_min, lon_max,
     lat_max) when `tiles`."""
-    fig = go.Figure()
-    fig.update_layout(
-        title=title,
-        template="plotly_white",
-        height=620,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        legend={"orientation": "h"},
-        colorway=PALETTE,
-    )
+    frame = {"height": 620, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
     if tiles is not None:
         center, zoom = _fit(bounds or (-5.0, 42.0, 8.0, 51.0))  # France by default
-        fig.update_layout(map={"style": tile_style(tiles), "center": center, "zoom": zoom})
-        return fig
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.42)  # ~1/cos(45.5°)
-    return fig
+        tiled = {"style": tile_style(tiles), "center": center, "zoom": zoom}
+        return figure([], title, **frame, map=tiled)
+    return figure(
+        [],
+        title,
+        **frame,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1.42},  # ~1/cos(45.5°)
+    )
 
 
 def _fit(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import plotly.graph_objects as go
 import pytest
 
 from tests.dashboards.figures import validated
@@ -239,19 +240,25 @@ def test_missing_specialties_and_pps_honour_every_filter(app, board_warehouse) -
         assert january == pytest.approx(informed), p
 
 
+def _map(search: str, layers: list[str]) -> tuple[go.Figure, str]:
+    from dashboards.pages.care_offer import figure
+
+    fig, notice = figure(search, layers, "departement")
+    return go.Figure(fig), notice  # validated
+
+
 def test_care_offer_map_draws_on_tiles_when_reachable_else_offline(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from dashboards import tiles
-    from dashboards.pages.care_offer import figure
     from tests.dashboards.tiles import tile_server
 
     layers = ["chirurgie", "radiotherapie", "rcp", "flux"]
     tiles._probes.clear()
     monkeypatch.delenv("RRC_TILES_URL", raising=False)
-    offline, notice = figure("?annee=2013", layers, "departement")
+    offline, notice = _map("?annee=2013", layers)
     assert {t.type for t in offline.data} == {"scatter"} and "injoignable" not in notice
     with tile_server() as served:
         monkeypatch.setenv("RRC_TILES_URL", served.url)
-        tiled, notice = figure("?annee=2013", layers, "departement")
+        tiled, notice = _map("?annee=2013", layers)
         closed = served.url
     assert "injoignable" not in notice
     assert {t.type for t in tiled.data} == {"scattermap"}
@@ -262,7 +269,7 @@ def test_care_offer_map_draws_on_tiles_when_reachable_else_offline(app, monkeypa
     assert 44 < tiled.layout.map.center.lat < 47.5 and 5 < tiled.layout.map.zoom < 10
     tiles._probes.clear()
     monkeypatch.setenv("RRC_TILES_URL", closed)  # the server is gone: back to offline
-    fallback, notice = figure("?annee=2013", layers, "departement")
+    fallback, notice = _map("?annee=2013", layers)
     assert "injoignable" in notice
     assert fallback.to_plotly_json() == offline.to_plotly_json()
     tiles._probes.clear()
