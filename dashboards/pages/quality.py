@@ -16,8 +16,9 @@ from dashboards.status import check_results
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
 
 
-def figures() -> dict[str, Any]:
-    r = check_results()
+def figures(results: pl.DataFrame | None = None) -> dict[str, Any]:
+    """The page's charts; `results` are the check results when the caller has read them."""
+    r = check_results() if results is None else results
     by_cat = r.group_by("category").agg(pl.col("num_violated_rows").sum()).sort("category")
     by_source = r.group_by("source").agg(pl.col("num_violated_rows").sum()).sort("source")
     trend = reader().query("quality_trend")
@@ -99,7 +100,8 @@ def layout(**_query: str) -> html.Div:
     Input("url", "search"),
 )
 def update(_search: str | None):  # type: ignore[no-untyped-def]
-    r = check_results().select(
+    results = check_results()
+    r = results.select(
         contrôle="check_name",
         table="table_name",
         champ="field",
@@ -111,7 +113,7 @@ def update(_search: str | None):  # type: ignore[no-untyped-def]
         pourcentage=pl.col("pct").round(3),
         seuil="max_pct",
     )
-    figs = figures()
+    figs = figures(results)
     quarantine = reader().query("quarantine")
     return (
         r.to_dicts(),
