@@ -73,7 +73,7 @@ class Config:
     warehouse_dir: Path
     keep_snapshots: int
     watermark_lag_hours: float
-    memory_limit: str = "3GB"  # DuckDB's memory for a build; past it, it spills to disk
+    memory_limit: str = "2GB"  # DuckDB's memory for a build; past it, it spills to disk
 
 
 def _secrets(directory: Path) -> dict[str, str]:
@@ -201,5 +201,5 @@ def load_config(directory: Path | None = None) -> Config:
         warehouse_dir=Path(interpolate(wh.get("dir", "data/warehouse"), lookup, "sources.toml")),
         keep_snapshots=int(wh.get("keep_snapshots", 5)),
         watermark_lag_hours=float(wh.get("watermark_lag_hours", 48)),
-        memory_limit=str(wh.get("memory_limit", "3GB")),
+        memory_limit=interpolate(str(wh.get("memory_limit", "2GB")), lookup, "sources.toml"),
     )

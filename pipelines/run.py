@@ -266,6 +266,9 @@ def run(
             con = duckdb.connect(str(build))
             # past this, DuckDB spills to building/ instead of growing (peak RSS of a 10M build)
             con.execute(f"SET memory_limit = '{cfg.memory_limit}'")
+            # rows need not keep their insertion order (every model and check is order-free):
+            # DuckDB can then stream and spill large CREATE TABLE ... AS without holding them
+            con.execute("SET preserve_insertion_order = false")
             con.execute(f"SET temp_directory = '{build}.tmp'")
             pseudonym.install(con, secret)
             con.execute("CREATE SCHEMA IF NOT EXISTS raw")
@@ -273,12 +276,17 @@ def run(
             if full and previous is not None:
                 checks.carry_history(con, previous)
             _extract_sources(con, cfg, result, full, only, since, until, progress)
+            # each layer written to the file before the next: until a checkpoint, new tables
+            # stay in DuckDB's memory and count against its limit (a 10M build ran out of it)
+            con.execute("CHECKPOINT")
             progress("map sources to the canonical model")
             reference.load(con)
             result.reconciliation = mapped.apply(con, cfg.sources)
+            con.execute("CHECKPOINT")
             progress("build staging, core and marts, evaluate quorum")
             all_models = models.discover()
             result.model_seconds = models.run(con, [m for m in all_models if m.layer == "staging"])
+            con.execute("CHECKPOINT")
             progress("quality checks")
             started_checks = time.perf_counter()
             result.quality = checks.run(con, run_id, {s.name: s.cadence_hours for s in cfg.sources})
@@ -289,6 +297,7 @@ def run(
                 expectations.store(con, run_id, result.gx)
             checks.gate(result.quality)
             result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "core"])
+            con.execute("CHECKPOINT")
             quorum.run(con)
             result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "marts"])
             result.status = "success"
@@ -316,21 +325,33 @@ def run(
         _append_history(cfg.warehouse_dir, result)
         if result.gx_mode == "after_publish":
             progress("Great Expectations validation of the published snapshot, Data Docs")
-            _validate_published(wh, result)
+            try:
+                result.gx = validate_published(wh)
+            except Exception as exc:  # the data is published and logged: report, do not raise
+                result.gx_error = f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}"
         return result
 
 
-def _validate_published(wh: Warehouse, result: RunResult) -> None:
-    """GX on the snapshot just published, read-only; its verdicts and Data Docs go beside it
-    (data_docs/). The data is already published and logged: a GX failure is reported, not
-    raised, and the SQL checks that gated the publish stand."""
+def validate_published(wh: Warehouse) -> expectations.GxOutcome:
+    """GX on the published snapshot, read-only; its verdicts and Data Docs go beside it
+    (data_docs/results/<run_id>.json). The SQL checks that gated the publish stand whatever
+    GX says."""
     docs = wh.dir / "data_docs"
+    con = wh.connect()
     try:
-        con = wh.connect()
-        try:
-            result.gx = expectations.validate(con, result.run_id, docs)
-        finally:
-            con.close()
-        expectations.save(docs, result.run_id, result.gx)
-    except Exception as exc:
-        result.gx_error = f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}"
+        run_id = snapshot_run_id(con)
+        outcome = expectations.validate(con, run_id, docs)
+    finally:
+        con.close()
+    expectations.save(docs, run_id, outcome)
+    return outcome
+
+
+def snapshot_run_id(con: duckdb.DuckDBPyConnection) -> str:
+    """The run that built the warehouse `con` reads (its last line of meta.run_log)."""
+    row = con.execute(
+        "SELECT run_id FROM meta.run_log WHERE status = 'success' ORDER BY started_at DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        raise RRCError("the published warehouse records no successful run in meta.run_log")
+    return str(row[0])

@@ -3,8 +3,10 @@
 -- outside the warehouse) of the INS, or of FINESS + IPP when there is no INS: the last layer
 -- where names, INS and IPP exist.
 with identities as (
-    select distinct on (source, identity_key) * from mapped.identity
-    order by source, identity_key, _load_id desc
+    -- the latest load of each identity (a window, not DISTINCT ON ... ORDER BY: that sorts every
+    -- row whole, and at 4M identities ran out of the build's memory)
+    select * from mapped.identity
+    qualify row_number() over (partition by source, identity_key order by _load_id desc) = 1
 ),
 keyed as (
     select *,
