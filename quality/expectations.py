@@ -49,11 +49,16 @@ class GxOutcome:
 def mode() -> str:
     """When GX runs (config/quality.toml `great_expectations`): `after_publish` validates the
     published snapshot once the SQL checks have gated and published it, `in_build` inside the
-    build (its verdicts then also land in `quality.gx_results`), `off` not at all."""
-    value = load_toml("quality.toml", config_dir()).get("great_expectations", "after_publish")
+    build (its verdicts then also land in `quality.gx_results`), `off` not at all.
+    RRC_GREAT_EXPECTATIONS overrides the file (e.g. `off` for a run whose GX is run apart, with
+    `rrc quality validate`)."""
+    value = os.environ.get("RRC_GREAT_EXPECTATIONS") or load_toml("quality.toml", config_dir()).get(
+        "great_expectations", "after_publish"
+    )
     if value not in MODES:
         raise ConfigError(
-            f"config/quality.toml: great_expectations = {value!r} is not one of {', '.join(MODES)}",
+            f"great_expectations = {value!r} (config/quality.toml or RRC_GREAT_EXPECTATIONS) "
+            f"is not one of {', '.join(MODES)}",
             hint='use "after_publish" (the default), "in_build" or "off"',
         )
     return str(value)

@@ -26,6 +26,20 @@ def run_cmd() -> None:
     etl_run(source=None, full=False, since=None, until=None)
 
 
+@app.command(name="validate", epilog="Example:\n\n  rrc quality validate")
+def validate_cmd() -> None:
+    """Validate the published warehouse with Great Expectations and rebuild its Data Docs (what
+    `rrc etl run` does after each publish, unless config/quality.toml says otherwise)."""
+    from pipelines.run import validate_published
+
+    with friendly_errors():
+        wh = Warehouse(load_config().warehouse_dir)
+        outcome = validate_published(wh)
+    verdict = "all suites pass" if outcome.success else "some suites fail"
+    console.print(f"Great Expectations: {verdict}, {outcome.seconds:.2f} s.")
+    console.print(f"Data Docs: {outcome.docs}")
+
+
 @app.command(
     name="report",
     epilog="Examples:\n\n  rrc quality report\n\n  rrc quality report --failed-only",

@@ -91,3 +91,17 @@ def test_an_unknown_gx_mode_is_refused_with_the_choices(
     etl = etl_factory(small_demo, "badmode")
     with pytest.raises(ConfigError, match="after_publish"):
         etl.run(full=True)
+
+
+def test_gx_off_for_the_run_then_validated_apart(
+    small_demo: Path, etl_factory: Callable[..., Etl], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.run import validate_published
+
+    monkeypatch.setenv("RRC_GREAT_EXPECTATIONS", "off")
+    etl = etl_factory(small_demo, "apart")
+    result = etl.run(full=True)
+    assert result.gx is None and not (etl.warehouse / "data_docs").exists()
+    outcome = validate_published(Warehouse(etl.warehouse))  # `rrc quality validate`
+    assert outcome.results
+    assert (etl.warehouse / "data_docs" / "results" / f"{result.run_id}.json").exists()
