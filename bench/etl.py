@@ -54,11 +54,13 @@ class Run:
 
 
 def run(profile: Profile, *, full: bool, log: Path) -> Run:
-    """One `rrc etl run` (`--full` or incremental); its wall time, peak RSS and run-log entry."""
+    """One `rrc etl run` (`--full` or incremental) to its publish, Great Expectations left to
+    `validate` (run apart, so that its time and memory are not the build's); the run's wall
+    time, peak RSS and run-log entry."""
     command = [str(Path(sys.executable).with_name("rrc")), "etl", "run"]
     if full:
         command.append("--full")
-    measured = child.run(command, env(profile), log, cwd=ROOT)
+    measured = child.run(command, {**env(profile), "RRC_GREAT_EXPECTATIONS": "off"}, log, cwd=ROOT)
     lines = (warehouse_dir(profile) / "run_log.jsonl").read_text(encoding="utf-8").splitlines()
     entry = json.loads(lines[-1])
     if entry["status"] != "success":
@@ -66,13 +68,10 @@ def run(profile: Profile, *, full: bool, log: Path) -> Run:
     return Run(measured, entry)
 
 
-def gx_outcome(profile: Profile, entry: dict[str, Any]) -> dict[str, Any]:
-    """GX's record of a run: in the run log when GX ran in the build, else the verdicts it wrote
-    beside the Data Docs after the publish (empty when it did not run)."""
-    if "seconds" in (entry.get("gx") or {}):
-        return entry["gx"]
-    path = warehouse_dir(profile) / "data_docs" / "results" / f"{entry['run_id']}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+def validate(profile: Profile, log: Path) -> child.Measured:
+    """`rrc quality validate`: what `rrc etl run` does after its publish by default."""
+    command = [str(Path(sys.executable).with_name("rrc")), "quality", "validate"]
+    return child.run(command, env(profile), log, cwd=ROOT)
 
 
 def published(profile: Profile) -> Path:
