@@ -74,9 +74,15 @@ def run(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> di
         try:
             con.execute(f"CREATE OR REPLACE TABLE {model.qualified} AS {model.sql}")
         except duckdb.Error as exc:
-            raise ModelError(
-                f"model {model.qualified} ({model.path}) failed: {exc}",
-                hint="run `rrc etl run --full` after fixing the SQL",
-            ) from exc
+            hint = "run `rrc etl run --full` after fixing the SQL"
+            if isinstance(exc, duckdb.OutOfMemoryException):
+                (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone() or ("",)
+                hint = (
+                    f"the build's DuckDB memory limit ({limit}) was reached: raise it with "
+                    "RRC_ETL_MEMORY_LIMIT (or memory_limit in config/sources.toml), or rewrite the "
+                    "model so that DuckDB can spill it to disk"
+                )
+            message = f"model {model.qualified} ({model.path}) failed: {exc}"
+            raise ModelError(message, hint=hint) from exc
         timings[model.qualified] = time.perf_counter() - started
     return timings

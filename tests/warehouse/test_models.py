@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
 from pipelines import pseudonym
 from warehouse import dictionary, mapped, reference
-from warehouse.models import LAYERS, discover, run
+from warehouse.models import LAYERS, Model, ModelError, discover, run
 
 
 def test_every_model_has_a_grain_header_and_ends_with_final() -> None:
@@ -115,3 +117,14 @@ def test_patients_are_linked_by_ins_else_by_ipp_and_establishment(
     assert keys["dcc:1"] == keys["vendor_b:P9@030780092"]
     assert keys["dcc:2"] != keys["dcc:3"]
     assert len({keys["dcc:1"], keys["dcc:2"], keys["dcc:3"]}) == 3
+
+
+def test_a_model_out_of_memory_says_which_limit_and_how_to_raise_it(tmp_path: Path) -> None:
+    sql = tmp_path / "too_big.sql"
+    sql.write_text("select string_agg(repeat('x', 1000), ',') as s from range(3000000)")
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '50MB'")
+    with pytest.raises(ModelError, match=r"staging\.too_big") as failed:
+        run(con, [Model("staging", "too_big", sql)])
+    assert "RRC_ETL_MEMORY_LIMIT" in (failed.value.hint or "")
+    assert "MiB" in (failed.value.hint or "")  # the limit in force is named
