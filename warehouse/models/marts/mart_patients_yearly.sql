@@ -2,18 +2,78 @@
 -- department of residence; '*' stands for any value): dossiers, distinct patients, new patients
 -- (first presentation of a first episode in the year) and active RCP entities. Distinct counts do
 -- not add up across filter values, so every combination the boards offer has its own row.
-with final as (
-    select year,
-           case when grouping(c3_id) = 1 then '*' else c3_id end as c3_id,
-           case when grouping(organ) = 1 then '*' else organ end as organ,
-           case when grouping(finess) = 1 then '*' else finess end as finess,
-           case when grouping(residence_department) = 1 then '*' else residence_department end
-               as residence_department,
-           count(*) as dossiers,
-           count(distinct patient_key) as patients,
-           count(distinct patient_key) filter (where new_patient_presentation) as new_patients,
-           count(distinct entity_code) as active_entities
+with f as (
+    select year, c3_id, organ, finess, residence_department as department, patient_key as p,
+           new_patient_presentation as new, entity_code as e
     from core.fact_fiche
-    group by year, cube(c3_id, organ, finess, residence_department)
+),
+final as (
+    -- The 16 combinations are 16 plain GROUP BYs rather than one CUBE: DuckDB then holds one
+    -- combination's distinct sets at a time (a CUBE holds all 16 and ran out of a 2 GB build
+    -- at 10M; at 1M the GROUP BYs also take two thirds of the CUBE's time).
+    select year, '*' as c3_id, '*' as organ, '*' as finess, '*' as residence_department,
+           count(*) as dossiers, count(distinct p) as patients,
+           count(distinct p) filter (new) as new_patients, count(distinct e) as active_entities
+    from f group by all
+    union all
+    select year, c3_id, '*', '*', '*',
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, '*', organ, '*', '*',
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, '*', '*', finess, '*',
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, '*', '*', '*', department,
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, c3_id, organ, '*', '*',
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, c3_id, '*', finess, '*',
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, c3_id, '*', '*', department,
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, '*', organ, finess, '*',
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, '*', organ, '*', department,
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, '*', '*', finess, department,
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, c3_id, organ, finess, '*',
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, c3_id, organ, '*', department,
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, c3_id, '*', finess, department,
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, '*', organ, finess, department,
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
+    union all
+    select year, c3_id, organ, finess, department,
+           count(*), count(distinct p), count(distinct p) filter (new), count(distinct e)
+    from f group by all
 )
 select * from final

@@ -1,14 +1,27 @@
 -- Grain: one row per year, 3C and organ ('*' stands for any 3C or any organ): distinct patients
 -- proposed a trial in RCP that year, distinct patients included in a trial that year, and new
 -- patients. Distinct counts do not add up across 3Cs or organs, so each combination has its row.
-with proposed as (
-    select year,
-           case when grouping(c3_id) = 1 then '*' else c3_id end as c3_id,
-           case when grouping(organ) = 1 then '*' else organ end as organ,
-           count(distinct patient_key) filter (where trial_id is not null) as proposed,
-           count(distinct patient_key) filter (where new_patient_presentation) as new_patients
+with f as (
+    select year, c3_id, organ, patient_key as p, trial_id is not null as trial,
+           new_patient_presentation as new
     from core.fact_fiche
-    group by year, cube(c3_id, organ)
+),
+proposed as (
+    -- Plain GROUP BYs, not a CUBE: one combination's distinct sets in memory at a time (see
+    -- mart_patients_yearly).
+    select year, c3_id, organ,
+           count(distinct p) filter (trial) as proposed,
+           count(distinct p) filter (new) as new_patients
+    from f group by all
+    union all
+    select year, c3_id, '*', count(distinct p) filter (trial), count(distinct p) filter (new)
+    from f group by all
+    union all
+    select year, '*', organ, count(distinct p) filter (trial), count(distinct p) filter (new)
+    from f group by all
+    union all
+    select year, '*', '*', count(distinct p) filter (trial), count(distinct p) filter (new)
+    from f group by all
 ),
 included as (
     select year(inclusion_date) as year,
@@ -28,4 +41,4 @@ final as (
       on i.year = p.year and i.c3_id is not distinct from p.c3_id
      and i.organ is not distinct from p.organ
 )
-select * from final order by year, c3_id, organ
+select * from final
