@@ -1,13 +1,15 @@
 """Run a command as a child process and measure it: wall time and peak resident memory.
 
-`os.wait4` returns the rusage of that one child (ru_maxrss, its peak RSS, in KiB on Linux): no
-polling, nothing missed between samples, and other children of the benchmark do not count.
+The peak is the child's own high-water mark (`VmHWM` in /proc, read every 50 ms until it exits).
+Not `ru_maxrss` from `wait4`: Linux carries the forking process's RSS into the child's maxrss
+across exec, so a child of this (large) benchmark process would report at least the benchmark's
+own memory.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +29,27 @@ def run(command: list[str], env: dict[str, str], log: Path, cwd: Path | None = N
         out.flush()
         started = time.perf_counter()
         proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak = [0.0]
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                try:  # the high-water mark only grows: the last read is the peak so far
+                    peak[0] = max(peak[0], rss_mb(proc.pid)[1])
+                except (OSError, ValueError):  # exited (or a zombie without memory)
+                    return
+                done.wait(0.05)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        proc.wait()
         seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        watcher.join()
     if proc.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"{command[:4]} failed ({proc.returncode}):\n{tail}")
-    return Measured(seconds, usage.ru_maxrss / 1024)
+    return Measured(seconds, peak[0])
 
 
 def rss_mb(pid: int) -> tuple[float, float]:
