@@ -30,8 +30,7 @@ WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 # tests validate every figure of every page with `go.Figure(fig)` instead, once.
 Figure = dict[str, Any]
 
-# plotly_white, as graph_objects figures carry it; serialised once
-pio.templates.default = "plotly_white"
+# plotly_white, as graph_objects figures carried it; serialised once
 TEMPLATE: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
 
 
@@ -52,19 +51,30 @@ def figure(traces: list[dict[str, Any]], title: str, **layout: Any) -> Figure:
     }
 
 
+def bars(
+    categories: list[Any],
+    frame: pl.DataFrame,
+    series: dict[str, str],
+    title: str,
+    *,
+    barmode: str = "group",
+    horizontal: bool = False,
+    **layout: Any,
+) -> Figure:
+    """One bar series per column of `frame` (`series` maps column -> French label) over the
+    same categories, grouped or stacked, across or (horizontal) down."""
+    axis, values = ("y", "x") if horizontal else ("x", "y")
+    shape = {"type": "bar", axis: categories} | ({"orientation": "h"} if horizontal else {})
+    traces = [shape | {values: frame[col].to_list(), "name": name} for col, name in series.items()]
+    return figure(traces, title, barmode=barmode, **layout)
+
+
 def monthly_bars(
     frame: pl.DataFrame, series: dict[str, str], title: str, stacked: bool = True
 ) -> Figure:
     """Bars per month; `series` maps column -> French label."""
     months = [MONTHS[m.month - 1] for m in frame["month"]] if frame.height else []
-    return figure(
-        [
-            {"type": "bar", "x": months, "y": frame[col].to_list(), "name": label}
-            for col, label in series.items()
-        ],
-        title,
-        barmode="stack" if stacked else "group",
-    )
+    return bars(months, frame, series, title, barmode="stack" if stacked else "group")
 
 
 def horizontal_bars(frame: pl.DataFrame, label: str, value: str, title: str) -> Figure:

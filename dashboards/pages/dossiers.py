@@ -28,24 +28,14 @@ def figures(search: str | None) -> dict[str, Any]:
     inc = reader().query(
         "incidence_by_department", year=p["year"], c3=p["c3"], rate=CRUDE_INCIDENCE_PER_100K
     )
-    departments = inc["department_code"].to_list()
-    incidence = charts.figure(
-        [
-            {
-                "type": "bar",
-                "x": departments,
-                "y": inc["new_patients"].to_list(),
-                "name": "Nouveaux patients",
-            },
-            {
-                "type": "bar",
-                "x": departments,
-                "y": inc["expected"].to_list(),
-                "name": f"Attendus ({CRUDE_INCIDENCE_PER_100K} / 100 000 hab.)",
-            },
-        ],
+    incidence = charts.bars(
+        inc["department_code"].to_list(),
+        inc,
+        {
+            "new_patients": "Nouveaux patients",
+            "expected": f"Attendus ({CRUDE_INCIDENCE_PER_100K} / 100 000 hab.)",
+        },
         "Nouveaux patients et incidence attendue",
-        barmode="group",
     )
     return {
         "organe": by("organ", "Dossiers par organe"),

@@ -17,18 +17,13 @@ GRAPHS = ["par-3c", "par-rcp", "par-organe", "specialites", "tracabilite"]
 
 
 def _stacked(frame: Any, title: str) -> charts.Figure:
-    bar = {"type": "bar", "orientation": "h", "y": frame["label"].to_list()}
-    return charts.figure(
-        [
-            bar | {"x": frame[col].to_list(), "name": name}
-            for col, name in (
-                ("met", "Quorum atteint"),
-                ("not_met", "Non atteint"),
-                ("unknown", "Indéterminé"),
-            )
-        ],
+    return charts.bars(
+        frame["label"].to_list(),
+        frame,
+        {"met": "Quorum atteint", "not_met": "Non atteint", "unknown": "Indéterminé"},
         title,
         barmode="stack",
+        horizontal=True,
         height=max(340, 22 * frame.height + 90),
     )
 

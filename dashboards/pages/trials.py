@@ -40,18 +40,15 @@ def figures(search: str | None) -> dict[str, Any]:
         )
 
     pvi = reader().query("trials_proposed_vs_included", **p)
-    organs = pvi["organ"].to_list()
-    proposed = charts.figure(
-        [
-            {"type": "bar", "x": organs, "y": pvi[c].to_list(), "name": n}
-            for c, n in (
-                ("new_patients", "Nouveaux patients"),
-                ("proposed", "Essai proposé en RCP"),
-                ("included", "Inclus"),
-            )
-        ],
+    proposed = charts.bars(
+        pvi["organ"].to_list(),
+        pvi,
+        {
+            "new_patients": "Nouveaux patients",
+            "proposed": "Essai proposé en RCP",
+            "included": "Inclus",
+        },
         "Nouveaux patients, essais proposés et inclusions",
-        barmode="group",
     )
     return {
         "etablissement": by("establishment", "Inclusions par établissement"),
