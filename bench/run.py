@@ -87,12 +87,7 @@ def build_figures(profile: Profile, copy_rates: dict[str, float]) -> list[Figure
                 )
             )
     figures.append(
-        Figure(
-            "quality: SQL checks inside the build",
-            full.log["sql_check_seconds"],
-            "s",
-            note=f"Great Expectations on the same checks: {gx.seconds:,.1f} s",
-        )
+        Figure("quality: SQL checks inside the build", full.log["sql_check_seconds"], "s")
     )
     figures.append(
         Figure("warehouse file size", etl.published(profile).stat().st_size / 2**20, "MB")

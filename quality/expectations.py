@@ -45,6 +45,12 @@ class GxOutcome:
     docs: Path | None
     results: list[dict[str, Any]]  # check, table, field, unexpected, element, success
 
+    @property
+    def summary(self) -> str:
+        """One line for the command line: the verdict, the time and where the Data Docs are."""
+        verdict = "all suites pass" if self.success else "some suites fail"
+        return f"{verdict}, {self.seconds:.2f} s. Data Docs: {self.docs}"
+
 
 def mode() -> str:
     """When GX runs (config/quality.toml `great_expectations`): `after_publish` validates the
@@ -193,7 +199,6 @@ def _validate(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path) -> G
                     "success": bool(r.success),
                 }
             )
-        del outcome
     context.build_data_docs()
     index = write_offline_index(docs_root)
     return GxOutcome(success, time.perf_counter() - started, index, results)
@@ -223,14 +228,10 @@ def write_offline_index(docs_root: Path) -> Path | None:
     return index
 
 
-def results_path(docs_root: Path, run_id: str) -> Path:
-    return docs_root / "results" / f"{run_id}.json"
-
-
 def save(docs_root: Path, run_id: str, outcome: GxOutcome) -> Path:
     """Keep GX's verdicts on a published snapshot beside its Data Docs (the snapshot itself is
     never written again): `data_docs/results/<run_id>.json`."""
-    path = results_path(docs_root, run_id)
+    path = docs_root / "results" / f"{run_id}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {**asdict(outcome), "docs": str(outcome.docs) if outcome.docs else None}
     tmp = path.with_suffix(".tmp")

@@ -88,11 +88,7 @@ def _summary(result: RunResult) -> None:
     console.print(f"Published: {result.snapshot}")
     if result.gx:
         when = "after the publish" if result.gx_mode == "after_publish" else "in the build"
-        verdict = "all suites pass" if result.gx.success else "some suites fail"
-        console.print(
-            f"Great Expectations ({when}): {verdict}, {result.gx.seconds:.2f} s. "
-            f"Data Docs: {result.gx.docs}"
-        )
+        console.print(f"Great Expectations ({when}): {result.gx.summary}")
     if result.gx_error:
         console.print(
             f"[yellow]Great Expectations could not validate the published snapshot[/yellow] "

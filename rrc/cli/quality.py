@@ -35,9 +35,7 @@ def validate_cmd() -> None:
     with friendly_errors():
         wh = Warehouse(load_config().warehouse_dir)
         outcome = validate_published(wh)
-    verdict = "all suites pass" if outcome.success else "some suites fail"
-    console.print(f"Great Expectations: {verdict}, {outcome.seconds:.2f} s.")
-    console.print(f"Data Docs: {outcome.docs}")
+    console.print(f"Great Expectations: {outcome.summary}")
 
 
 @app.command(
