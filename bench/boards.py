@@ -13,8 +13,8 @@ from bench import browser, callbacks, etl
 from bench.dataset import Profile
 from bench.figures import Figure, Target, percentile
 from bench.serve import serving
-from dashboards.data import query_text
 from tests.dashboards.http import PASSWORD, logged_in
+from warehouse.read.reader import query_text
 
 USER = "bench-admin"  # an administrator, in the benchmark's own access database
 CALLBACK_TARGET = Target.both(Target.at_most(150, " ms"), Target.ratio_at_most(2))
@@ -22,7 +22,7 @@ NO_QUERY_TARGET = Target.at_most(150, " ms")  # a callback that reads nothing ha
 
 
 def _account() -> None:
-    from rrc.access import users
+    from access import users
 
     if users.get(USER) is None:
         users.add(USER, "admin", None, PASSWORD)
@@ -50,13 +50,14 @@ def _latest_year(warehouse: Path) -> int:
 
 def measure(profile: Profile, warehouse: Path, n: int, notes: list[str]) -> list[Figure]:
     from dashboards import app as board_app
+    from dashboards.data import reader
 
     _account()
     search = f"?annee={_latest_year(warehouse)}"
     app = board_app.create_app(etl.warehouse_dir(profile))
     app.server.test_client().get("/login")  # Dash sets its callbacks up on a first request
     found = callbacks.bodies(app, search)
-    callbacks.record(app, board_app.READER, found, _login)
+    callbacks.record(app, reader(), found, _login)
     figures: list[Figure] = []
     with serving(etl.env(profile), profile.workdir / "serve.log") as server:
         client = logged_in(server.url, USER)

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from dashboards import auth
-from dashboards.data import query_text
+from warehouse.read.reader import query_text
 
 QueryCall = tuple[str, dict[str, Any]]
 

@@ -1,44 +1,29 @@
 """The Dash app: a thin shell of navigation, global filters and the page container.
 
-Pages live in `dashboards/pages/`; they read data only through `dashboards.data.Reader` over the
-published warehouse, read-only. `create_app(warehouse_dir)` returns the app; `server` (Flask) is
-what gunicorn serves (`rrc serve`).
+Pages live in `dashboards/pages/`; they read data only through `dashboards.data.reader()`, the
+warehouse's read side (`warehouse.read`) over the published snapshot. `create_app(warehouse_dir)`
+returns the app; `server()` (Flask) is what gunicorn serves (`rrc serve`).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
-from flask import Response, request, send_from_directory
+from flask import send_from_directory
 
-from dashboards import auth
-from dashboards.data import Reader
+from access.policy import AccessDenied, current
+from dashboards import auth, data, export
+from dashboards.data import reader
 from dashboards.filters import Filters
 from dashboards.registry import page_module
-from rrc.access import audit
-from rrc.access.policy import AccessDenied, current
-
-READER: Reader | None = None
-
-
-def reader() -> Reader:
-    if READER is None:
-        raise RuntimeError("the app was not created with a warehouse (create_app)")
-    return READER
-
-
-def params(search: str | None) -> dict[str, object]:
-    """Query parameters of the filters in the URL; the year defaults to the latest one."""
-    years = reader().query("years")["year"].to_list()
-    return Filters.from_search(search).params(years[0] if years else 0)
+from rrc.settings import warehouse_dir as configured_warehouse
 
 
 def create_app(warehouse_dir: Path) -> Dash:
-    global READER
-    READER = Reader(warehouse_dir)
+    data.install(warehouse_dir)
     app = Dash(
         __name__,
         use_pages=True,
@@ -54,32 +39,7 @@ def create_app(warehouse_dir: Path) -> Dash:
 
     docs = Path(warehouse_dir) / "data_docs"
 
-    @app.server.route("/export/<page>/<graph>.<fmt>")
-    def export_chart(page: str, graph: str, fmt: str):  # type: ignore[no-untyped-def]
-        """A chart's data as CSV or XLSX, with the filters of the query string."""
-        from dashboards.export import PAGES, render
-
-        if page not in PAGES or fmt not in ("csv", "xlsx"):
-            return Response("export inconnu", status=404)
-        search = ("?" + request.query_string.decode()) if request.query_string else ""
-        try:
-            content, mimetype = render(page, graph, fmt, search)
-        except KeyError:
-            return Response("graphique inconnu", status=404)
-        who = current()
-        audit.record(
-            who.username,
-            "export",
-            f"{page}/{graph}.{fmt}",
-            role=who.role.name,
-            address=who.address,
-            detail={"filters": search, "snapshot": reader().snapshot()},
-        )
-        return Response(
-            content,
-            mimetype=mimetype,
-            headers={"Content-Disposition": f'attachment; filename="{page}-{graph}.{fmt}"'},
-        )
+    export.register_routes(app.server)
 
     @app.server.route("/data-docs/<path:name>")
     def data_docs(name: str):  # type: ignore[no-untyped-def]
@@ -208,8 +168,8 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
 def _filter(
     label: str,
     id_: str,
-    options: list[object],
-    value: object = None,
+    options: list[Any],
+    value: Any = None,
     placeholder: str = "Tous",
     clearable: bool = True,
     disabled: bool = False,
@@ -230,5 +190,4 @@ def _filter(
 
 
 def server():  # pragma: no cover - entry point for gunicorn: dashboards.app:server()
-    app = create_app(Path(os.environ.get("RRC_WAREHOUSE_DIR", "data/warehouse")))
-    return app.server
+    return create_app(configured_warehouse()).server

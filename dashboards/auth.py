@@ -4,7 +4,7 @@ Every Flask route is listed in ROUTES with the right it needs; a route that is n
 refused (deny by default). Dash callbacks all arrive on one route, `/_dash-update-component`: the
 callback named in the request is looked up among the registered ones and authorised by the page
 that registered it; a callback no page owns is refused. Once authorised, the request runs on
-behalf of its principal, and the data-access layer (dashboards/data.py) applies scope and
+behalf of its principal, and the data-access layer (warehouse/read/reader.py) applies scope and
 statistical secrecy to every query.
 
 Sessions are signed cookies (HttpOnly, SameSite=Lax; Secure when RRC_COOKIE_SECURE=1) holding the
@@ -26,10 +26,10 @@ from urllib.parse import urlparse
 from dash import Dash
 from flask import Flask, Response, g, redirect, request, session, url_for
 
+from access import audit, users
+from access.policy import AccessDenied, Principal, load_policy, set_current
+from access.session_key import session_key
 from dashboards.registry import page_paths
-from rrc.access import audit, users
-from rrc.access.policy import AccessDenied, Principal, load_policy, set_current
-from rrc.access.session_key import session_key
 
 # What each Flask endpoint needs. "public": no session; "shell": any logged-in user (the app's
 # code, styles and layout, which hold no data); "page": the role may open that board; "callback":

@@ -1,96 +1,34 @@
-"""The boards' only way to the data: named read-only queries over the published warehouse.
+"""The boards' one reader over the published warehouse (one per server process), and the filters
+of the request's URL turned into query parameters.
 
-Each query is a `.sql` file in `dashboards/queries/`, with DuckDB named parameters (`$year`);
-values are always bound, never formatted into the SQL. The connection follows the published
-snapshot: when a new run is published, the next query opens the new file (read-only).
-
-Access is enforced here, for every query, on behalf of the principal of the current request
-(`rrc.access.policy.current()`; none set means refused):
-- a query must be declared in config/secrecy.toml (deny by default);
-- a 3C user is held to its own 3C: the `$c3` parameter is forced, rows of `column`-scoped queries
-  are filtered, and network-wide queries return no rows;
-- row-level queries return no rows to roles without row-level rights;
-- for roles without nominative rights, small counts are masked (statistical secrecy).
+Pages take their data from `reader()` only: named queries of `warehouse/read/queries/`, with
+access and statistical secrecy applied for the user of the request.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
 
-import duckdb
-import polars as pl
+from dashboards.filters import Filters
+from warehouse.read.reader import Reader
 
-from rrc.access import secrecy
-from rrc.access.policy import current
-from warehouse.publish import Warehouse
-
-QUERIES = Path(__file__).parent / "queries"
+_READER: Reader | None = None
 
 
-@cache
-def query_text(name: str) -> tuple[str, frozenset[str]]:
-    """A query's SQL and the named parameters it uses, read once per process."""
-    sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
-    return sql, frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql))
+def install(warehouse_dir: Path) -> Reader:
+    """Open the reader of the boards' process over `warehouse_dir` (done by `create_app`)."""
+    global _READER
+    _READER = Reader(warehouse_dir)
+    return _READER
 
 
-class Reader:
-    def __init__(self, warehouse_dir: Path) -> None:
-        self.warehouse = Warehouse(warehouse_dir)
-        self._lock = threading.Lock()
-        self._path: Path | None = None
-        self._con: duckdb.DuckDBPyConnection | None = None
+def reader() -> Reader:
+    if _READER is None:
+        raise RuntimeError("the boards were not created over a warehouse (create_app)")
+    return _READER
 
-    @cached_property
-    def secrecy(self) -> secrecy.SecrecyConfig:
-        return secrecy.load_secrecy()
 
-    def _connection(self) -> duckdb.DuckDBPyConnection:
-        current_path = self.warehouse.current()
-        with self._lock:
-            if self._con is None or current_path != self._path:
-                # the previous snapshot's connection is not closed here: other threads may have
-                # queries in flight on it; it closes when its last cursor is gone
-                self._con = self.warehouse.connect()
-                self._path = current_path
-            return self._con.cursor()  # one cursor per call: safe across threads
-
-    def query(self, name: str, **params: Any) -> pl.DataFrame:
-        """The rows of query `name` that the current principal may see."""
-        return self.query_masked(name, **params)[0]
-
-    def query_masked(self, name: str, **params: Any) -> tuple[pl.DataFrame, set[tuple[int, str]]]:
-        """`query`, with the (row, column) cells that statistical secrecy masked."""
-        principal = current()
-        rules = self.secrecy.rules(name)
-        withheld = (rules.row_level and not principal.role.row_level) or (
-            principal.c3_id is not None and rules.scope == "network"
-        )
-        if principal.c3_id is not None and rules.scope == "c3":
-            params = {**params, "c3": principal.c3_id}
-        frame = self.raw(name, empty=withheld, **params)
-        if principal.c3_id is not None and rules.scope == "column" and rules.scope_column:
-            frame = frame.filter(pl.col(rules.scope_column) == principal.c3_id)
-        if principal.secrecy:
-            return secrecy.apply_masked(frame, rules, self.secrecy.threshold)
-        return frame, set()
-
-    def raw(self, name: str, empty: bool = False, **params: Any) -> pl.DataFrame:
-        """The query's rows with no access rule applied: for checks and benchmarks only."""
-        sql, names = query_text(name)
-        if empty:
-            sql = f"select * from ({sql}) limit 0"
-        used = {k: v for k, v in params.items() if k in names}
-        cursor = self._connection()
-        try:
-            return cursor.execute(sql, used).pl()
-        finally:
-            cursor.close()
-
-    def snapshot(self) -> str:
-        current_path = self.warehouse.current()
-        return current_path.stem if current_path else ""
+def params(search: str | None) -> dict[str, object]:
+    """Query parameters of the filters in the URL; the year defaults to the latest one."""
+    years = reader().query("years")["year"].to_list()
+    return Filters.from_search(search).params(years[0] if years else 0)

@@ -13,18 +13,15 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 from dash import html
+from flask import Flask, Response, request
 
+from access import audit
+from access.policy import current
+from dashboards.data import reader
 from dashboards.registry import page_module
-from rrc.access.policy import current
+from rrc.spreadsheet import neutralise
 
 PAGES = {"activite": "activity", "quorum": "quorum", "dossiers": "dossiers", "essais": "trials"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def figure_frame(fig: go.Figure | dict[str, Any]) -> pl.DataFrame:
@@ -68,14 +65,41 @@ def render(page: str, graph: str, fmt: str, search: str) -> tuple[bytes, str]:
     fig = module.figures(search)[graph]
     frame = figure_frame(fig)
     if current().secrecy:  # a masked cell says so, rather than look like a missing value
-        from dashboards.app import reader  # the rules the boards loaded once
-
         frame = frame.with_columns(pl.col("y").fill_null(reader().secrecy.hidden))
     if fmt == "csv":
         return frame.write_csv(separator=";").encode("utf-8-sig"), "text/csv"
     buffer = io.BytesIO()
     frame.write_excel(buffer, worksheet=graph[:31])
     return buffer.getvalue(), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def register_routes(server: Flask) -> None:
+    """`/export/<page>/<graph>.<csv|xlsx>`: a chart's data with the filters of the query string,
+    recorded in the audit trail."""
+
+    @server.route("/export/<page>/<graph>.<fmt>")
+    def export_chart(page: str, graph: str, fmt: str) -> Response:
+        if page not in PAGES or fmt not in ("csv", "xlsx"):
+            return Response("export inconnu", status=404)
+        search = ("?" + request.query_string.decode()) if request.query_string else ""
+        try:
+            content, mimetype = render(page, graph, fmt, search)
+        except KeyError:
+            return Response("graphique inconnu", status=404)
+        who = current()
+        audit.record(
+            who.username,
+            "export",
+            f"{page}/{graph}.{fmt}",
+            role=who.role.name,
+            address=who.address,
+            detail={"filters": search, "snapshot": reader().snapshot()},
+        )
+        return Response(
+            content,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{page}-{graph}.{fmt}"'},
+        )
 
 
 def graph_grid(page: str, graphs: list[str]) -> html.Div:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, Response, redirect, request, session, url_for
 
-from rrc.access import audit, users
+from access import audit, users
 
 
 def install(

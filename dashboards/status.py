@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboards.app import reader
+from dashboards.data import reader
 from quality.checks import catalog
 
 KAHN = {"completeness": "Complétude", "conformance": "Conformité", "plausibility": "Plausibilité"}

@@ -1,12 +1,11 @@
 """Sources and mappings, read from config/sources.toml and config/mappings/*.toml.
 
-`${VAR}` in a value is taken from the environment, then from config/secrets.toml (its [env]
-table, git-ignored), then from the [defaults] table of sources.toml.
+`${VAR}` in a value is resolved by `rrc.settings.interpolate` (environment, then
+config/secrets.toml's [env], then the [defaults] of sources.toml).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -14,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from rrc.errors import ConfigError
-from rrc.settings import config_dir, load_toml
+from rrc.settings import config_dir, interpolate, load_toml, variables, warehouse_dir
 from warehouse.canonical import ENTITIES
 
 KINDS = ("sql", "spreadsheet", "trial_registry", "directory")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)
@@ -74,30 +72,6 @@ class Config:
     keep_snapshots: int
     watermark_lag_hours: float
     memory_limit: str = "2GB"  # DuckDB's memory for a build; past it, it spills to disk
-
-
-def _secrets(directory: Path) -> dict[str, str]:
-    path = directory / "secrets.toml"
-    if not path.exists():
-        return {}
-    with path.open("rb") as fh:
-        return {k: str(v) for k, v in tomllib.load(fh).get("env", {}).items()}
-
-
-def interpolate(value: str, lookup: dict[str, str], where: str) -> str:
-    """Replace ${VAR} (recursively, as defaults may refer to other variables)."""
-    for _ in range(5):
-        missing = [name for name in VAR.findall(value) if name not in lookup]
-        if missing:
-            raise ConfigError(
-                f"{where}: variable ${{{missing[0]}}} is not set",
-                hint=f"export {missing[0]}=..., or add it to config/secrets.toml under [env]",
-            )
-        new = VAR.sub(lambda m: lookup[m.group(1)], value)
-        if new == value:
-            return new
-        value = new
-    return value
 
 
 def load_mapping(path: Path) -> Mapping:
@@ -168,11 +142,7 @@ def load_mapping(path: Path) -> Mapping:
 def load_config(directory: Path | None = None) -> Config:
     directory = directory or config_dir()
     raw = load_toml("sources.toml", directory)
-    lookup = {
-        **{k: str(v) for k, v in raw.get("defaults", {}).items()},
-        **_secrets(directory),
-        **os.environ,
-    }
+    lookup = variables(directory, raw.get("defaults", {}))
     sources = []
     for s in raw.get("source", []):
         name = s.get("name", "")
@@ -198,7 +168,7 @@ def load_config(directory: Path | None = None) -> Config:
     wh = raw.get("warehouse", {})
     return Config(
         sources=sources,
-        warehouse_dir=Path(interpolate(wh.get("dir", "data/warehouse"), lookup, "sources.toml")),
+        warehouse_dir=warehouse_dir(directory),
         keep_snapshots=int(wh.get("keep_snapshots", 5)),
         watermark_lag_hours=float(wh.get("watermark_lag_hours", 48)),
         memory_limit=interpolate(str(wh.get("memory_limit", "2GB")), lookup, "sources.toml"),

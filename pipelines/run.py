@@ -21,14 +21,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines import pseudonym
+from pipelines import mapped, pseudonym
 from pipelines.config import Config, Source
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
 from pipelines.raw import TableLoad
-from quality import checks, expectations, quorum
+from quality import checks, expectations
 from rrc.errors import RRCError, SourceError
-from warehouse import mapped, models, reference
+from warehouse import dag, reference
 from warehouse.publish import Warehouse, disk_full
 
 RUN_LOG = "run_log.jsonl"
@@ -71,6 +71,7 @@ class RunResult:
                 "seconds": round(self.gx.seconds, 3),
                 "data_docs": str(self.gx.docs) if self.gx.docs else None,
             },
+            "models": {k: round(v, 3) for k, v in self.model_seconds.items()},
             "loads": [asdict(x) for x in self.loads],
             "reconciliation": [asdict(x) for x in self.reconciliation],
         }
@@ -283,9 +284,9 @@ def run(
             reference.load(con)
             result.reconciliation = mapped.apply(con, cfg.sources)
             con.execute("CHECKPOINT")
-            progress("build staging, core and marts, evaluate quorum")
-            all_models = models.discover()
-            result.model_seconds = models.run(con, [m for m in all_models if m.layer == "staging"])
+            progress("build staging, core and marts (quorum included)")
+            all_models = dag.discover()
+            result.model_seconds = dag.run(con, [m for m in all_models if m.layer == "staging"])
             con.execute("CHECKPOINT")
             progress("quality checks")
             started_checks = time.perf_counter()
@@ -296,10 +297,9 @@ def run(
                 result.gx = expectations.validate(con, run_id, cfg.warehouse_dir / "data_docs")
                 expectations.store(con, run_id, result.gx)
             checks.gate(result.quality)
-            result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "core"])
+            result.model_seconds |= dag.run(con, [m for m in all_models if m.layer == "core"])
             con.execute("CHECKPOINT")
-            quorum.run(con)
-            result.model_seconds |= models.run(con, [m for m in all_models if m.layer == "marts"])
+            result.model_seconds |= dag.run(con, [m for m in all_models if m.layer == "marts"])
             result.status = "success"
             result.seconds = time.perf_counter() - started
             _write_meta(con, result, [*history(cfg.warehouse_dir), result.to_json()])

@@ -2,7 +2,8 @@
 
 GX's SQL path does not work on DuckDB here (results read after their connection closed, upstream
 issues #10738 and #11579; no regex on duckdb), so this adapter validates pandas batches of the
-staging tables instead. Suites are generated from `check_types.csv` and `thresholds.csv`:
+staging tables instead. Suites are generated from `check_types.csv` and
+`config/quality_thresholds.csv`:
 
 - field checks become GX's own expectations (`is_required` -> not null, `icd10_valid` -> in the
   WHO code set, `no_future_date` -> at most today, `pps_has_gp` -> in {True});
@@ -188,7 +189,9 @@ def _validate(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path) -> G
         )
         success &= bool(outcome.success)
         for r in outcome.results:
-            t = labels[r.expectation_config.id]
+            config = r.expectation_config
+            assert config is not None  # GX returns the configuration of each result it made
+            t = labels[config.id]
             results.append(
                 {
                     "check": t.check,

@@ -2,7 +2,7 @@
 
 Run once by a maintainer (not at run time):
 
-    python scripts/derive_communes.py ../shared/geo rrc/demo/data/communes.csv
+    python scripts/derive_communes.py ../shared/geo demo/data/communes.csv
 
 For each commune it keeps the INSEE code, name, department, polygon centroid and area, assigns the
 health territory whose seat is nearest (within the department), and estimates a population: known

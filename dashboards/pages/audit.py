@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dash_table, dcc, html
+from dash import Input, Output, callback, dcc, html
+from dash.dash_table.DataTable import DataTable
 
-from rrc.access import audit
-from rrc.access.policy import current
+from access import audit
+from access.policy import current
 
 dash.register_page(__name__, path="/audit", name="Journal d'audit", order=8)
 
@@ -67,7 +68,7 @@ def layout(**_query: str) -> html.Div:
                 style={"maxWidth": "320px"},
             ),
             html.Div(id="audit-integrite", className="tile-note"),
-            dash_table.DataTable(
+            DataTable(
                 id="audit-journal",
                 columns=[{"name": label, "id": key} for key, label in COLUMNS],
                 page_size=25,

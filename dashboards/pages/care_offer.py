@@ -5,15 +5,14 @@ tile server is configured and reachable (dashboards/tiles.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import dash
 import polars as pl
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import maps, tiles
-from dashboards.app import params, reader
-from rrc import geo
+from dashboards import geo, maps, tiles
+from dashboards.data import params, reader
 
 dash.register_page(__name__, path="/offre-de-soins", name="Offre de soins", order=5)
 
@@ -43,7 +42,13 @@ def _bounds(offer: pl.DataFrame, flows: pl.DataFrame) -> tuple[float, float, flo
     ).drop_nulls()
     if points.height == 0:
         return None
-    return (points["lon"].min(), points["lat"].min(), points["lon"].max(), points["lat"].max())
+    lon, lat = points["lon"].cast(pl.Float64), points["lat"].cast(pl.Float64)
+    return (
+        cast(float, lon.min()),
+        cast(float, lat.min()),
+        cast(float, lon.max()),
+        cast(float, lat.max()),
+    )
 
 
 def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]:

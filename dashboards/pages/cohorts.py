@@ -2,8 +2,8 @@
 order is the attrition order), the attrition table with statistical secrecy, and the extraction
 of a pseudonymised extract (approval reference required) offered as a ZIP.
 
-The callbacks call the plain functions below, which act for `rrc.access.policy.current()` through
-`rrc.cohorts.service` (rights, secrecy, audit). Extracts are written to
+The callbacks call the plain functions below, which act for `access.policy.current()` through
+`cohorts.service` (rights, secrecy, audit). Extracts are written to
 `<warehouse dir>/../cohorts/<extract id>/`; `register_routes` adds their download route.
 """
 
@@ -17,10 +17,10 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 from flask import Flask, Response
 
-from pipelines.config import load_config
-from rrc.access.policy import AccessDenied, current
-from rrc.cohorts import service
-from rrc.cohorts.definition import SPECS, STAGE, Definition, from_dict, to_toml, vocabulary
+from access.policy import AccessDenied, current
+from cohorts import service
+from cohorts.definition import SPECS, STAGE, Definition, from_dict, to_toml, vocabulary
+from dashboards.data import reader
 from rrc.errors import RRCError
 
 dash.register_page(__name__, path="/cohortes", name="Cohortes", order=7)
@@ -46,10 +46,8 @@ COLUMNS = ["Étape", "Critère", "Condition", "Patients", "Dossiers", "Patients 
 
 
 def warehouse_dir() -> Path:
-    """The warehouse the boards serve (the app's), else the configured one."""
-    from dashboards import app
-
-    return app.READER.warehouse.dir if app.READER is not None else load_config().warehouse_dir
+    """The warehouse the boards serve."""
+    return reader().warehouse.dir
 
 
 def extracts_dir() -> Path:
@@ -192,7 +190,7 @@ def form() -> html.Div:
     except (RRCError, AccessDenied):
         found = {"c3": [], "department": []}
     label = {k: s.label for k, s in SPECS.items()}
-    number = {"type": "number", "min": 0, "max": 130, "debounce": True}
+    number: dict[str, Any] = {"type": "number", "min": 0, "max": 130, "debounce": True}
     return html.Div(
         [
             _field("Nom de la cohorte", dcc.Input(id="cohorte-nom", type="text", debounce=True)),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import dash
 from dash import Input, Output, callback, html
 
-from dashboards.app import params, reader
 from dashboards.charts import session_note
+from dashboards.data import params, reader
 from dashboards.status import badge, failed_checks
 
 dash.register_page(__name__, path="/", name="Vue d'ensemble", order=0)
@@ -46,7 +48,7 @@ def kpis(search: str | None) -> dict[str, tuple[object, object]]:
         r["year"]: {k: hidden if (i, k) in masked else v for k, v in r.items()}
         for i, r in enumerate(frame.iter_rows(named=True))
     }
-    year = int(p["year"])  # type: ignore[arg-type]
+    year = cast(int, p["year"])
     current, previous = rows.get(year, {}), rows.get(year - 1, {})
     return {key: (current.get(key), previous.get(key)) for key, _, _ in TILES}
 
@@ -81,10 +83,11 @@ def update(search: str | None):  # type: ignore[no-untyped-def]
     notes = {"sessions": session_note(params(search))}
     tiles = []
     # every tile's badge reads the same freshness and check results: read them once
-    shared = {"fresh": reader().query("freshness"), "failed_all": failed_checks()}
+    fresh, failed = reader().query("freshness"), failed_checks()
     for key, label, fmt in TILES:
         value, before = figures[key]
-        text, alert = badge(*BEHIND[key], **shared)
+        sources, tables = BEHIND[key]
+        text, alert = badge(sources, tables, fresh=fresh, failed_all=failed)
         tiles.append(
             html.Div(
                 [

@@ -7,10 +7,11 @@ from typing import Any
 
 import dash
 import polars as pl
-from dash import Input, Output, callback, dash_table, dcc, html
+from dash import Input, Output, callback, dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboards import charts
-from dashboards.app import reader
+from dashboards.data import reader
 from dashboards.status import check_results
 
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
@@ -58,7 +59,7 @@ def layout(**_query: str) -> html.Div:
                     id="qualite-data-docs",
                 )
             ),
-            dash_table.DataTable(
+            DataTable(
                 id="qualite-controles",
                 page_size=20,
                 sort_action="native",
@@ -77,7 +78,7 @@ def layout(**_query: str) -> html.Div:
                 className="charts",
             ),
             html.H3("Lignes en quarantaine"),
-            dash_table.DataTable(
+            DataTable(
                 id="qualite-quarantaine",
                 page_size=10,
                 filter_action="native",

@@ -9,7 +9,7 @@ import dash
 from dash import Input, Output, callback, html
 
 from dashboards import charts, export
-from dashboards.app import params, reader
+from dashboards.data import params, reader
 
 dash.register_page(__name__, path="/quorum", name="Quorum et conformité", order=2)
 

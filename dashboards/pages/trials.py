@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, dash_table, html
+from dash import Input, Output, callback, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboards import charts, export
-from dashboards.app import params, reader
+from dashboards.data import params, reader
 
 dash.register_page(__name__, path="/essais", name="Essais cliniques", order=4)
 
@@ -76,7 +77,7 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.H2("Essais cliniques"),
-            dash_table.DataTable(
+            DataTable(
                 id="essais-liste",
                 columns=[{"id": c, "name": n} for c, n in COLUMNS],
                 filter_action="native",

@@ -163,15 +163,18 @@ def _extract_once(
                         col_type = con.execute(
                             f"SELECT typeof({wm}) FROM {raw.raw_name(source.name, name)} LIMIT 1"
                         ).fetchone()
+                        params: list[object] = []
                         if since is not None:
-                            where, params = f"{wm} >= ? AND {wm} <= ?", [since, until or now]
-                            if col_type and col_type[0] == "VARCHAR":
-                                params = [p.strftime("%Y%m%d%H%M%S") for p in params]
+                            bounds = [since, until or now]
+                            where = f"{wm} >= ? AND {wm} <= ?"
+                            # a text watermark (YYYYMMDDHHMMSS) is compared as text
+                            text = bool(col_type and col_type[0] == "VARCHAR")
+                            params = [b.strftime("%Y%m%d%H%M%S") if text else b for b in bounds]
                         else:
                             threshold = _threshold_sql(
                                 spec, col_type[0] if col_type else "TIMESTAMP", lag_hours
                             ).format(raw=raw.raw_name(source.name, name))
-                            where, params = f"{wm} >= {threshold}", []
+                            where = f"{wm} >= {threshold}"
                         load.extracted = raw.upsert(
                             con,
                             source.name,

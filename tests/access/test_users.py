@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rrc.access import audit, store, users
-from rrc.cli.main import app
+from access import audit, store, users
+from cli.main import app
 
 runner = CliRunner()
 

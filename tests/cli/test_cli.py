@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from rrc.cli.main import app
+from cli.main import app
 
 runner = CliRunner()
 
@@ -98,3 +98,19 @@ def test_generate_writes_stores_and_prints_a_summary(tmp_path: Path) -> None:
     assert summary["years"] == [2013, 2013]
     assert (tmp_path / "dcc.sqlite").exists() and (tmp_path / "vendor_b.sqlite").exists()
     assert list((tmp_path / "sheets").glob("*_activite_2013.xlsx"))
+
+
+def test_the_help_loads_no_heavy_library() -> None:
+    """`rrc --help` answers at once: the commands import their libraries when they run."""
+    import subprocess
+    import sys
+
+    probe = "import sys; from cli.main import app; print(' '.join(sorted(sys.modules)))"
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    heavy = {"dash", "pandas", "duckdb", "polars", "reportlab", "great_expectations",
+             "sqlalchemy", "plotly", "argon2", "numpy"}  # fmt: skip
+    assert loaded & heavy == set()

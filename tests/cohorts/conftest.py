@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rrc.access.policy import Principal, acting_as
-from rrc.cohorts.definition import Definition, from_dict
+from access.policy import Principal, acting_as
+from cohorts.definition import Definition, from_dict
 from tests.pipelines.conftest import build_warehouse
 from warehouse.publish import Warehouse
 

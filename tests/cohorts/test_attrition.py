@@ -8,12 +8,12 @@ from pathlib import Path
 
 import duckdb
 
-from rrc.access.policy import Principal, acting_as
-from rrc.access.secrecy import small
-from rrc.cohorts import query, service
-from rrc.cohorts.attrition import MASKED, published
-from rrc.cohorts.definition import Definition, from_dict
+from access.policy import Principal, acting_as
+from cohorts import query, service
+from cohorts.attrition import MASKED, published
+from cohorts.definition import Definition, from_dict
 from tests.cohorts.conftest import BREAST
+from warehouse.read.secrecy import small
 
 # the same criteria written by hand, straight on the core tables
 BREAST_SQL = [

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rrc.access import audit, users
-from rrc.cli.main import app
-from rrc.cohorts.definition import from_dict, save
+from access import audit, users
+from cli.main import app
+from cohorts.definition import from_dict, save
 from tests.cohorts.conftest import BREAST
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rrc.cohorts.definition import DefinitionError, from_dict, load, save
+from cohorts.definition import DefinitionError, from_dict, load, save
 from tests.cohorts.conftest import BREAST, DIGESTIVE
 
 TOML = """

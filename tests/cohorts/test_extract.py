@@ -14,12 +14,12 @@ import polars as pl
 import pytest
 import yaml
 
-from rrc.access import audit
-from rrc.access.policy import AccessDenied, Principal, acting_as
-from rrc.cohorts import query, service
-from rrc.cohorts.definition import from_dict
-from rrc.cohorts.extract import FILES, ExtractError
-from rrc.cohorts.source import SnapshotMismatch
+from access import audit
+from access.policy import AccessDenied, Principal, acting_as
+from cohorts import query, service
+from cohorts.definition import from_dict
+from cohorts.extract import FILES, ExtractError
+from cohorts.source import SnapshotMismatch
 from tests.cohorts.conftest import BREAST
 from warehouse.publish import Warehouse
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from access import audit
+from access.policy import AccessDenied, Principal, acting_as
 from dashboards.registry import page_module
-from rrc.access import audit
-from rrc.access.policy import AccessDenied, Principal, acting_as
 
 FORM = {"organ": ["sein"], "sex": ["F"], "start": "2013-01-01", "end": "2013-06-30",
         "age_min": 50, "age_max": 74, "trial_inclusion": "non", "quorum": ["met"]}  # fmt: skip

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from rrc.access.policy import Principal, acting_as
-from rrc.demo.dataset import Scale
-from rrc.demo.generate import Request
+from access.policy import Principal, acting_as
+from demo.dataset import Scale
+from demo.generate import Request
 from tests.dashboards.http import PASSWORD
 from tests.pipelines.conftest import build_warehouse
 
@@ -59,7 +59,7 @@ def accounts(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, tuple[str, str | None]]]:
     """The access database (accounts, audit) that the tests and the served boards share."""
-    from rrc.access import users
+    from access import users
 
     path = tmp_path_factory.mktemp("access") / "access.sqlite"
     before = {k: os.environ.get(k) for k in ("RRC_ACCESS_DB", "RRC_SESSION_KEY")}

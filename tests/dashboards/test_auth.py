@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from access import audit, users
+from access.policy import Principal, acting_as
 from dashboards import auth
 from dashboards.registry import page_module, page_paths
-from rrc.access import audit, users
-from rrc.access.policy import Principal, acting_as
 from tests.dashboards.figures import validated
 from tests.dashboards.http import PASSWORD
 
@@ -168,7 +168,7 @@ def test_logins_and_exports_are_audited_append_only(app) -> None:  # type: ignor
     assert export.target == "dossiers/organe.csv" and export.detail["filters"] == "?annee=2013"
     assert export.at_utc.endswith("+00:00") and export.address == "127.0.0.1"
     assert audit.verify() >= 3
-    from rrc.access.store import engine
+    from access.store import engine
 
     with engine().connect() as con:
         for sql in ("update audit set actor = 'x'", "delete from audit"):

@@ -8,7 +8,8 @@ import io
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboards.export import figure_frame, neutralise
+from dashboards.export import figure_frame
+from rrc.spreadsheet import neutralise
 from tests.dashboards.http import logged_in
 
 

@@ -19,8 +19,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import make_server
 
-from rrc.access import audit, users
-from rrc.access.policy import load_policy
+from access import audit, users
+from access.policy import load_policy
 
 CLIENT_ID, CLIENT_SECRET = "rrc-boards", "secret-du-client"
 

@@ -108,7 +108,7 @@ def test_data_docs_are_linked_and_served(server, page) -> None:
 def test_care_offer_map_renders_offline_with_and_without_outlines(
     server, page, geo_dir, geo_server, monkeypatch
 ) -> None:
-    from rrc import geo
+    from dashboards import geo
 
     page.goto(f"{server}/offre-de-soins?annee=2013")
     page.wait_for_selector("#offre-carte .main-svg")

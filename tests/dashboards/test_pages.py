@@ -172,7 +172,7 @@ def test_overview_distinct_patients_match_the_fiches_for_every_filter(app, board
 
 
 def test_overview_reads_marts_only() -> None:
-    from dashboards.data import QUERIES
+    from warehouse.read.reader import QUERIES
 
     assert "core." not in (QUERIES / "overview_kpis.sql").read_text(encoding="utf-8")
 

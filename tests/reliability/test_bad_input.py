@@ -13,13 +13,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines import mapped
 from pipelines.config import Source, load_mapping
 from pipelines.extract import files as file_extract
 from rrc.errors import SourceError
 from rrc.settings import PROJECT_ROOT
 from tests.reliability.conftest import STRESS
 from tests.reliability.workbooks import Cell, Formula, Merged, read_demo, write
-from warehouse import mapped
 
 MAPPINGS = PROJECT_ROOT / "config" / "mappings"
 BIG_SHEET = 1_048_574 if STRESS else 100_000  # Excel's last row, less the title and header

@@ -8,7 +8,7 @@ file is as tight as it gets).
 
 One Reader shared by threads (as the served app has) fails a query in flight when another thread
 swaps its connection after a publish: the last test shows it; the fix belongs in
-dashboards/data.py (close the old connection only once its cursors are done).
+warehouse/read/reader.py (close the old connection only once its cursors are done).
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboards.data import Reader
 from pipelines.run import run
 from rrc.errors import RRCError
 from tests.reliability.conftest import STRESS, Etl
 from warehouse.publish import Warehouse, WarehouseBusy
+from warehouse.read.reader import Reader
 
 pytestmark = pytest.mark.slow
 BOUND_SECONDS = 2.0  # longest a board query may take while publishes happen (measured: below)

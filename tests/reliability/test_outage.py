@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from cli.main import app
+from demo.generate import Request, generate
 from pipelines.extract import sql as sql_extract
-from rrc.cli.main import app
-from rrc.demo.generate import Request, generate
 from tests.pipelines.conftest import SMALL
 from tests.reliability.conftest import Etl
 from tests.reliability.proxy import CuttingProxy

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboards.export import FORMULA_START, figure_frame, neutralise
+from dashboards.export import figure_frame
+from pipelines import mapped
 from pipelines.config import Source, load_mapping
-from warehouse import mapped
+from rrc.spreadsheet import FORMULA_START, neutralise
 
 MAPPING = """
 [tables.t]

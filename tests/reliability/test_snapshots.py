@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from rrc.cli.main import app
+from cli.main import app
 from tests.reliability.conftest import Etl
 from warehouse.publish import Warehouse
 

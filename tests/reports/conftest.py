@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rrc.reports.generate import Produced, produce
+from reports.generate import Produced, produce
 from tests.pipelines.conftest import build_warehouse
 
 C3 = "C3-01"

@@ -12,15 +12,15 @@ import pypdfium2 as pdfium
 import pytest
 from typer.testing import CliRunner
 
-from dashboards.data import Reader
-from rrc.access import audit
-from rrc.access.policy import Principal, acting_as
-from rrc.access.secrecy import load_secrecy
-from rrc.cli.main import app
-from rrc.reports.content import KPIS
-from rrc.reports.fmt import THIN
-from rrc.reports.model import Table
+from access import audit
+from access.policy import Principal, acting_as
+from cli.main import app
+from reports.content import KPIS
+from reports.fmt import THIN
+from reports.model import Table
 from tests.reports.conftest import C3, Reports
+from warehouse.read.reader import Reader
+from warehouse.read.secrecy import load_secrecy
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"
 MASKED = "< 11"

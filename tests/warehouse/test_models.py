@@ -7,17 +7,31 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import pseudonym
-from warehouse import dictionary, mapped, reference
-from warehouse.models import LAYERS, Model, ModelError, discover, run
+from pipelines import mapped, pseudonym
+from warehouse import dictionary, reference
+from warehouse.dag import LAYERS, Model, ModelError, discover, run
 
 
 def test_every_model_has_a_grain_header_and_ends_with_final() -> None:
     models = discover()
     assert len(models) > 40
     for model in models:
+        if model.kind == "python":
+            assert (model.module.__doc__ or "").startswith("Grain:"), model.path
+            assert model.reads and callable(model.module.build), model.path
+            continue
         assert model.sql.startswith("-- Grain:"), model.path
         assert model.sql.strip().endswith("select * from final"), model.path
+
+
+def test_the_quorum_is_evaluated_inside_the_model_graph() -> None:
+    order = [m.qualified for m in discover()]
+    verdict = order.index("core.fact_quorum_verdict")
+    assert order.index("core.fact_attendance") < verdict
+    assert order.index("core.fact_fiche") < verdict
+    assert verdict < order.index("core.fact_quorum_fiche")
+    assert verdict < order.index("core.fact_quorum_session")
+    assert order.index("core.fact_quorum_fiche") < order.index("marts.mart_quorum_monthly")
 
 
 def test_models_run_in_dependency_order() -> None:

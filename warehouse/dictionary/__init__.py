@@ -9,16 +9,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from warehouse.models import LAYERS, discover
-
-# tables built in Python rather than SQL, with their grain
-PYTHON_TABLES = {
-    ("core", "fact_quorum_session"): "one row per RCP session (session_id): quorum status against "
-    "the rule of the entity's RCP type in force that day, with the missing specialties "
-    "(quality/quorum.py).",
-    ("core", "fact_quorum_fiche"): "one row per dossier (fiche_id): quorum status of its session "
-    "against the rule of the dossier's organ (quality/quorum.py).",
-}
+from warehouse.dag import LAYERS, discover
 
 HERE = Path(__file__).parent
 
@@ -32,7 +23,6 @@ def build(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
     words = glossary()
     out: dict[str, dict[str, Any]] = {layer: {} for layer in LAYERS}
     tables = [(m.layer, m.name, m.grain) for m in discover()]
-    tables += [(layer, name, grain) for (layer, name), grain in PYTHON_TABLES.items()]
     for layer, name, grain in tables:
         cols = con.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "

@@ -1,0 +1,160 @@
+"""`rrc etl ...`: load the operational stores into the warehouse."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cli.console import console, friendly_errors, steps
+from rrc.settings import warehouse_dir
+
+if TYPE_CHECKING:
+    from pipelines.run import RunResult
+
+app = typer.Typer(help="Extract, map, model and publish the warehouse.", no_args_is_help=True)
+
+
+@app.command(
+    name="run",
+    epilog=(
+        "Examples:\n\n"
+        "  rrc etl run                       incremental run of every source\n\n"
+        "  rrc etl run --full                rebuild from scratch\n\n"
+        "  rrc etl run --source dcc --since 2013-01-01 --until 2013-03-31   backfill"
+    ),
+)
+def run_cmd(
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only extract this source (repeatable); the others keep their last load."
+        ),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option(help="Re-extract everything and rebuild from scratch.")
+    ] = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(help="Backfill: re-extract rows changed from this date (with --until)."),
+    ] = None,
+    until: Annotated[datetime | None, typer.Option(help="End of the backfill window.")] = None,
+) -> None:
+    """Run the ETL once and publish the new warehouse atomically."""
+    from pipelines.config import load_config
+    from pipelines.run import run
+
+    with friendly_errors():
+        cfg = load_config()
+        total = len([s for s in cfg.sources if not source or s.name in source]) + 3
+        with steps(total, "ETL") as step:
+            result = run(cfg, full=full, only=source, since=since, until=until, progress=step)
+    _summary(result)
+
+
+def _summary(result: RunResult) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Run {result.run_id}: {result.status} in {result.seconds:.1f} s")
+    for col in ("source", "table", "mode", "extracted", "deleted", "warnings"):
+        table.add_column(col, justify="right" if col in ("extracted", "deleted") else "left")
+    for load in result.loads:
+        table.add_row(
+            load.source,
+            load.table,
+            load.mode,
+            f"{load.extracted:,}",
+            f"{load.deleted:,}",
+            "; ".join(load.warnings),
+        )
+    console.print(table)
+    rec = Table(title="Reconciliation: offered = loaded + quarantined (+ skipped)")
+    for col in ("source", "table", "entity", "offered", "loaded", "quarantined"):
+        rec.add_column(
+            col, justify="right" if col in ("offered", "loaded", "quarantined") else "left"
+        )
+    for r in result.reconciliation:
+        rec.add_row(
+            r.source, r.table, r.entity, f"{r.offered:,}", f"{r.loaded:,}", f"{r.quarantined:,}"
+        )
+    console.print(rec)
+    models = Table(title="Models built (staging, core, marts; seconds each, slowest first)")
+    models.add_column("layer")
+    models.add_column("models", justify="right")
+    models.add_column("seconds", justify="right")
+    models.add_column("each")
+    for layer in ("staging", "core", "marts"):
+        times = {
+            k.split(".", 1)[1]: v
+            for k, v in result.model_seconds.items()
+            if k.startswith(f"{layer}.")
+        }
+        ranked = sorted(times.items(), key=lambda kv: -kv[1])
+        models.add_row(
+            layer,
+            str(len(times)),
+            f"{sum(times.values()):.2f}",
+            ", ".join(f"{name} {s:.2f}" for name, s in ranked),
+        )
+    console.print(models)
+    if result.stale_sources:
+        console.print(
+            f"[yellow]Stale sources (previous data kept):[/yellow] "
+            f"{', '.join(result.stale_sources)}"
+        )
+    if result.quality is not None:
+        failed = result.quality.filter(result.quality["status"] == "fail")
+        console.print(
+            f"Quality: {result.quality.height} checks, {failed.height} over their threshold "
+            f"({', '.join(sorted(set(failed['check']))) or 'none'}); SQL checks "
+            f"{result.sql_check_seconds:.2f} s. `rrc quality report` for details."
+        )
+    console.print(f"Published: {result.snapshot}")
+    if result.gx:
+        when = "after the publish" if result.gx_mode == "after_publish" else "in the build"
+        console.print(f"Great Expectations ({when}): {result.gx.summary}")
+    if result.gx_error:
+        console.print(
+            f"[yellow]Great Expectations could not validate the published snapshot[/yellow] "
+            f"({result.gx_error}); the SQL checks gated the publish. Data Docs were not updated."
+        )
+
+
+@app.command(name="status", epilog="Example:\n\n  rrc etl status --last 5")
+def status_cmd(
+    last: Annotated[int, typer.Option(help="How many runs to show.")] = 10,
+) -> None:
+    """Show the last runs, their status and what each loaded."""
+    from rich.table import Table
+
+    from pipelines.run import history
+
+    with friendly_errors():
+        where = warehouse_dir()
+        runs = history(where)[-last:]
+    table = Table(title=f"ETL runs ({where})")
+    for col in (
+        "run",
+        "started (UTC)",
+        "status",
+        "seconds",
+        "rows extracted",
+        "quarantined",
+        "note",
+    ):
+        table.add_column(col)
+    for r in runs:
+        extracted = sum(x["extracted"] for x in r.get("loads", []))
+        quarantined = sum(x["quarantined"] for x in r.get("reconciliation", []))
+        note = r.get("error") or ", ".join(r.get("stale_sources", []))
+        table.add_row(
+            r["run_id"],
+            r["started_at"][:19],
+            r["status"],
+            f"{r['seconds']:.1f}",
+            f"{extracted:,}",
+            f"{quarantined:,}",
+            (note or "")[:80],
+        )
+    console.print(table if runs else "No run yet: `rrc etl run`.")

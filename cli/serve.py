@@ -1,0 +1,46 @@
+"""`rrc serve`: the boards, served by gunicorn over the published warehouse."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.console import console, friendly_errors
+from rrc.settings import warehouse_dir
+
+app = typer.Typer()
+
+
+@app.command(
+    name="serve",
+    epilog="Examples:\n\n  rrc serve\n\n  rrc serve --port 8060 --workers 4",
+)
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 2,
+) -> None:
+    """Serve the boards (Dash, French) at http://HOST:PORT, read-only over the warehouse."""
+    from warehouse.publish import Warehouse
+
+    with friendly_errors():  # fails clearly when nothing is published
+        Warehouse(warehouse_dir()).connect().close()
+    console.print(f"Boards at http://{host}:{port} (Ctrl-C to stop)")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    os.execv(
+        str(gunicorn),
+        [
+            str(gunicorn),
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+            "dashboards.app:server()",
+        ],
+    )

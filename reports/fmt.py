@@ -1,0 +1,75 @@
+"""French formats for reports: thin space between thousands, decimal comma, masked cells.
+
+The same convention as the boards' tiles (dashboards/pages/overview.py, which cannot be imported
+outside the Dash app).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reports.model import Kind
+from warehouse.read.secrecy import label
+
+THIN = "\u202f"  # narrow no-break space: the French thousands separator
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french(value: float, decimals: int = 0) -> str:
+    """12345.6 -> '12 345,6' (with a narrow no-break space)."""
+    return f"{value:,.{decimals}f}".replace(",", THIN).replace(".", ",")
+
+
+def cell(value: Any, kind: Kind, threshold: int) -> str:
+    """How a cell reads: masked (None) as '< 11', counts and rates the French way."""
+    if value is None:
+        return label(None, threshold)
+    if isinstance(value, str) or kind == "text":
+        return str(value)
+    if kind == "count" or (kind == "value" and isinstance(value, int)):
+        return french(value)
+    return french(value, 1)
+
+
+def change(before: float | None, after: float | None, percent: bool) -> str | None:
+    """Year-on-year change: in points for a rate, in % for a count; None when either is masked."""
+    if before is None or after is None:
+        return None
+    if percent:
+        return f"{'+' if after >= before else ''}{french(after - before, 1)} pt"
+    if not before:
+        return "—"
+    delta = 100.0 * (after - before) / before
+    return f"{'+' if delta >= 0 else ''}{french(delta, 1)} %"
+
+
+def long_date(moment: datetime) -> str:
+    """25 novembre 2026 à 21 h 03."""
+    return (
+        f"{moment.day} {MONTHS[moment.month - 1]} {moment.year} "
+        f"à {moment.hour} h {moment.minute:02d}"
+    )
+
+
+def secrecy_note(threshold: int) -> str:
+    return (
+        f"« {label(None, threshold)} » : valeur masquée par le secret statistique. Aucun effectif "
+        f"de 1 à {threshold - 1} personnes n'est publié, ni une valeur qui permettrait de le "
+        "recalculer à partir des totaux (secret secondaire) ; un taux est masqué quand son "
+        "numérateur, son dénominateur ou leur différence est un tel effectif. "
+        "Un 0 est un vrai zéro."
+    )

@@ -1,0 +1,97 @@
+"""A report rendered as XLSX with xlsxwriter: a cover sheet, then one sheet per section with its
+tables one under the other (title row, header row, rows). Numbers stay numbers; masked cells read
+"< 11"; text a spreadsheet would run as a formula is neutralised."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from reports.fmt import secrecy_note
+from reports.model import Column, Report, Table
+from rrc.spreadsheet import neutralise
+from warehouse.read.secrecy import label
+
+COVER = "Couverture"
+
+
+def _style(value: Any, column: Column, fmt: dict[str, Any]) -> Any:
+    if value is None:
+        return fmt["masked"]
+    if column.kind == "count" or (column.kind == "value" and isinstance(value, int)):
+        return fmt["count"]
+    if isinstance(value, float):
+        return fmt["rate"]
+    return None
+
+
+def _table(sheet: Any, row: int, t: Table, threshold: int, fmt: dict[str, Any]) -> int:
+    """Write `t` from `row`; the next free row (one blank row after it)."""
+    sheet.write(row, 0, neutralise(t.title), fmt["title"])
+    row += 1
+    for j, c in enumerate(t.columns):
+        sheet.write(row, j, neutralise(c.label), fmt["head"])
+    row += 1
+    masked = False
+    for values in t.rows:
+        for j, (v, c) in enumerate(zip(values, t.columns, strict=True)):
+            masked |= v is None
+            out = label(None, threshold) if v is None else neutralise(v)
+            sheet.write(row, j, out, _style(v, c, fmt))
+        row += 1
+    if not t.rows:
+        sheet.write(row, 0, "Aucune donnée pour ce périmètre.")
+        row += 1
+    notes = [t.note] if t.note else []
+    if masked:
+        notes.append(f"« {label(None, threshold)} » : valeur masquée (secret statistique)")
+    for note in notes:
+        sheet.write(row, 0, neutralise(note), fmt["note"])
+        row += 1
+    return row + 1
+
+
+def render(report: Report, path: Path) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    fmt = {
+        "title": book.add_format({"bold": True, "font_size": 12, "font_color": "#1f5f8b"}),
+        "head": book.add_format({"bold": True, "bg_color": "#dfe9f1", "text_wrap": True}),
+        "count": book.add_format({"num_format": "#,##0"}),
+        "rate": book.add_format({"num_format": "0.0"}),
+        "masked": book.add_format({"font_color": "#a0341c", "align": "right"}),
+        "note": book.add_format({"italic": True, "font_color": "#555555"}),
+        "key": book.add_format({"bold": True}),
+    }
+    cover = book.add_worksheet(COVER)
+    facts = [
+        ("Rapport", f"{report.title} {report.year}"),
+        ("Réseau", report.network),
+        ("Périmètre", report.subtitle),
+        ("Année", report.year),
+        ("Instantané de l'entrepôt", report.snapshot),
+        ("Généré le", report.generated_at),
+        ("Qualité des données", report.quality),
+        (
+            "Secret statistique",
+            secrecy_note(report.threshold) if report.secrecy else "aucun effectif masqué",
+        ),
+    ]
+    for i, (key, value) in enumerate(facts):
+        cover.write(i, 0, key, fmt["key"])
+        cover.write(i, 1, neutralise(value))
+    cover.set_column(0, 0, 26)
+    cover.set_column(1, 1, 110)
+    for s in report.sections:
+        sheet = book.add_worksheet(s.sheet[:31])
+        row = 0
+        if s.intro:
+            sheet.write(row, 0, neutralise(s.intro), fmt["note"])
+            row += 2
+        for t in s.tables:
+            row = _table(sheet, row, t, report.threshold, fmt)
+        sheet.set_column(0, 0, 42)
+        sheet.set_column(1, 12, 14)
+    book.close()
+    return path

@@ -1,0 +1,1 @@
+"""Core models (conformed dimensions and facts); Python models here define `READS` and `build`."""

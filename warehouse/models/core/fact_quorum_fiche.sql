@@ -1,0 +1,10 @@
+-- Grain: one row per dossier (fiche_id): quorum status of its session against the rule of the
+-- dossier's organ in force that day ('unknown' when its session is undated or unrecorded).
+with final as (
+    select f.fiche_id, v.rule_id, coalesce(v.status, 'unknown') as status,
+           coalesce(v.missing_specialties, []::varchar[]) as missing_specialties
+    from core.fact_fiche f
+    left join core.fact_quorum_verdict v
+      on v.session_id = f.session_id and v.applies_to is not distinct from f.organ
+)
+select * from final

@@ -1,0 +1,1 @@
+"""The read side of the warehouse: named queries, access and secrecy at query time."""
