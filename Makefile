@@ -15,7 +15,7 @@ DEMO   := data/demo
 help:
 	@echo "make demo   build the demo region in real operational stores"
 	@echo "make test   run the whole test suite (PostgreSQL, MariaDB and Chromium tests included)"
-	@echo "make lint   ruff on the code"
+	@echo "make lint   ruff and mypy on the code (make test runs it first)"
 	@echo "make bench  national-scale benchmark (10M fiches in PostgreSQL) -> BENCHMARKS.md"
 	@echo "make bench-quick   the same at 1M fiches, a few minutes"
 	@echo "make stress the long fault-injection runs (RELIABILITY.md)"
@@ -57,7 +57,8 @@ bench: install-dev
 bench-quick: install-dev
 	$(BIN)/python -m bench.run --profile quick
 
-test: install-dev
+# the whole suite, after the linters: ruff (style and errors), ruff format, mypy on the sources
+test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 # The long fault-injection runs (RELIABILITY.md): 100 kill -9, 200 publishes under readers, a
@@ -68,6 +69,7 @@ stress: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 lock: $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'

@@ -47,7 +47,7 @@ def run_cmd(
 
     with friendly_errors():
         cfg = load_config()
-        total = len([s for s in cfg.sources if not source or s.name in source]) + 3
+        total = len([s for s in cfg.sources if not source or s.name in source]) + 4
         with steps(total, "ETL") as step:
             result = run(cfg, full=full, only=source, since=since, until=until, progress=step)
     _summary(result)

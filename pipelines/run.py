@@ -300,6 +300,11 @@ def run(
             result.model_seconds |= dag.run(con, [m for m in all_models if m.layer == "core"])
             con.execute("CHECKPOINT")
             result.model_seconds |= dag.run(con, [m for m in all_models if m.layer == "marts"])
+            progress("grain of the core tables and marts")
+            started_checks = time.perf_counter()
+            result.quality = checks.run(con, run_id, layer="built")
+            result.sql_check_seconds += time.perf_counter() - started_checks
+            checks.gate(result.quality)
             result.status = "success"
             result.seconds = time.perf_counter() - started
             _write_meta(con, result, [*history(cfg.warehouse_dir), result.to_json()])

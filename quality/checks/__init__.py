@@ -1,13 +1,15 @@
 """Data-quality checks declared as data, in the manner of OHDSI's Data Quality Dashboard.
 
 `check_types.csv` lists the kinds of check (level, Kahn category, SQL template, severity);
-`config/quality_thresholds.csv` says which table and field each applies to and the share of
-violating rows allowed. Each template (`sql/<name>.sql`) has a denominator query and a
-violations query; the runner stores the raw counts per check, source and 3C in
-`quality.check_results` (kept across runs), so that statuses can be re-evaluated with other
-thresholds without re-running, and trends shown. Rows violating a blocking check go to
-`quality.quarantine` and are left out of the core layer; a blocking check over its threshold can
-stop the publish.
+`config/quality_thresholds.csv` says which staging table and field each applies to and the share
+of violating rows allowed. The grain and links of the core tables and marts, declared beside the
+models (`warehouse/models/<layer>/schema.yml`), are checks of the same catalogue with no violation
+allowed, run once those layers are built (`run(..., layer="built")`). Each template
+(`sql/<name>.sql`) has a denominator query and a violations query; the runner stores the raw
+counts per check, source and 3C in `quality.check_results` (kept across runs), so that statuses
+can be re-evaluated with other thresholds without re-running, and trends shown. Staging rows
+violating a blocking check go to `quality.quarantine` and are left out of the core layer; a
+blocking check over its threshold stops the publish.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import polars as pl
 
 from rrc.errors import ConfigError, RRCError
 from rrc.settings import config_dir, load_toml
+from warehouse.grain import declared
 
 HERE = Path(__file__).parent
 IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -53,9 +56,16 @@ class CheckType:
 @dataclass(frozen=True)
 class Threshold:
     check: str
-    table: str
+    table: str  # a staging table of TABLES, or layer.table for the declared grain checks
     field: str
     max_violated_pct: float
+    severity: str | None = None  # overrides the check type's (a declared `warn` relationship)
+    reference: str | None = None  # relationship: the layer.table.column it refers to
+
+    @property
+    def built(self) -> bool:
+        """A check of a core table or mart (declared beside the models), not of staging."""
+        return "." in self.table
 
 
 def thresholds_path() -> Path:
@@ -91,14 +101,24 @@ def catalog(thresholds_file: Path | None = None) -> tuple[dict[str, CheckType], 
     for t in types.values():
         if t.severity not in ("block", "warn"):
             raise ConfigError(f"check type {t.name}: severity must be block or warn")
+    thresholds += [
+        Threshold(d.check, d.table, d.field, 0.0, d.severity, d.reference) for d in declared()
+    ]
     return types, thresholds
 
 
 def _sql(check: CheckType, threshold: Threshold) -> tuple[str, str]:
     text = (HERE / "sql" / check.template).read_text(encoding="utf-8")
     _, denominator, violations = re.split(r"^-- (?:denominator|violations)\s*$", text, flags=re.M)
-    key, c3 = TABLES[threshold.table]
+    key, c3 = TABLES.get(threshold.table, ("", "null"))
     values = {"table": threshold.table, "field": threshold.field or "", "key": key, "c3": c3}
+    if threshold.built:  # identifiers from warehouse/models/*/schema.yml, checked on reading
+        columns = threshold.field.split(", ")
+        values["key_text"] = ", ".join(f"coalesce({c}::varchar, '∅')" for c in columns)
+        if threshold.reference:
+            layer, table, column = threshold.reference.split(".")
+            values |= {"reference": threshold.reference, "ref_table": f"{layer}.{table}"}
+            values["ref_column"] = column
     return denominator.format(**values), violations.format(**values)
 
 
@@ -155,13 +175,23 @@ def _source_cadence(con: duckdb.DuckDBPyConnection, cadence: dict[str, float]) -
     con.unregister("_cadence")
 
 
-def run(con: duckdb.DuckDBPyConnection, run_id: str, cadence: dict[str, float]) -> pl.DataFrame:
-    """Run every check of the catalogue on the staging layer; return this run's statuses."""
+def run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    cadence: dict[str, float] | None = None,
+    layer: str = "staging",
+) -> pl.DataFrame:
+    """Run the checks of the catalogue on the staging layer (`layer="staging"`, before core is
+    built) or the declared grain checks of core and marts (`layer="built"`, once they are);
+    return this run's statuses so far."""
     types, thresholds = catalog()
-    create_tables(con)
-    _source_cadence(con, cadence)
-    con.execute("DELETE FROM quality.check_results WHERE run_id = ?", [run_id])
+    if layer == "staging":
+        create_tables(con)
+        _source_cadence(con, cadence or {})
+        con.execute("DELETE FROM quality.check_results WHERE run_id = ?", [run_id])
     for t in thresholds:
+        if t.built != (layer == "built"):
+            continue
         check = types[t.check]
         denominator, violations = _sql(check, t)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _violations AS {violations}")
@@ -180,7 +210,7 @@ def run(con: duckdb.DuckDBPyConnection, run_id: str, cadence: dict[str, float]) 
                              AND d.c3_id IS NOT DISTINCT FROM v.c3_id""",
             [run_id, t.check, t.table, t.field],
         )
-        if check.severity == "block":
+        if check.severity == "block" and not t.built:  # rows of core and marts are not quarantined
             key = TABLES[t.table][0]
             con.execute(
                 "INSERT INTO quality.blocked SELECT ?, row_key::VARCHAR FROM _violations", [t.table]
@@ -218,6 +248,7 @@ def statuses(
         [run_id],
     ).fetchall()
     limits = {(t.check, t.table, t.field): t.max_violated_pct for t in thresholds}
+    severity = {(t.check, t.table, t.field): t.severity for t in thresholds if t.severity}
     rows = []
     for check, table, field, violated, denominator in counts:
         pct = 100.0 * violated / denominator if denominator else 0.0
@@ -229,7 +260,7 @@ def statuses(
                 "table": table,
                 "field": field or "",
                 "category": ctype.kahn_category,
-                "severity": ctype.severity,
+                "severity": severity.get((check, table, field or ""), ctype.severity),
                 "violated": int(violated),
                 "denominator": int(denominator),
                 "pct": round(pct, 4),

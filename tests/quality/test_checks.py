@@ -186,3 +186,50 @@ def test_data_docs_are_built_for_the_run(defective: Built) -> None:
     assert {p.parts[p.parts.index("validations") + 1] for p in pages} >= {"stg_fiche", "stg_pps"}
     index = (defective.warehouse / "data_docs" / "index.html").read_text(encoding="utf-8")
     assert "stg_fiche" in index and "cdn" not in index  # readable offline
+
+
+def test_every_core_table_and_mart_declares_its_grain() -> None:
+    from warehouse.dag import discover
+    from warehouse.grain import declared
+
+    grains = {d.table for d in declared() if d.check == "grain_unique"}
+    built = {m.qualified for m in discover() if m.layer in ("core", "marts")}
+    assert grains == built
+
+
+def test_the_built_layers_pass_their_declared_grain(clean: Built) -> None:
+    status = statuses(clean.con)
+    declared = status.filter(pl.col("check").is_in(["grain_unique", "not_null", "relationship"]))
+    assert declared.height > 60
+    assert declared.filter(pl.col("status") == "fail")["table"].to_list() == []
+
+
+def test_a_broken_grain_or_link_in_a_mart_stops_the_publish(clean: Built, tmp_path: Path) -> None:
+    import duckdb
+
+    from quality import checks
+
+    copy = tmp_path / "copy.duckdb"
+    con = duckdb.connect(str(copy))
+    literal = str(clean.warehouse / "current.duckdb").replace("'", "''")
+    con.execute(f"ATTACH '{literal}' AS built (READ_ONLY)")
+    con.execute("COPY FROM DATABASE built TO copy")
+    con.execute("DETACH built")
+    con.execute("INSERT INTO marts.mart_network_yearly SELECT * FROM marts.mart_network_yearly")
+    con.execute("INSERT INTO core.fact_proposal VALUES ('no-such-fiche', 'chirurgie')")
+    status = checks.run(con, "test-run", layer="built")
+    failed = status.filter(pl.col("status") == "fail")
+    assert ("grain_unique", "marts.mart_network_yearly") in set(
+        zip(failed["check"], failed["table"], strict=True)
+    )
+    assert ("relationship", "core.fact_proposal", "fiche_id") in set(
+        zip(failed["check"], failed["table"], failed["field"], strict=True)
+    )
+    detail = con.execute(
+        "SELECT detail FROM quality.check_violations WHERE check_name = 'relationship' "
+        "AND table_name = 'core.fact_proposal'"
+    ).fetchall()
+    assert detail == [("not in core.fact_fiche.fiche_id",)]
+    with pytest.raises(QualityGateError, match=r"grain_unique|relationship"):
+        gate(status)
+    con.close()
