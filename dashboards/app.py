@@ -99,7 +99,8 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
     c3 = reader().query("c3_list")
     organs = reader().query("organ_list")
     establishments = reader().query("establishment_list")
-    departments = reader().query("department_list")["department_code"].to_list()
+    departments = reader().query("department_list")
+    label = {k: f.label for k, f in reader().catalogue.filters.items()}
     nav = html.Nav(
         [
             dcc.Link(
@@ -115,9 +116,11 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
     own = principal.c3_id
     filters = html.Div(
         [
-            _filter("Année", "filtre-annee", years, years[0] if years else None, clearable=False),
             _filter(
-                "3C",
+                label["year"], "filtre-annee", years, years[0] if years else None, clearable=False
+            ),
+            _filter(
+                label["c3"],
                 "filtre-3c",
                 [{"label": n, "value": i} for i, n in c3.iter_rows()],
                 own,
@@ -125,16 +128,20 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
                 disabled=own is not None,
             ),
             _filter(
-                "Organe",
+                label["organ"],
                 "filtre-organe",
                 [{"label": lab, "value": o} for o, lab in organs.iter_rows()],
             ),
             _filter(
-                "Établissement",
+                label["finess"],
                 "filtre-etablissement",
                 [{"label": n, "value": f} for f, n in establishments.iter_rows()],
             ),
-            _filter("Département de résidence", "filtre-departement", departments),
+            _filter(
+                label["department"],
+                "filtre-departement",
+                [{"label": n, "value": d} for d, n in departments.iter_rows()],
+            ),
         ],
         className="filters",
     )

@@ -7,22 +7,9 @@ from typing import Any
 import plotly.io as pio
 import polars as pl
 
+from warehouse.read.formats import WEEK, WEEKDAYS
+
 PALETTE = ["#123b5d", "#3f88c5", "#e94f37", "#44bba4", "#f6ae2d", "#8e6c8a", "#7a9e7e"]
-MONTHS = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
-WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 
 # A figure is the plain dict plotly.js takes ({"data": [...], "layout": {...}}): built as
 # plotly.graph_objects, each trace and layout update is deep-copied and validated property by
@@ -51,45 +38,42 @@ def figure(traces: list[dict[str, Any]], title: str, **layout: Any) -> Figure:
     }
 
 
-def bars(
-    categories: list[Any],
-    frame: pl.DataFrame,
-    series: dict[str, str],
+def series_figure(
     title: str,
+    categories: list[Any],
+    series: list[tuple[str, list[Any], str, str]],
     *,
-    barmode: str = "group",
-    horizontal: bool = False,
-    **layout: Any,
+    style: str,
+    category_title: str,
+    value_title: str,
 ) -> Figure:
-    """One bar series per column of `frame` (`series` maps column -> French label) over the
-    same categories, grouped or stacked, across or (horizontal) down."""
-    axis, values = ("y", "x") if horizontal else ("x", "y")
-    shape = {"type": "bar", axis: categories} | ({"orientation": "h"} if horizontal else {})
-    traces = [shape | {values: frame[col].to_list(), "name": name} for col, name in series.items()]
-    return figure(traces, title, barmode=barmode, **layout)
-
-
-def monthly_bars(
-    frame: pl.DataFrame, series: dict[str, str], title: str, stacked: bool = True
-) -> Figure:
-    """Bars per month; `series` maps column -> French label."""
-    months = [MONTHS[m.month - 1] for m in frame["month"]] if frame.height else []
-    return bars(months, frame, series, title, barmode="stack" if stacked else "group")
-
-
-def horizontal_bars(frame: pl.DataFrame, label: str, value: str, title: str) -> Figure:
-    frame = frame.sort(value)
-    bar = {
-        "type": "bar",
-        "x": frame[value].to_list(),
-        "y": frame[label].to_list(),
-        "orientation": "h",
-        "marker": {"color": PALETTE[0]},
+    """Series over the same categories: `series` is (legend, values, unit, d3 format) each, from
+    the catalogue. `style`: bars, stacked, horizontal, stacked-horizontal or lines."""
+    horizontal = style.endswith("horizontal")
+    cat_axis, value_axis = ("y", "x") if horizontal else ("x", "y")
+    traces = []
+    for name, values, unit, d3 in series:
+        hover = f"%{{{cat_axis}}}<br>{name} : %{{{value_axis}:{d3}}} {unit}<extra></extra>"
+        if style == "lines":
+            trace: dict[str, Any] = {"type": "scatter", "mode": "lines+markers"}
+        else:
+            trace = {"type": "bar"} | ({"orientation": "h"} if horizontal else {})
+        traces.append(
+            trace | {cat_axis: categories, value_axis: values, "name": name, "hovertemplate": hover}
+        )
+    if len(series) == 1 and style != "lines":
+        traces[0]["marker"] = {"color": PALETTE[0]}
+    layout: dict[str, Any] = {
+        "barmode": "stack" if style.startswith("stacked") else "group",
+        f"{cat_axis}axis": {"title": {"text": category_title}, "automargin": True},
+        f"{value_axis}axis": {"title": {"text": value_title}},
     }
-    return figure([bar], title, height=max(340, 22 * frame.height + 80))
+    if horizontal:
+        layout["height"] = max(340, 22 * len(categories) + 90)
+    return figure(traces, title, **layout)
 
 
-def calendar(frame: pl.DataFrame, title: str) -> Figure:
+def calendar(frame: pl.DataFrame, title: str, unit: str) -> Figure:
     """Sessions per day as a calendar heat-map: ISO weeks across, weekdays down."""
     weeks = list(range(1, 54))
     grid: list[list[int | None]] = [[None] * len(weeks) for _ in WEEKDAYS]
@@ -103,29 +87,14 @@ def calendar(frame: pl.DataFrame, title: str) -> Figure:
         "z": grid,
         "colorscale": "Blues",
         "hoverongaps": False,
-        "hovertemplate": "semaine %{x}, %{y} : %{z} séances<extra></extra>",
+        "hovertemplate": f"{WEEK} %{{x}}, %{{y}} : %{{z}} {unit}<extra></extra>",
     }
     return figure(
         [heatmap],
         title,
         yaxis={"autorange": "reversed"},
-        xaxis={"title": {"text": "semaine"}},
+        xaxis={"title": {"text": WEEK}},
     )
-
-
-def session_note(params: dict[str, object]) -> str:
-    """What the dossier filters mean on a chart of sessions (a session is not one patient's):
-    the sessions that discussed at least one dossier matching them. Empty when none is set."""
-    parts = []
-    if params.get("organ"):
-        parts.append(f"d'organe « {params['organ']} »")
-    if params.get("finess"):
-        parts.append(f"traité par l'établissement {params['finess']}")
-    if params.get("department"):
-        parts.append(f"de patient résidant dans le {params['department']}")
-    if not parts:
-        return ""
-    return "Séances ayant examiné au moins un dossier " + ", ".join(parts)
 
 
 def subtitle(fig: Figure, text: str) -> Figure:

@@ -1,8 +1,10 @@
-"""Exports of every chart (CSV, XLSX; PNG from the chart's own toolbar) and table.
+"""Exports of every chart (CSV, XLSX; PNG from the chart's own toolbar) and of the overview.
 
-A chart's data is recomputed on the server from the page's `figures(search)` function, with the
-same filters as on screen, so an export is exactly what is shown. Cells that a spreadsheet would
-take for a formula (= + - @ at the start) are neutralised with a leading apostrophe.
+A chart's data is read again on the server from the catalogue (config/indicators.toml) with the
+filters of the screen and the same secrecy, so an export is exactly what is shown: one column for
+the dimension, one per series, headed by the catalogue's labels and units. CSV is French: `;`
+between fields, a decimal comma, UTF-8 with a BOM (a French spreadsheet opens it as it is). Text
+a spreadsheet would run as a formula is made inert (rrc.spreadsheet), and XLSX writes no link.
 """
 
 from __future__ import annotations
@@ -10,67 +12,101 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import plotly.graph_objects as go
-import polars as pl
+import xlsxwriter
 from dash import html
 from flask import Flask, Response, request
 
 from access import audit
 from access.policy import current
-from dashboards.data import reader
-from dashboards.registry import page_module
+from dashboards import indicators
+from dashboards.data import params, reader
+from dashboards.indicators import Sheet
 from rrc.spreadsheet import neutralise
+from warehouse.read import formats
 
-PAGES = {"activite": "activity", "quorum": "quorum", "dossiers": "dossiers", "essais": "trials"}
+OVERVIEW = ("ensemble", "indicateurs")  # the overview's tiles as one table
 
 
-def figure_frame(fig: go.Figure | dict[str, Any]) -> pl.DataFrame:
-    """The data behind a figure, one row per point: série, x (the category), y (the value),
-    or x, y and valeur for heat-maps."""
-    if isinstance(fig, dict):  # the boards' plain figures (dashboards/charts.py)
-        fig = go.Figure(fig)
-    rows: list[dict[str, Any]] = []
-    for trace in fig.data:
-        name = getattr(trace, "name", None) or ""
-        if trace.type == "heatmap":
-            for yi, row in enumerate(trace.z or []):
-                for xi, value in enumerate(row):
-                    if value is not None:
-                        rows.append(
-                            {
-                                "série": name,
-                                "x": str(trace.x[xi]),
-                                "y": str(trace.y[yi]),
-                                "valeur": value,
-                            }
-                        )
-        elif trace.x is not None and trace.y is not None:
-            # x is the category, y the value, whichever way the bars are drawn
-            horizontal = getattr(trace, "orientation", None) == "h"
-            categories, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
-            rows += [
-                {"série": name, "x": str(x), "y": None if y is None else str(y), "valeur": None}
-                for x, y in zip(categories, values, strict=False)
-                if x is not None
-            ]
-    frame = pl.DataFrame(
-        rows, schema={"série": pl.String, "x": pl.String, "y": pl.String, "valeur": pl.Float64}
-    )
-    return frame.with_columns(pl.col(pl.String).map_elements(neutralise, return_dtype=pl.String))
+def overview_sheet(search: str | None, hidden: str) -> Sheet:
+    """The overview's indicators for the year and the year before: one row per year, one
+    column per tile, headed by the catalogue's labels and units."""
+    p = params(search)
+    cat = reader().catalogue
+    data = reader().indicators(cat.overview, ["year"], indicators.filters(p), years=2)
+    frame = data.frame.sort("year")
+    headers = [cat.filters["year"].label]
+    columns: list[list[Any]] = [frame["year"].to_list()]
+    for id_ in cat.overview:
+        ind = cat.indicator(id_)
+        masked = data.masked(id_)
+        values = frame[id_].to_list() if id_ in frame.columns else [None] * frame.height
+        headers.append(f"{ind.label} ({ind.unit})")
+        columns.append([hidden if m else v for v, m in zip(values, masked, strict=True)])
+    return Sheet(headers, [list(r) for r in zip(*columns, strict=True)])
+
+
+def sheet_of(page: str, graph: str, search: str) -> Sheet:
+    hidden = reader().secrecy.hidden
+    if (page, graph) == OVERVIEW:
+        return overview_sheet(search, hidden)
+    if graph not in reader().catalogue.charts.get(page, {}):
+        raise KeyError(f"no chart {page}/{graph}")
+    return indicators.export_sheet(page, graph, params(search), hidden)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return formats.french(value, 1).replace(formats.THIN, "")
+    return str(neutralise(str(value)))
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    """French CSV: `;`, decimal comma, UTF-8 with BOM, formulas made inert."""
+    lines = [";".join(_quote(str(neutralise(c))) for c in sheet.headers)]
+    for row in sheet.rows:
+        lines.append(";".join(_quote(_csv_cell(v)) for v in row))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+
+
+def _quote(text: str) -> str:
+    if any(c in text for c in ';"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def xlsx_bytes(table: Sheet, sheet: str) -> bytes:
+    """A workbook of the table: numbers as numbers, text made inert, no automatic links."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False,
+                                        "strings_to_formulas": False})  # fmt: skip
+    out = book.add_worksheet(sheet[:31])
+    head = book.add_format({"bold": True})
+    for j, name in enumerate(table.headers):
+        out.write_string(0, j, str(neutralise(name)), head)
+        out.set_column(j, j, max(12, min(60, len(name) + 2)))
+    for i, row in enumerate(table.rows, start=1):
+        for j, value in enumerate(row):
+            if isinstance(value, bool) or value is None:
+                out.write_string(i, j, "" if value is None else ("oui" if value else "non"))
+            elif isinstance(value, int | float):
+                out.write_number(i, j, value)
+            else:
+                out.write_string(i, j, str(neutralise(str(value))))
+    book.close()
+    return buffer.getvalue()
 
 
 def render(page: str, graph: str, fmt: str, search: str) -> tuple[bytes, str]:
     """(content, mimetype) of one chart's export."""
-    module = page_module(f"/{page}")
-    fig = module.figures(search)[graph]
-    frame = figure_frame(fig)
-    if current().secrecy:  # a masked cell says so, rather than look like a missing value
-        frame = frame.with_columns(pl.col("y").fill_null(reader().secrecy.hidden))
+    table = sheet_of(page, graph, search)
     if fmt == "csv":
-        return frame.write_csv(separator=";").encode("utf-8-sig"), "text/csv"
-    buffer = io.BytesIO()
-    frame.write_excel(buffer, worksheet=graph[:31])
-    return buffer.getvalue(), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return csv_bytes(table), "text/csv; charset=utf-8"
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return xlsx_bytes(table, graph), mimetype
 
 
 def register_routes(server: Flask) -> None:
@@ -79,13 +115,13 @@ def register_routes(server: Flask) -> None:
 
     @server.route("/export/<page>/<graph>.<fmt>")
     def export_chart(page: str, graph: str, fmt: str) -> Response:
-        if page not in PAGES or fmt not in ("csv", "xlsx"):
+        if fmt not in ("csv", "xlsx"):
             return Response("export inconnu", status=404)
         search = ("?" + request.query_string.decode()) if request.query_string else ""
         try:
             content, mimetype = render(page, graph, fmt, search)
         except KeyError:
-            return Response("graphique inconnu", status=404)
+            return Response("export inconnu", status=404)
         who = current()
         audit.record(
             who.username,
@@ -103,13 +139,18 @@ def register_routes(server: Flask) -> None:
 
 
 def graph_grid(page: str, graphs: list[str]) -> html.Div:
-    """The page's charts in a grid, each with its export links (ids `<page>-<graph>`)."""
+    """The page's charts in a grid, each with its definitions ("ⓘ") and export links (ids
+    `<page>-<graph>`)."""
     from dash import dcc
 
     return html.Div(
         [
             html.Div(
-                [dcc.Graph(id=f"{page}-{g}", config={"displaylogo": False}), links(page, g)],
+                [
+                    dcc.Graph(id=f"{page}-{g}", config={"displaylogo": False}),
+                    indicators.definitions(page, g),
+                    links(page, g),
+                ],
                 className="chart",
             )
             for g in graphs

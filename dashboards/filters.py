@@ -6,13 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-PARAMS = {
-    "year": "annee",
-    "c3": "3c",
-    "organ": "organe",
-    "finess": "etablissement",
-    "department": "departement",
-}
+from warehouse.read import catalogue
+
+# query parameter -> its name in the URL (config/indicators.toml [filters])
+PARAMS = {name: f.url for name, f in catalogue.load().filters.items()}
 
 
 @dataclass(frozen=True)

@@ -1,41 +1,29 @@
-"""Freshness and data-quality status of the sources behind each figure (shown on the tiles)."""
+"""Freshness and data-quality status of the sources behind each figure (shown on the tiles): the
+catalogue names the canonical entities and staging tables behind each mart; the sources that
+feed those entities (meta.reconciliation) must be fresh, and the checks on those tables within
+their thresholds."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from dashboards.data import reader
-from quality.checks import catalog
+from quality.checks import evaluate
 
 KAHN = {"completeness": "Complétude", "conformance": "Conformité", "plausibility": "Plausibilité"}
 
 
 def check_results() -> pl.DataFrame:
-    """The last run's counts per check, source and 3C, with category and threshold."""
-    types, thresholds = catalog()
-    limits = pl.DataFrame(
-        [(t.check, t.table, t.field, t.max_violated_pct) for t in thresholds],
-        schema=["check_name", "table_name", "field", "max_pct"],
-        orient="row",
-    )
-    raw = reader().query("quality_status").with_columns(pl.col("field").fill_null(""))
-    return raw.join(limits, on=["check_name", "table_name", "field"], how="left").with_columns(
-        category=pl.col("check_name").replace_strict(
-            {n: KAHN[t.kahn_category] for n, t in types.items()}
-        ),
-        pct=100 * pl.col("num_violated_rows") / pl.col("num_denominator_rows"),
+    """The last run's checks per source and 3C, evaluated against their thresholds."""
+    raw = reader().query("quality_status")
+    return evaluate(raw, by=("source", "c3_id")).with_columns(
+        category=pl.col("category").replace_strict(KAHN, default=pl.col("category"))
     )
 
 
 def failed_checks() -> pl.DataFrame:
     """(check, table, field) over their threshold, counts summed over sources and 3Cs."""
-    return (
-        check_results()
-        .group_by("check_name", "table_name", "field", "max_pct")
-        .agg(pl.col("num_violated_rows").sum(), pl.col("num_denominator_rows").sum())
-        .with_columns(pct=100 * pl.col("num_violated_rows") / pl.col("num_denominator_rows"))
-        .filter(pl.col("pct") > pl.col("max_pct"))
-    )
+    return evaluate(reader().query("quality_status")).filter(pl.col("status") == "fail")
 
 
 def badge(
@@ -53,7 +41,7 @@ def badge(
         pl.col("source").is_in(sources)
         & (pl.col("age_hours").is_null() | (pl.col("age_hours") > pl.col("cadence_hours")))
     )["source"].to_list()
-    failed = failed_all.filter(pl.col("table_name").is_in(tables))["check_name"].to_list()
+    failed = failed_all.filter(pl.col("table").is_in(tables))["check"].to_list()
     parts = [f"sources en retard : {', '.join(late)}" if late else "sources à jour"]
     parts.append(
         f"{len(failed)} contrôle(s) en échec ({', '.join(sorted(set(failed)))})"
@@ -61,3 +49,9 @@ def badge(
         else "contrôles qualité conformes"
     )
     return " · ".join(parts), bool(late or failed)
+
+
+def sources_of(entities: tuple[str, ...], feeds: pl.DataFrame | None = None) -> list[str]:
+    """The sources that fed `entities` in the last run (`feeds`: the source_entities query)."""
+    feeds = reader().query("source_entities") if feeds is None else feeds
+    return sorted(set(feeds.filter(pl.col("entity").is_in(list(entities)))["source"]))

@@ -19,32 +19,16 @@ from reports.tables import bars, quality_status, query, table
 from rrc.settings import load_toml
 from warehouse.read.reader import Reader
 
-KPIS = (  # (column of overview_kpis, label, is a rate)
-    ("dossiers", "Dossiers présentés en RCP", False),
-    ("sessions", "Séances de RCP", False),
-    ("active_entities", "RCP actives", False),
-    ("patients", "Patients distincts", False),
-    ("new_patients", "Nouveaux patients", False),
-    ("pct_quorum_met", "Quorum atteint (% des dossiers)", True),
-    ("pct_pps_with_gp", "PPS nommant le médecin traitant (%)", True),
-    ("inclusions", "Inclusions en essais cliniques", False),
-    ("trials_open", "Essais ouverts dans le réseau", False),
-)
 INDICATORS = (
-    Column("dossiers", "Dossiers"),
-    Column("patients", "Patients"),
-    Column("new_patients", "Nouveaux patients"),
-    Column("pct_quorum_met", "Quorum atteint (%)", "rate"),
-    Column("pct_pps_with_gp", "PPS avec MT (%)", "rate"),
-    Column("inclusions", "Inclusions"),
+    "dossiers",
+    "patients",
+    "new_patients",
+    "pct_quorum_met",
+    "pct_pps_with_gp",
+    "inclusions",
 )
-QUORUM = (
-    Column("dossiers", "Dossiers"),
-    Column("met", "Quorum atteint"),
-    Column("not_met", "Non atteint"),
-    Column("unknown", "Non évaluable"),
-    Column("pct_met", "Atteint (%)", "rate"),
-)
+QUORUM = ("dossiers", "quorum_met", "quorum_not_met", "quorum_unknown", "pct_quorum_met")
+TRIALS = ("trial_new_patients", "trial_proposed", "trial_included")
 NO_FILTER = {"organ": None, "finess": None, "department": None}
 
 
@@ -62,17 +46,58 @@ class Scope:
         return {"year": self.year, "c3": self.c3, **NO_FILTER}
 
 
+def columns(reader: Reader, ids: tuple[str, ...]) -> tuple[Column, ...]:
+    """Report columns of indicators, headed by the catalogue's short labels."""
+    cat = reader.catalogue
+    return tuple(
+        Column(i, cat.indicator(i).short, "rate" if cat.indicator(i).kind != "count" else "count")
+        for i in ids
+    )
+
+
+def indicator_table(
+    reader: Reader,
+    scope: Scope,
+    title: str,
+    ids: tuple[str, ...],
+    by: str,
+    *,
+    order: str | None = None,
+    first: Column | None = None,
+) -> Table:
+    """A table of indicators `ids` by dimension `by`, read through the catalogue: the first
+    column is the dimension's values (its French label as header), then one per indicator."""
+    cat = reader.catalogue
+    data = reader.indicators(ids, [by], scope.params)
+    frame = data.frame
+    if order:
+        frame = frame.sort(order, descending=True, nulls_last=True)
+    head = first or Column(f"{by}_label", cat.dimensions[by].label, "text")
+    cols = (head, *columns(reader, ids))
+    dens = {
+        i: f"{i}__den"
+        for i in ids
+        if cat.indicator(i).kind == "rate" and f"{i}__den" in frame.columns
+    }
+    source = ("indicators", {"ids": ids, "by": by, **scope.params})
+    return table(title, frame, cols, source, denominators=dens, note=" ".join(data.notes))
+
+
 def key_indicators(reader: Reader, scope: Scope, years: list[int]) -> Section:
-    frame, source = query(reader, "overview_kpis", **scope.params)
-    rows = {r["year"]: r for r in frame.iter_rows(named=True)}
+    cat = reader.catalogue
+    data = reader.indicators(cat.report, ["year"], scope.params, years=2)
+    rows = {r["year"]: r for r in data.frame.iter_rows(named=True)}
     now, before = rows.get(scope.year, {}), rows.get(scope.year - 1, {})
     has_before = scope.year - 1 in years
     lines = []
-    for key, label, rate in KPIS:
+    for key in cat.report:
+        ind = cat.indicator(key)
+        rate = ind.kind != "count"
         prev = before.get(key) if has_before else NOT_APPLICABLE
         evolution = change(before.get(key), now.get(key), rate) if has_before else NOT_APPLICABLE
+        label = ind.label + (f" ({ind.unit})" if ind.format != "count" else "")
         lines.append((label, prev, now.get(key), evolution))
-    columns: tuple[Column, ...] = (
+    cols: tuple[Column, ...] = (
         Column("indicator", "Indicateur", "text"),
         Column("previous", str(scope.year - 1), "value"),
         Column("current", str(scope.year), "value"),
@@ -80,125 +105,107 @@ def key_indicators(reader: Reader, scope: Scope, years: list[int]) -> Section:
     )
     note = "" if has_before else f"L'entrepôt ne contient pas l'année {scope.year - 1}."
     where = "de la région" if scope.kind == "ars" else f"du {scope.c3_name}"
-    kpis = Table(f"Indicateurs clés {where}", columns, tuple(lines), source, note)
+    source = ("indicators", {"ids": cat.report, "by": "year", **scope.params})
+    kpis = Table(f"Indicateurs clés {where}", cols, tuple(lines), source, note)
     intro = (
         "Dossiers présentés en RCP dans l'année, patients distincts et nouveaux patients "
-        "(première présentation d'un premier épisode), conformité du quorum et des PPS, "
-        "inclusions en essais cliniques ; évolution en % (en points pour les taux)."
+        "(première présentation d'un premier épisode), conformité du quorum et des PPS, délai "
+        "de remise du PPS, inclusions en essais cliniques ; évolution en % (en points pour les "
+        "taux). Les définitions sont celles du catalogue des indicateurs."
     )
     return Section("Indicateurs clés", "Indicateurs clés", (kpis,), intro)
 
 
-def department_label(code: str) -> pl.Expr:
-    """'63 Puy-de-Dôme' from the code column `code` (names from config/reports.toml)."""
-    names = load_toml("reports.toml").get("departments", {})
-    return pl.col(code) + " " + pl.col(code).replace_strict(names, default="")
-
-
-def by_dimension(reader: Reader, scope: Scope, by: str, title: str, first: str) -> Table:
-    frame, source = query(reader, "report_indicators_by", year=scope.year, by=by, c3=scope.c3)
-    if by == "department":  # null key: outside the region, labelled by the query
-        frame = frame.with_columns(label=pl.coalesce(department_label("key"), pl.col("label")))
-    columns = (Column("label", first, "text"), *INDICATORS)
-    return table(
-        title,
-        frame,
-        columns,
-        source,
-        denominators={"pct_quorum_met": "quorum_judged", "pct_pps_with_gp": "pps"},
-    )
-
-
 def by_c3(reader: Reader, scope: Scope) -> Section:
-    t = by_dimension(reader, scope, "c3", "Indicateurs par 3C", "3C")
-    chart = bars("Dossiers présentés en RCP par 3C", t, "label", {"dossiers": "Dossiers"})
+    t = indicator_table(reader, scope, "Indicateurs par 3C", INDICATORS, "c3", order="dossiers")
+    chart = bars("Dossiers présentés en RCP par 3C", t, "c3_label", {"dossiers": "Dossiers"})
     return Section("Activité par 3C", "Par 3C", (t, chart))
 
 
 def by_entity(reader: Reader, scope: Scope) -> Section:
-    frame, source = query(reader, "activity_by_entity", **scope.params)
-    columns = (Column("entity_code", "Code", "text"), Column("name", "RCP", "text"))
-    t = table("Dossiers par RCP", frame, (*columns, Column("dossiers", "Dossiers")), source)
-    chart = bars("Dossiers présentés par RCP", t, "name", {"dossiers": "Dossiers"})
+    t = indicator_table(
+        reader, scope, "Dossiers par RCP", ("dossiers",), "entity", order="dossiers"
+    )
+    chart = bars("Dossiers présentés par RCP", t, "entity_label", {"dossiers": "Dossiers"})
     return Section("Activité par RCP", "Par RCP", (t, chart))
 
 
 def by_department(reader: Reader, scope: Scope) -> Section:
-    t = by_dimension(
-        reader, scope, "department", "Indicateurs par département de résidence", "Département"
+    t = indicator_table(
+        reader, scope, "Indicateurs par département de résidence", INDICATORS, "department",
+        order="dossiers",
+    )  # fmt: skip
+    chart = bars("Dossiers par département de résidence", t, "department_label", {"dossiers": ""})
+    blocks: list = [t, chart]
+    rates = indicator_table(
+        reader,
+        scope,
+        "Dossiers des résidents pour 100 000 habitants",
+        ("population", "dossiers_per_100k"),
+        "department",
     )
-    blocks: list = [t, bars("Dossiers par département de résidence", t, "label", {"dossiers": ""})]
-    rates, source = query(reader, "dossier_rates", year=scope.year, level="departement")
-    if rates.height:  # network-wide: none for a 3C
-        rates = rates.with_columns(area=department_label("area"))
-        columns = (
-            Column("area", "Département", "text"),
-            Column("dossiers", "Dossiers"),
-            Column("population", "Population"),
-            Column("per_100k", "Pour 100 000 hab.", "rate"),
-        )
-        blocks.append(
-            table("Dossiers des résidents pour 100 000 habitants", rates, columns, source)
-        )
+    if rates.rows:  # network-wide: none for a 3C
+        blocks.append(rates)
     return Section("Par département de résidence", "Par département", tuple(blocks))
 
 
 def by_organ(reader: Reader, scope: Scope) -> Section:
-    t = by_dimension(reader, scope, "organ", "Indicateurs par organe", "Organe")
-    chart = bars("Dossiers présentés en RCP par organe", t, "label", {"dossiers": "Dossiers"})
+    t = indicator_table(
+        reader, scope, "Indicateurs par organe", INDICATORS, "organ", order="dossiers"
+    )
+    chart = bars("Dossiers présentés en RCP par organe", t, "organ_label", {"dossiers": "Dossiers"})
     return Section("Par organe", "Par organe", (t, chart))
 
 
 def quorum(reader: Reader, scope: Scope) -> Section:
-    first, unit = ("c3", "3C") if scope.kind == "ars" else ("entity", "RCP")
+    first = "c3" if scope.kind == "ars" else "entity"
+    cat = reader.catalogue
     blocks: list = []
-    for by, label in ((first, unit), ("organ", "organe")):
-        frame, source = query(reader, "quorum_by", by=by, **scope.params)
-        frame = frame.sort("pct_met", descending=True, nulls_last=True)
-        t = table(
-            f"Conformité du quorum par {label}",
-            frame,
-            (Column("label", label.capitalize() if by == "organ" else label, "text"), *QUORUM),
-            source,
+    for by in (first, "organ"):
+        label = cat.dimensions[by].label
+        t = indicator_table(
+            reader, scope, f"Conformité du quorum par {label}", QUORUM, by, order="pct_quorum_met"
         )
         blocks.append(t)
         if by == first:
             title = f"Dossiers dont la séance a atteint le quorum, par {label} (%)"
-            blocks.append(bars(title, t, "label", {"pct_met": "Quorum atteint"}, percent=True))
-    missing, source = query(reader, "missing_specialties", **scope.params)
-    columns = (Column("specialty", "Spécialité", "text"), Column("sessions", "Séances"))
+            key = f"{by}_label"
+            blocks.append(bars(title, t, key, {"pct_quorum_met": "Quorum atteint"}, percent=True))
     blocks.append(
-        table("Spécialités manquantes dans les séances sous le quorum", missing, columns, source)
+        indicator_table(
+            reader,
+            scope,
+            "Spécialités manquantes dans les séances sous le quorum",
+            ("missing_specialty_sessions",),
+            "specialty",
+            order="missing_specialty_sessions",
+        )
     )
     intro = (
         "Un dossier est conforme quand sa séance réunit le quorum de la règle de son organe "
-        "(config/quorum_rules.toml) ; non évaluable quand la présence n'est pas tracée."
+        "(config/quorum_rules.toml) ; non évaluable quand la présence n'est pas tracée. Le taux "
+        "compte tous les dossiers au dénominateur, non évaluables compris."
     )
     return Section("Quorum et conformité", "Quorum", tuple(blocks), intro)
 
 
 def trials(reader: Reader, scope: Scope) -> Section:
-    frame, source = query(reader, "trials_proposed_vs_included", **scope.params)
-    columns: tuple[Column, ...] = (
-        Column("organ", "Organe", "text"),
-        Column("new_patients", "Nouveaux patients"),
-        Column("proposed", "Essai proposé en RCP"),
-        Column("included", "Inclus"),
+    t = indicator_table(
+        reader,
+        scope,
+        "Patients proposés et inclus en essai, par organe",
+        TRIALS,
+        "organ",
+        order="trial_new_patients",
     )
-    t = table("Patients proposés et inclus en essai, par organe", frame, columns, source)
     chart = bars(
         "Patients proposés et inclus en essai clinique, par organe",
         t,
-        "organ",
-        {"proposed": "Proposés en RCP", "included": "Inclus"},
+        "organ_label",
+        {"trial_proposed": "Proposés en RCP", "trial_included": "Inclus"},
     )
-    frame, source = query(reader, "inclusions_by", by="establishment", **scope.params)
-    columns = (Column("label", "Établissement", "text"), Column("inclusions", "Inclusions"))
-    sites = table(
-        "Inclusions par établissement",
-        frame.sort("inclusions", descending=True, nulls_last=True),
-        columns,
-        source,
+    sites = indicator_table(
+        reader, scope, "Inclusions par établissement", ("inclusions",), "finess", order="inclusions"
     )
     intro = "Patients distincts : proposés en RCP pour un essai, inclus dans l'année."
     return Section("Essais cliniques", "Essais", (t, chart, sites), intro)
@@ -206,6 +213,7 @@ def trials(reader: Reader, scope: Scope) -> Section:
 
 def care_offer(reader: Reader, scope: Scope) -> Section:
     frame, source = query(reader, "care_offer", c3=scope.c3)
+    names = dict(reader.query("department_list").iter_rows())
     per_department = (
         frame.group_by("department_code")
         .agg(
@@ -217,7 +225,7 @@ def care_offer(reader: Reader, scope: Scope) -> Section:
             rcp_entities=pl.col("rcp_entities").sum(),
         )
         .sort("department_code")
-        .with_columns(label=department_label("department_code"))
+        .with_columns(label=pl.col("department_code").replace_strict(names, default=None))
     )
     columns: tuple[Column, ...] = (
         Column("label", "Département", "text"),

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from quality.checks import catalog
+from quality.checks import evaluate
 from reports.model import NOT_APPLICABLE, BarChart, Column, Table
 from warehouse.read.reader import Reader
 
@@ -57,22 +57,10 @@ def bars(
 
 def quality_status(reader: Reader) -> str:
     """The snapshot's data-quality status in words: checks over their threshold, out of all."""
-    limits = {(t.check, t.table, t.field): t.max_violated_pct for t in catalog()[1]}
-    checks = (
-        reader.query("quality_status")
-        .group_by("check_name", "table_name", pl.col("field").fill_null(""))
-        .agg(pl.col("num_violated_rows").sum(), pl.col("num_denominator_rows").sum())
-        .rows()
-    )
-    if not checks:
+    status = evaluate(reader.query("quality_status"))
+    if not status.height:
         return "aucun contrôle qualité enregistré"
-    over = sorted(
-        {
-            name
-            for name, tbl, fld, violated, rows in checks
-            if rows and 100 * violated / rows > limits.get((name, tbl, fld), 100.0)
-        }
-    )
+    over = sorted(set(status.filter(pl.col("status") == "fail")["check"]))
     if not over:
-        return f"conforme ({len(checks)} contrôles dans leurs seuils)"
+        return f"conforme ({status.height} contrôles dans leurs seuils)"
     return f"{len(over)} type(s) de contrôle au-delà de leur seuil : {', '.join(over)}"

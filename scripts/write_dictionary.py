@@ -1,4 +1,5 @@
-"""Regenerate warehouse/dictionary/{staging,core,marts}.yml from a built warehouse.
+"""Regenerate warehouse/dictionary/{staging,core,marts}.yml from a built warehouse, and the
+indicators (docs/indicators.md) from config/indicators.toml.
 
 python scripts/write_dictionary.py data/warehouse/current.duckdb
 """
@@ -13,5 +14,5 @@ from warehouse import dictionary
 
 if __name__ == "__main__":
     con = duckdb.connect(sys.argv[1], read_only=True)
-    for path in dictionary.write(con):
+    for path in [*dictionary.write(con), *dictionary.write_indicators()]:
         print(f"wrote {path}")

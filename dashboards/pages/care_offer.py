@@ -13,21 +13,23 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboards import geo, maps, tiles
 from dashboards.data import params, reader
+from warehouse.read import catalogue
 
 dash.register_page(__name__, path="/offre-de-soins", name="Offre de soins", order=5)
 
+# map layer -> its text in config/indicators.toml [texts]
 LAYERS = {
-    "chirurgie": "Chirurgie des cancers",
-    "chimiotherapie": "Chimiothérapie",
-    "radiotherapie": "Radiothérapie",
-    "rcp": "Lieux de RCP",
-    "soins_support": "Soins de support",
-    "flux": "Flux de patients",
+    "chirurgie": "map_surgery",
+    "chimiotherapie": "map_chemotherapy",
+    "radiotherapie": "map_radiotherapy",
+    "rcp": "map_rcp",
+    "soins_support": "map_supportive",
+    "flux": "map_flows",
 }
-NOTICE = (
-    "Contours des départements et communes non disponibles : lancez `rrc geo fetch` "
-    "pour les télécharger. La carte montre les établissements et les flux."
-)
+
+
+def text(key: str) -> str:
+    return catalogue.load().text(key)
 
 
 def _bounds(offer: pl.DataFrame, flows: pl.DataFrame) -> tuple[float, float, float, float] | None:
@@ -57,10 +59,11 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
     offer = reader().query("care_offer", c3=p["c3"])
     flows = reader().query("patient_flows", year=p["year"], c3=p["c3"], min_patients=5)
     server, tiles_notice = tiles.available()
-    title = "Offre de soins et dossiers pour 100 000 habitants"
-    fig = maps.base(title, server, _bounds(offer, flows))
+    fig = maps.base(text("map_title"), server, _bounds(offer, flows))
     departments, communes = geo.load("departements"), geo.load("communes")
-    notice = " ".join(n for n in ("" if departments and communes else NOTICE, tiles_notice) if n)
+    missing = "" if departments and communes else text("map_no_outlines")
+    notice = " ".join(n for n in (missing, tiles_notice) if n)
+    rate = catalogue.load().indicator("dossiers_per_100k")
     rates = reader().query("dossier_rates", year=p["year"], level=level)
     values = dict(zip(rates["area"], rates["per_100k"], strict=True))
     if level == "departement" and departments:
@@ -69,7 +72,7 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
             departments["features"],
             values,
             lambda f: f["properties"].get("code"),
-            "dossiers / 100 000 hab.",
+            rate.short,
         )
     elif level == "territoire" and communes:
         territory = dict(
@@ -83,7 +86,7 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
             communes["features"],
             values,
             lambda f: territory.get(f["properties"].get("code")),
-            "dossiers / 100 000 hab.",
+            rate.short,
         )
     if departments:
         maps.outlines(fig, departments["features"])
@@ -91,10 +94,14 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
         maps.flows(fig, flows)
 
     def hover(frame: pl.DataFrame) -> list[str]:
+        def yes(v: object) -> str:
+            return text("map_yes") if v else text("map_no")
+
         return [
-            f"{r['name']}<br>{r['c3_name'] or ''}<br>Chirurgie : {r['surgery_types'] or '—'}"
-            f"<br>Chimiothérapie : {'oui' if r['chemotherapy'] else 'non'} · Radiothérapie : "
-            f"{'oui' if r['radiotherapy'] else 'non'}<br>RCP : {r['rcp_entities']}"
+            f"{r['name']}<br>{r['c3_name'] or ''}<br>{text('map_surgery')} : "
+            f"{r['surgery_types'] or '—'}<br>{text('map_chemotherapy')} : {yes(r['chemotherapy'])}"
+            f" · {text('map_radiotherapy')} : {yes(r['radiotherapy'])}<br>"
+            f"{text('map_rcp')} : {r['rcp_entities']}"
             for r in frame.iter_rows(named=True)
         ]
 
@@ -113,13 +120,13 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
     for layer, frame in shown.items():
         if layer in layers:
             color, symbol, size = styles[layer]
-            maps.points(fig, frame, LAYERS[layer], color, symbol, hover(frame), size)
+            maps.points(fig, frame, text(LAYERS[layer]), color, symbol, hover(frame), size)
     if "soins_support" in layers:
         care = reader().query("supportive_care")
         maps.points(
             fig,
             care,
-            LAYERS["soins_support"],
+            text(LAYERS["soins_support"]),
             "#8e6c8a",
             "triangle-up",
             [f"{r['name']}<br>{r['phone']}" for r in care.iter_rows(named=True)],
@@ -135,15 +142,15 @@ def layout(**_query: str) -> html.Div:
             html.Div(
                 [
                     dcc.Checklist(
-                        options=[{"label": v, "value": k} for k, v in LAYERS.items()],
+                        options=[{"label": text(v), "value": k} for k, v in LAYERS.items()],
                         value=["chirurgie", "radiotherapie", "rcp", "flux"],
                         id="offre-couches",
                         inline=True,
                     ),
                     dcc.RadioItems(
                         options=[
-                            {"label": "Départements", "value": "departement"},
-                            {"label": "Territoires de santé", "value": "territoire"},
+                            {"label": text("map_departments"), "value": "departement"},
+                            {"label": text("map_territories"), "value": "territoire"},
                         ],
                         value="departement",
                         id="offre-niveau",

@@ -1,135 +1,156 @@
-"""Vue d'ensemble: key figures of the chosen year against the previous one, data freshness."""
+"""Vue d'ensemble: the tiles of the catalogue's `overview` list (config/indicators.toml), each for
+the chosen year against the year before, with its definition ("ⓘ"), what it cannot follow of the
+filters, and the freshness and quality status of the sources behind it; freshness per source."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any
 
 import dash
 from dash import Input, Output, callback, html
 
-from dashboards.charts import session_note
+from dashboards import export, indicators
 from dashboards.data import params, reader
-from dashboards.status import badge, failed_checks
+from dashboards.status import badge, failed_checks, sources_of
+from warehouse.read import formats
+from warehouse.read.catalogue import Indicator
 
 dash.register_page(__name__, path="/", name="Vue d'ensemble", order=0)
 
-FICHES = (["dcc", "vendor_b", "sheets_cantal"], ["stg_fiche"])
-TILES = [
-    ("dossiers", "Dossiers présentés en RCP", "{:,.0f}"),
-    ("active_entities", "RCP actives", "{:,.0f}"),
-    ("sessions", "Séances de RCP", "{:,.0f}"),
-    ("patients", "Patients distincts", "{:,.0f}"),
-    ("new_patients", "Nouveaux patients", "{:,.0f}"),
-    ("pct_quorum_met", "Quorum atteint", "{:.1f} %"),
-    ("pct_pps_with_gp", "PPS avec médecin traitant", "{:.1f} %"),
-    ("inclusions", "Inclusions en essais", "{:,.0f}"),
-    ("trials_open", "Essais ouverts", "{:,.0f}"),
-]
-# the sources and staging tables behind each tile (its freshness and quality badge)
-BEHIND = {
-    "dossiers": FICHES,
-    "active_entities": (["directory", *FICHES[0]], ["stg_fiche"]),
-    "sessions": (FICHES[0], ["stg_session"]),
-    "patients": (FICHES[0], ["stg_patient_identity"]),
-    "new_patients": (FICHES[0], ["stg_fiche", "stg_patient_identity"]),
-    "pct_quorum_met": (FICHES[0], ["stg_session"]),
-    "pct_pps_with_gp": (FICHES[0], ["stg_pps"]),
-    "inclusions": (["registry"], []),
-    "trials_open": (["registry"], []),
-}
+EXPORT = export.OVERVIEW
 
 
 def kpis(search: str | None) -> dict[str, tuple[object, object]]:
-    """{tile: (value of the year, value of the year before)} for the filters in `search`."""
+    """{indicator: (value of the year, value of the year before)} for the filters in `search`;
+    a masked value reads as the secrecy text ("< 11")."""
     p = params(search)
-    frame, masked = reader().query_masked("overview_kpis", **p)
+    cat = reader().catalogue
+    ids = list(
+        dict.fromkeys([*cat.overview, *(cat.indicator(i).beside or i for i in cat.overview)])
+    )
+    data = reader().indicators(ids, ["year"], indicators.filters(p), years=2)
     hidden = reader().secrecy.hidden  # statistical secrecy
-    rows = {
-        r["year"]: {k: hidden if (i, k) in masked else v for k, v in r.items()}
-        for i, r in enumerate(frame.iter_rows(named=True))
-    }
-    year = cast(int, p["year"])
-    current, previous = rows.get(year, {}), rows.get(year - 1, {})
-    return {key: (current.get(key), previous.get(key)) for key, _, _ in TILES}
+    year = int(p["year"])  # type: ignore[call-overload]
+    out = {}
+    for id_ in ids:
+        values = {}
+        if id_ in data.frame.columns:
+            for y, v, m in zip(data.frame["year"], data.frame[id_], data.masked(id_), strict=True):
+                values[y] = hidden if m else v
+        out[id_] = (values.get(year), values.get(year - 1))
+    return out
 
 
-def _fmt(fmt: str, value: object) -> str:
-    """French number format: thin space between thousands, decimal comma."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):  # a masked cell
-        return value
-    return fmt.format(value).replace(",", "\u202f").replace(".", ",")
+def _tile(
+    ind: Indicator,
+    value: object,
+    before: object,
+    beside: tuple[Indicator, object] | None,
+    note: str,
+    status: tuple[str, bool],
+) -> html.Div:
+    text, alert = status
+    previous = reader().catalogue.text("previous_year")
+    return html.Div(
+        [
+            html.Div(
+                [ind.label, html.Span(" ⓘ", title=ind.definition, className="info")],
+                className="tile-label",
+            ),
+            html.Div(
+                formats.number(value, ind.format), className="tile-value", id=f"ensemble-{ind.id}"
+            ),
+            *(
+                [
+                    html.Div(
+                        f"{beside[0].label} : {formats.number(beside[1], beside[0].format)}",
+                        className="tile-beside",
+                        id=f"ensemble-{ind.id}-beside",
+                    )
+                ]
+                if beside
+                else []
+            ),
+            html.Div(
+                f"{previous} : {formats.number(before, ind.format)}", className="tile-previous"
+            ),
+            *(
+                [html.Div(note, className="tile-note", id=f"ensemble-{ind.id}-note")]
+                if note
+                else []
+            ),
+            html.Details(
+                [html.Summary("Définition"), html.P(ind.definition)], className="definition"
+            ),
+            html.Div(
+                text,
+                className="tile-status alert" if alert else "tile-status",
+                id=f"ensemble-{ind.id}-statut",
+            ),
+        ],
+        className="tile",
+        id=f"ensemble-tuile-{ind.id}",
+    )
 
 
 def layout(**_query: str) -> html.Div:
+    cat = reader().catalogue
     return html.Div(
         [
             html.H2("Vue d'ensemble"),
             html.Div(id="ensemble-tuiles", className="tiles"),
-            html.H3("Fraîcheur des sources"),
+            export.links(*EXPORT),
+            html.H3(cat.tables["ensemble-fraicheur"].title),
             html.Table(id="ensemble-fraicheur"),
         ]
     )
 
 
-@callback(
-    Output("ensemble-tuiles", "children"),
-    Output("ensemble-fraicheur", "children"),
-    Input("url", "search"),
-)
-def update(search: str | None):  # type: ignore[no-untyped-def]
+def tiles(search: str | None) -> list[html.Div]:
+    """The overview's tiles for the filters in `search` (plain function, tested as such)."""
+    cat = reader().catalogue
+    p = params(search)
     figures = kpis(search)
-    notes = {"sessions": session_note(params(search))}
-    tiles = []
-    # every tile's badge reads the same freshness and check results: read them once
+    # every tile's badge reads the same freshness, feeds and check results: read them once
     fresh, failed = reader().query("freshness"), failed_checks()
-    for key, label, fmt in TILES:
-        value, before = figures[key]
-        sources, tables = BEHIND[key]
-        text, alert = badge(sources, tables, fresh=fresh, failed_all=failed)
-        tiles.append(
-            html.Div(
-                [
-                    html.Div(label, className="tile-label"),
-                    html.Div(_fmt(fmt, value), className="tile-value", id=f"ensemble-{key}"),
-                    html.Div(f"année précédente : {_fmt(fmt, before)}", className="tile-previous"),
-                    *(
-                        [html.Div(notes[key], className="tile-note", id=f"ensemble-{key}-note")]
-                        if notes.get(key)
-                        else []
-                    ),
-                    html.Div(
-                        text,
-                        className="tile-status alert" if alert else "tile-status",
-                        id=f"ensemble-{key}-statut",
-                    ),
-                ],
-                className="tile",
-            )
-        )
-    fresh = reader().query("freshness")
-    rows = [
-        html.Tr(
-            [
-                html.Th("Source"),
-                html.Th("Dernier chargement"),
-                html.Th("Âge (h)"),
-                html.Th("Attendu (h)"),
-            ]
-        )
-    ]
-    for r in fresh.iter_rows(named=True):
+    feeds = reader().query("source_entities")
+    set_filters = [f for f in ("c3", "organ", "finess", "department") if p.get(f)]
+    out = []
+    for id_ in cat.overview:
+        ind = cat.indicator(id_)
+        mart = cat.marts[ind.marts[0]]
+        value, before = figures[id_]
+        beside = (cat.indicator(ind.beside), figures[ind.beside][0]) if ind.beside else None
+        skipped = [f for f in set_filters if f not in ind.honours(mart)]
+        note = ind.unfiltered if skipped else ""
+        if ind.when_filtered and any(f in set_filters for f in ("organ", "finess", "department")):
+            note = " ".join(x for x in (note, ind.when_filtered) if x)
+        sources = sources_of(mart.entities, feeds)
+        status = badge(sources, list(mart.tables), fresh=fresh, failed_all=failed)
+        out.append(_tile(ind, value, before, beside, note, status))
+    return out
+
+
+def freshness() -> list[Any]:
+    """The freshness table: each source's last load against its expected cadence."""
+    table = reader().catalogue.tables["ensemble-fraicheur"]
+    rows: list[Any] = [html.Tr([html.Th(n) for n in table.columns.values()])]
+    for r in reader().query("freshness").iter_rows(named=True):
         late = r["age_hours"] is None or r["age_hours"] > r["cadence_hours"]
         rows.append(
             html.Tr(
-                [
-                    html.Td(r["source"]),
-                    html.Td(str(r["last_load"])),
-                    html.Td(r["age_hours"]),
-                    html.Td(r["cadence_hours"]),
-                ],
+                [html.Td("—" if r[c] is None else str(r[c])) for c in table.columns],
                 className="late" if late else "fresh",
             )
         )
-    return tiles, rows
+    return rows
+
+
+@callback(
+    Output("ensemble-tuiles", "children"),
+    Output("ensemble-fraicheur", "children"),
+    *export.outputs(EXPORT[0], [EXPORT[1]]),
+    Input("url", "search"),
+)
+def update(search: str | None):  # type: ignore[no-untyped-def]
+    return tiles(search), freshness(), *export.hrefs(EXPORT[0], [EXPORT[1]], search)

@@ -13,36 +13,50 @@ from dash.dash_table.DataTable import DataTable
 from dashboards import charts
 from dashboards.data import reader
 from dashboards.status import check_results
+from quality.checks import catalog
 
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
 
 
 def figures(results: pl.DataFrame | None = None) -> dict[str, Any]:
     """The page's charts; `results` are the check results when the caller has read them."""
+    cat = reader().catalogue
     r = check_results() if results is None else results
-    by_cat = r.group_by("category").agg(pl.col("num_violated_rows").sum()).sort("category")
-    by_source = r.group_by("source").agg(pl.col("num_violated_rows").sum()).sort("source")
+    rows = cat.text("quality_rows")
+
+    def bars(column: str, title: str, axis: str) -> charts.Figure:
+        summed = r.group_by(column).agg(pl.col("violated").sum()).sort("violated")
+        return charts.series_figure(
+            cat.text(title),
+            summed[column].fill_null("").to_list(),
+            [(rows, summed["violated"].to_list(), rows, ",.0f")],
+            style="horizontal",
+            category_title=cat.text(axis),
+            value_title=rows,
+        )
+
     trend = reader().query("quality_trend")
+    names = {n: c.label for n, c in catalog()[0].items()}
     trend_fig = charts.figure(
         [
             {
                 "type": "scatter",
                 "x": g["run_at"].to_list(),
                 "y": g["violated"].to_list(),
-                "name": name[0],
+                "name": names.get(str(name[0]), str(name[0])),
                 "mode": "lines+markers",
+                "hovertemplate": f"%{{x}}<br>{names.get(str(name[0]), name[0])} : "
+                f"%{{y:,.0f}} {rows}<extra></extra>",
             }
             for name, g in trend.group_by("check_name", maintain_order=True)
         ],
-        "Évolution au fil des exécutions",
+        cat.text("quality_trend"),
+        xaxis={"title": {"text": cat.text("quality_run")}},
+        yaxis={"title": {"text": rows}},
     )
     return {
-        "categorie": charts.horizontal_bars(
-            by_cat, "category", "num_violated_rows", "Lignes en défaut par catégorie"
-        ),
-        "source": charts.horizontal_bars(
-            by_source, "source", "num_violated_rows", "Lignes en défaut par source"
-        ),
+        "categorie": bars("category", "quality_by_category", "quality_category"),
+        "source": bars("source", "quality_by_source", "quality_source"),
         "tendance": trend_fig,
     }
 
@@ -101,26 +115,21 @@ def layout(**_query: str) -> html.Div:
     Input("url", "search"),
 )
 def update(_search: str | None):  # type: ignore[no-untyped-def]
+    cat = reader().catalogue
     results = check_results()
-    r = results.select(
-        contrôle="check_name",
-        table="table_name",
-        champ="field",
-        catégorie="category",
-        source="source",
-        c3="c3_id",
-        lignes_en_défaut="num_violated_rows",
-        lignes="num_denominator_rows",
-        pourcentage=pl.col("pct").round(3),
-        seuil="max_pct",
+    checks = cat.tables["qualite-controles"]
+    shown = results.select(*checks.columns).with_columns(
+        pl.col("pct").round(3),
+        pl.col("status").replace_strict(cat.dimensions["check_status"].values),
     )
     figs = figures(results)
     quarantine = reader().query("quarantine")
+    kept = cat.tables["qualite-quarantaine"]
     return (
-        r.to_dicts(),
-        [{"id": c, "name": c.replace("_", " ")} for c in r.columns],
+        shown.to_dicts(),
+        [{"id": c, "name": n} for c, n in checks.columns.items()],
         quarantine.to_dicts(),
-        [{"id": c, "name": c.replace("_", " ")} for c in quarantine.columns],
+        [{"id": c, "name": kept.columns.get(c, c)} for c in quarantine.columns],
         figs["categorie"],
         figs["source"],
         figs["tendance"],

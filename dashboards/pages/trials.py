@@ -1,5 +1,7 @@
-"""Essais cliniques: the searchable trial list; inclusions by establishment, trial, organ and
-month; inclusions against new patients; trials proposed in RCP against actual inclusions."""
+"""Essais cliniques: the trials of the registry open during the year (searchable, sortable,
+exportable), with the status the registry gives them; inclusions by establishment, trial, organ
+and month; new patients, trials proposed in RCP and inclusions. Charts and table columns are
+entries of config/indicators.toml ([charts.essais.*], [tables.essais-liste])."""
 
 from __future__ import annotations
 
@@ -9,77 +11,54 @@ import dash
 from dash import Input, Output, callback, html
 from dash.dash_table.DataTable import DataTable
 
-from dashboards import charts, export
+from dashboards import export, indicators
 from dashboards.data import params, reader
+from rrc.spreadsheet import neutralise
+from warehouse.read import catalogue
 
 dash.register_page(__name__, path="/essais", name="Essais cliniques", order=4)
 
-GRAPHS = ["etablissement", "essai", "organe", "mois", "proposes"]
-COLUMNS = [
-    ("trial_id", "Essai"),
-    ("title", "Titre"),
-    ("statut", "Statut"),
-    ("phase", "Phase"),
-    ("organ", "Organe"),
-    ("sponsor", "Promoteur"),
-    ("open_date", "Ouverture"),
-    ("close_date", "Clôture"),
-    ("contact_name", "Contact"),
-    ("contact_email", "Courriel"),
-    ("proposals", "Proposés en RCP"),
-    ("inclusions", "Inclusions"),
-    ("synopsis", "Synopsis"),
-]
+PAGE = "essais"
+GRAPHS = list(catalogue.load().charts[PAGE])
+TABLE = "essais-liste"
 
 
 def figures(search: str | None) -> dict[str, Any]:
     p = params(search)
-
-    def by(dim: str, title: str) -> charts.Figure:
-        return charts.horizontal_bars(
-            reader().query("inclusions_by", by=dim, **p), "label", "inclusions", title
-        )
-
-    pvi = reader().query("trials_proposed_vs_included", **p)
-    proposed = charts.bars(
-        pvi["organ"].to_list(),
-        pvi,
-        {
-            "new_patients": "Nouveaux patients",
-            "proposed": "Essai proposé en RCP",
-            "included": "Inclus",
-        },
-        "Nouveaux patients, essais proposés et inclusions",
-    )
-    return {
-        "etablissement": by("establishment", "Inclusions par établissement"),
-        "essai": by("trial", "Inclusions par essai"),
-        "organe": by("organ", "Inclusions par organe"),
-        "mois": by("month", "Inclusions par mois"),
-        "proposes": proposed,
-    }
+    return {g: indicators.figure(PAGE, g, p) for g in GRAPHS}
 
 
 def trial_rows(search: str | None) -> list[dict[str, Any]]:
+    """The trials open during the year, as the table shows them (French values; text a
+    spreadsheet would run made inert, since the table exports itself)."""
     p = params(search)
-    frame, masked = reader().query_masked("trials_list", organ=p["organ"], c3=p["c3"])
+    cat = reader().catalogue
+    frame, masked = reader().query_masked(
+        "trials_list", year=p["year"], organ=p["organ"], c3=p["c3"]
+    )
     hidden = reader().secrecy.hidden  # statistical secrecy
-    return [
-        {
-            k: hidden if (i, k) in masked else (str(v) if v is not None else "")
-            for k, v in row.items()
-        }
-        for i, row in enumerate(frame.iter_rows(named=True))
-    ]
+    rows = []
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        rows.append(
+            {
+                k: hidden
+                if (i, k) in masked
+                else neutralise(str(cat.translate(TABLE, k, v)) if v is not None else "")
+                for k, v in row.items()
+            }
+        )
+    return rows
 
 
 def layout(**_query: str) -> html.Div:
+    table = catalogue.load().tables[TABLE]
     return html.Div(
         [
             html.H2("Essais cliniques"),
+            html.H3(table.title),
             DataTable(
                 id="essais-liste",
-                columns=[{"id": c, "name": n} for c, n in COLUMNS],
+                columns=[{"id": c, "name": n} for c, n in table.columns.items()],
                 filter_action="native",
                 filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
                 sort_action="native",
@@ -92,17 +71,17 @@ def layout(**_query: str) -> html.Div:
                 },
                 export_format="xlsx",
             ),
-            export.graph_grid("essais", GRAPHS),
+            export.graph_grid(PAGE, GRAPHS),
         ]
     )
 
 
 @callback(
     [Output("essais-liste", "data")]
-    + [Output(f"essais-{g}", "figure") for g in GRAPHS]
-    + export.outputs("essais", GRAPHS),
+    + [Output(f"{PAGE}-{g}", "figure") for g in GRAPHS]
+    + export.outputs(PAGE, GRAPHS),
     Input("url", "search"),
 )
 def update(search: str | None) -> list[Any]:
     figs = figures(search)
-    return [trial_rows(search)] + [figs[g] for g in GRAPHS] + export.hrefs("essais", GRAPHS, search)
+    return [trial_rows(search)] + [figs[g] for g in GRAPHS] + export.hrefs(PAGE, GRAPHS, search)

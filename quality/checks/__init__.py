@@ -39,6 +39,13 @@ TABLES = {
 }
 
 
+# the columns of an evaluation (`evaluate`, `statuses`): check, table, field, then the `by` ones
+COLUMNS = (
+    "check", "table", "field", "label", "category", "severity", "violated", "denominator", "pct",
+    "threshold_pct", "status", "description",
+)  # fmt: skip
+
+
 class QualityGateError(RRCError):
     """A blocking check exceeded its threshold: the run is not published."""
 
@@ -46,6 +53,7 @@ class QualityGateError(RRCError):
 @dataclass(frozen=True)
 class CheckType:
     name: str
+    label: str  # French, for the boards and reports
     level: str
     kahn_category: str
     description: str
@@ -134,7 +142,10 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         "table_name VARCHAR, field VARCHAR, source VARCHAR, c3_id VARCHAR, row_key VARCHAR, "
         "detail VARCHAR)"
     )
-    con.execute("CREATE OR REPLACE TABLE quality.blocked (table_name VARCHAR, row_key VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TABLE quality.blocked (table_name VARCHAR, row_key VARCHAR, "
+        "check_name VARCHAR)"
+    )
 
 
 def carry_history(con: duckdb.DuckDBPyConnection, previous: Path) -> None:
@@ -213,7 +224,8 @@ def run(
         if check.severity == "block" and not t.built:  # rows of core and marts are not quarantined
             key = TABLES[t.table][0]
             con.execute(
-                "INSERT INTO quality.blocked SELECT ?, row_key::VARCHAR FROM _violations", [t.table]
+                "INSERT INTO quality.blocked SELECT ?, row_key::VARCHAR, ? FROM _violations",
+                [t.table, t.check],
             )
             con.execute(
                 f"INSERT INTO quality.quarantine SELECT ?, v.source, ?, ?, ?, v.detail, "
@@ -225,6 +237,62 @@ def run(
     return statuses(con, run_id)
 
 
+def evaluate(
+    counts: pl.DataFrame, by: tuple[str, ...] = (), thresholds_file: Path | None = None
+) -> pl.DataFrame:
+    """The one comparison of check counts with their thresholds, for the gate, `rrc quality
+    report`, the quality page, the tiles' badges and the reports. `counts` has the columns of
+    `quality.check_results` (check_name, table_name, field, num_violated_rows,
+    num_denominator_rows, and any of `by`, e.g. source, c3_id); the result has one row per check,
+    table and field (and `by`), with its category, severity, share violated, threshold and
+    status ("fail" when the share is over the threshold)."""
+    types, thresholds = catalog(thresholds_file)
+    limits = pl.DataFrame(
+        [(t.check, t.table, t.field, t.max_violated_pct, t.severity) for t in thresholds],
+        schema={
+            "check": pl.String,
+            "table": pl.String,
+            "field": pl.String,
+            "threshold_pct": pl.Float64,
+            "override": pl.String,
+        },
+        orient="row",
+    )
+    kinds = pl.DataFrame(
+        [(n, c.label, c.kahn_category, c.severity, c.description) for n, c in types.items()],
+        schema=["check", "label", "category", "severity", "description"],
+        orient="row",
+    )
+    summed = (
+        counts.rename({"check_name": "check", "table_name": "table"})
+        .with_columns(pl.col("field").fill_null(""))
+        .group_by("check", "table", "field", *by, maintain_order=True)
+        .agg(
+            violated=pl.col("num_violated_rows").sum().cast(pl.Int64),
+            denominator=pl.col("num_denominator_rows").sum().cast(pl.Int64),
+        )
+    )
+    pct = pl.when(pl.col("denominator") > 0).then(
+        100.0 * pl.col("violated") / pl.col("denominator")
+    )
+    return (
+        summed.join(kinds, on="check", how="left")
+        .join(limits, on=["check", "table", "field"], how="left")
+        .with_columns(
+            severity=pl.coalesce("override", "severity"),
+            pct=pct.fill_null(0.0).round(4),
+        )
+        .with_columns(
+            status=pl.when(
+                pl.col("threshold_pct").is_not_null() & (pl.col("pct") > pl.col("threshold_pct"))
+            )
+            .then(pl.lit("fail"))
+            .otherwise(pl.lit("pass"))
+        )
+        .select(*COLUMNS[:3], *by, *COLUMNS[3:])
+    )
+
+
 def statuses(
     con: duckdb.DuckDBPyConnection,
     run_id: str | None = None,
@@ -232,7 +300,6 @@ def statuses(
 ) -> pl.DataFrame:
     """Re-apply the thresholds (config/quality_thresholds.csv) to stored counts (the latest run
     by default): one row per check, table and field, with pass/fail."""
-    types, thresholds = catalog(thresholds_file)
     run_id = (
         run_id
         or (
@@ -243,48 +310,11 @@ def statuses(
         )[0]
     )
     counts = con.execute(
-        "SELECT check_name, table_name, field, sum(num_violated_rows), sum(num_denominator_rows) "
-        "FROM quality.check_results WHERE run_id = ? GROUP BY ALL",
+        "SELECT check_name, table_name, field, num_violated_rows, num_denominator_rows "
+        "FROM quality.check_results WHERE run_id = ?",
         [run_id],
-    ).fetchall()
-    limits = {(t.check, t.table, t.field): t.max_violated_pct for t in thresholds}
-    severity = {(t.check, t.table, t.field): t.severity for t in thresholds if t.severity}
-    rows = []
-    for check, table, field, violated, denominator in counts:
-        pct = 100.0 * violated / denominator if denominator else 0.0
-        limit = limits.get((check, table, field or ""))
-        ctype = types[check]
-        rows.append(
-            {
-                "check": check,
-                "table": table,
-                "field": field or "",
-                "category": ctype.kahn_category,
-                "severity": severity.get((check, table, field or ""), ctype.severity),
-                "violated": int(violated),
-                "denominator": int(denominator),
-                "pct": round(pct, 4),
-                "threshold_pct": limit,
-                "status": "pass" if limit is None or pct <= limit else "fail",
-                "description": ctype.description,
-            }
-        )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "check": pl.String,
-            "table": pl.String,
-            "field": pl.String,
-            "category": pl.String,
-            "severity": pl.String,
-            "violated": pl.Int64,
-            "denominator": pl.Int64,
-            "pct": pl.Float64,
-            "threshold_pct": pl.Float64,
-            "status": pl.String,
-            "description": pl.String,
-        },
-    )
+    ).pl()
+    return evaluate(counts, thresholds_file=thresholds_file)
 
 
 def gate(status: pl.DataFrame) -> None:

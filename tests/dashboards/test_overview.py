@@ -92,7 +92,7 @@ def test_trial_list_is_searchable(server, page) -> None:
     page.keyboard.press("Enter")
     page.wait_for_timeout(300)
     cells = page.locator("#essais-liste td[data-dash-column='organ']").all_inner_texts()
-    assert cells and all(c == "sein" for c in cells)
+    assert cells and all(c == "Sein" for c in cells)  # the organ's French label
     assert page.locator("#essais-liste tbody tr").count() <= before
     assert page.console_errors == []
 

@@ -20,11 +20,20 @@ def _sql(warehouse: Path, sql: str, *params: object) -> int:
         con.close()
 
 
-def test_every_page_is_registered(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_of_the_docs_is_registered_with_its_name(app) -> None:  # type: ignore[no-untyped-def]
+    """docs/boards.md lists every board (name and path); Dash registered exactly those."""
+    import re
+
     import dash
 
-    paths = {p["path"] for p in dash.page_registry.values()}
-    assert {"/", "/activite"} <= paths
+    from rrc.settings import PROJECT_ROOT
+
+    docs = (PROJECT_ROOT / "docs" / "boards.md").read_text(encoding="utf-8")
+    listed = dict(
+        (path, name) for name, path in re.findall(r"^\| ([^|]+?) \(`(/[^`]*)`\) \|", docs, re.M)
+    )
+    registered = {p["path"]: p["name"] for p in dash.page_registry.values() if p["path"] != "/404"}
+    assert listed == registered
 
 
 SEARCHES = ["?annee=2013", "?annee=2012&3c=C3-01&organe=sein", "?annee=2030"]
@@ -34,11 +43,11 @@ SEARCHES = ["?annee=2013", "?annee=2012&3c=C3-01&organe=sein", "?annee=2030"]
 def test_every_figure_of_every_page_is_a_valid_plotly_figure_on_the_boards_template(
     app, search: str
 ) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.export import PAGES
     from dashboards.pages import quality
     from dashboards.registry import page_module
+    from warehouse.read import catalogue
 
-    pages = {name: page_module(f"/{name}").figures(search) for name in PAGES}
+    pages = {name: page_module(f"/{name}").figures(search) for name in catalogue.load().charts}
     pages["qualite"] = quality.figures()
     for name, figures in pages.items():
         for graph, fig in validated(figures).items():  # raises on an invalid property
@@ -102,7 +111,11 @@ def test_trial_rows_are_the_registry(app, board_warehouse) -> None:  # type: ign
     from dashboards.pages.trials import trial_rows
 
     rows = trial_rows("?annee=2013")
-    assert len(rows) == _sql(board_warehouse, "SELECT count(*) FROM core.dim_trial")
+    assert len(rows) == _sql(
+        board_warehouse,
+        "SELECT count(*) FROM core.dim_trial WHERE open_date <= DATE '2013-12-31' "
+        "AND coalesce(close_date, DATE '9999-12-31') >= DATE '2013-01-01'",
+    )
     assert {"trial_id", "synopsis", "contact_email", "inclusions"} <= set(rows[0])
 
 
@@ -172,9 +185,12 @@ def test_overview_distinct_patients_match_the_fiches_for_every_filter(app, board
 
 
 def test_overview_reads_marts_only() -> None:
-    from warehouse.read.reader import QUERIES
+    from warehouse.read import catalogue, indicators
 
-    assert "core." not in (QUERIES / "overview_kpis.sql").read_text(encoding="utf-8")
+    cat = catalogue.load()
+    filters = {"year": 2013, "c3": "C3-01", "organ": "sein", "finess": None, "department": "63"}
+    for q in indicators.plan(cat, cat.overview, ("year",), filters, years=2):
+        assert "core." not in q.sql and "marts." in q.sql, q.sql
 
 
 SESSIONS_MATCHING = (

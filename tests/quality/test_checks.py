@@ -101,18 +101,24 @@ def test_blocking_violations_are_quarantined_and_left_out_of_core(defective: Bui
             "GROUP BY 1"
         ).fetchall()
     )
+    pps = quarantined.pop("pps_fiche_exists", 0)  # the PPS of those fiches, with them
     assert quarantined == {
         "fiche_unique": defective.manifest["counts"]["duplicate_fiche"],
         "fiche_session_exists": defective.manifest["counts"]["orphan_fiche_session"],
     }
     leaked = defective.con.execute(
-        "SELECT count(*) FROM core.fact_fiche f JOIN quality.blocked b ON b.row_key = f.fiche_id"
+        "SELECT count(*) FROM core.fact_fiche f JOIN quality.blocked b "
+        "ON b.table_name = 'stg_fiche' AND b.row_key = f.fiche_id"
     ).fetchone()[0]
     assert leaked == 0
-    # nothing is lost: staging fiches = core dossiers + quarantined fiches
+    # nothing is lost: staging fiches = core dossiers + quarantined fiches, and so for PPS
     staged = defective.con.execute("SELECT count(*) FROM staging.stg_fiche").fetchone()[0]
     core = defective.con.execute("SELECT count(*) FROM core.fact_fiche").fetchone()[0]
     assert staged == core + sum(quarantined.values())
+    staged, core = defective.con.execute(
+        "SELECT (SELECT count(*) FROM staging.stg_pps), (SELECT count(*) FROM core.fact_pps)"
+    ).fetchone()
+    assert staged == core + pps
 
 
 def test_changing_a_threshold_re_evaluates_without_re_running(
@@ -233,3 +239,51 @@ def test_a_broken_grain_or_link_in_a_mart_stops_the_publish(clean: Built, tmp_pa
     with pytest.raises(QualityGateError, match=r"grain_unique|relationship"):
         gate(status)
     con.close()
+
+
+def test_a_pps_whose_fiche_is_quarantined_is_quarantined_with_it_and_left_out() -> None:
+    """Literal rows: the PPS of a fiche blocked as an orphan, of a fiche absent from the
+    sources, and of a dossier of the warehouse."""
+    import duckdb
+
+    from quality.checks import Threshold, _sql
+    from tests.warehouse.test_cases import MODELS, _load
+
+    con = duckdb.connect()
+    _load(
+        con,
+        "staging.stg_fiche",
+        [
+            {"fiche_id": "dcc:1", "source": "dcc", "c3_id": "C3-01"},
+            {"fiche_id": "dcc:2", "source": "dcc", "c3_id": "C3-01"},
+        ],
+    )
+    _load(
+        con,
+        "staging.stg_pps",
+        [
+            {"pps_id": "dcc:p1", "fiche_id": "dcc:1", "source": "dcc"},
+            {"pps_id": "dcc:p2", "fiche_id": "dcc:2", "source": "dcc"},
+            {"pps_id": "dcc:p3", "fiche_id": "dcc:9", "source": "dcc"},
+        ],
+    )
+    _load(con, "staging.stg_patient_identity", [])
+    _load(con, "core.fact_fiche", [{"fiche_id": "dcc:1", "c3_id": "C3-01"}])
+    con.execute("CREATE SCHEMA quality")
+    con.execute(
+        "CREATE TABLE quality.blocked AS SELECT 'stg_fiche' AS table_name, "
+        "'dcc:2' AS row_key, 'fiche_session_exists' AS check_name"
+    )
+    types, _ = catalog()
+    _, violations = _sql(types["pps_fiche_exists"], Threshold("pps_fiche_exists", "stg_pps", "", 0))
+    found = dict(con.execute(f"SELECT row_key, detail FROM ({violations})").fetchall())
+    assert found == {
+        "dcc:p2": "fiche dcc:2 en quarantaine : fiche_session_exists",
+        "dcc:p3": "fiche dcc:9 absente",
+    }
+    con.execute(
+        "INSERT INTO quality.blocked SELECT 'stg_pps', row_key, 'pps_fiche_exists' "
+        f"FROM ({violations})"
+    )
+    kept = con.execute(f"SELECT pps_id, c3_id FROM ({MODELS['core.fact_pps'].sql})").fetchall()
+    assert kept == [("dcc:p1", "C3-01")]  # no PPS left without a dossier or a 3C

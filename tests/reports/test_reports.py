@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from access import audit
 from access.policy import Principal, acting_as
 from cli.main import app
-from reports.content import KPIS
 from reports.fmt import THIN
 from reports.model import Table
 from tests.reports.conftest import C3, Reports
+from warehouse.read import catalogue
 from warehouse.read.reader import Reader
 from warehouse.read.secrecy import load_secrecy
 
@@ -79,15 +79,32 @@ def test_xlsx_figures_are_the_readers(reports: Reports, which: str) -> None:
             if table.source is None or table.source[0] in ("care_offer", "supportive_care"):
                 continue  # aggregated in the report: compared through the model below
             name, params = table.source
+            if params.get("by") == "year":
+                continue  # the key figures, transposed: checked in test_key_indicators
             with acting_as(principal):
-                frame = reader.query(name, **params)
-            if name == "overview_kpis":
-                continue  # transposed: checked in test_key_indicators
+                frame = _read(reader, name, params)
             numbers = [j for j, c in enumerate(table.columns) if c.kind != "text"]
             got = [[as_number(r[j]) for j in numbers] for r in rows]
             assert sorted(map(repr, got)) == sorted(map(repr, _expected(frame, table))), table.title
             checked += 1
     assert checked >= 6
+
+
+def _read(reader: Reader, name: str, params: dict[str, Any]) -> pl.DataFrame:
+    """A table's rows as the Reader gives them: a named query, or indicators of the catalogue."""
+    if name != "indicators":
+        return reader.query(name, **params)
+    filters = {k: v for k, v in params.items() if k not in ("ids", "by")}
+    return reader.indicators(params["ids"], [params["by"]], filters).frame
+
+
+NO_FILTER = {"year": 2013, "c3": None, "organ": None, "finess": None, "department": None}
+
+
+def _kpis(reader: Reader, c3: str | None = None) -> dict[str, Any]:
+    ids = catalogue.load().report
+    frame = reader.indicators(ids, ["year"], {**NO_FILTER, "c3": c3}, years=2).frame
+    return frame.filter(pl.col("year") == 2013).row(0, named=True)
 
 
 def _expected(frame: pl.DataFrame, table: Table) -> list[list[Any]]:
@@ -102,13 +119,7 @@ def _expected(frame: pl.DataFrame, table: Table) -> list[list[Any]]:
 def test_key_indicators(reports: Reports) -> None:
     reader = Reader(reports.warehouse)
     with acting_as(Principal.of("test", "ars")):
-        kpis = (
-            reader.query(
-                "overview_kpis", year=2013, c3=None, organ=None, finess=None, department=None
-            )
-            .filter(pl.col("year") == 2013)
-            .row(0, named=True)
-        )
+        kpis = _kpis(reader)
     section = reports.ars.report.sections[0]
     written = sheet_tables(reports.ars.xlsx, section.sheet, section.tables)
     rows = {r[0]: r for r in written["Indicateurs clés de la région"][1:]}
@@ -118,17 +129,25 @@ def test_key_indicators(reports: Reports) -> None:
 
 
 def test_no_small_count_is_visible_in_the_ars_report(reports: Reports) -> None:
-    """No count of individuals (the columns config/secrecy.toml declares as counts) reads 1..10
-    in the XLSX; some cells do read '< 11'."""
+    """No count of individuals (indicators of secrecy "individuals", and the columns
+    config/secrecy.toml declares as counts) reads 1..10 in the XLSX; some cells read '< 11'."""
     rules = load_secrecy()
-    kpi_rows = {label for key, label, _ in KPIS if key in rules.rules("overview_kpis").counts}
+    cat = catalogue.load()
+    individuals = {i for i, ind in cat.indicators.items() if ind.secrecy == "individuals"}
+    kpi_rows = {cat.indicator(i).label for i in cat.report if i in individuals}
     seen_masked = 0
     for section in reports.ars.report.sections:
         written = sheet_tables(reports.ars.xlsx, section.sheet, section.tables)
         for table in section.tables:
-            if table.source is None or rules.rules(table.source[0]).scope == "public":
+            if table.source is None:
+                continue
+            name, params = table.source
+            if name == "indicators":
+                counts = tuple(i for i in params["ids"] if i in individuals)
+            elif rules.rules(name).scope == "public":
                 continue  # directories: establishments and providers, no one's data
-            counts = rules.rules(table.source[0]).counts
+            else:
+                counts = rules.rules(name).counts
             for row in written[table.title][1:]:
                 cells = [
                     row[j]
@@ -159,9 +178,7 @@ def test_the_3c_report_holds_only_its_3c(reports: Reports) -> None:
     assert "Activité par 3C" not in [s.title for s in reports.c3.report.sections]
     # and its figures are its own: the 3C's dossiers, not the region's
     with acting_as(Principal.of("test", "ars")):
-        region = reader.query(
-            "overview_kpis", year=2013, c3=None, organ=None, finess=None, department=None
-        )["dossiers"].max()
+        region = _kpis(reader)["dossiers"]
     kpis = reports.c3.report.sections[0].tables[0]
     assert 0 < kpis.rows[0][2] < region
 

@@ -1,12 +1,17 @@
-"""The boards' only way to the data: named read-only queries over the published warehouse.
+"""The boards' only way to the data: indicators of the catalogue and named read-only queries over
+the published warehouse.
 
-Each query is a `.sql` file in `warehouse/read/queries/`, with DuckDB named parameters (`$year`);
-values are always bound, never formatted into the SQL. The connection follows the published
+Indicators (config/indicators.toml) are read with `Reader.indicators`, whose SQL
+`warehouse.read.indicators` writes from the catalogue; the other figures (lists, the map, the
+trial registry, quality results) are named queries, each a `.sql` file in
+`warehouse/read/queries/`. In both, DuckDB named parameters (`$year`) are bound, never formatted
+into the SQL. The connection follows the published
 snapshot: when a new run is published, the next query opens the new file (read-only).
 
 Access is enforced here, for every query, on behalf of the principal of the current request
 (`access.policy.current()`; none set means refused):
-- a query must be declared in config/secrecy.toml (deny by default);
+- a named query must be declared in config/secrecy.toml (deny by default); an indicator query
+  takes its rules from the catalogue (counts of individuals, rates, statistics);
 - a 3C user is held to its own 3C: the `$c3` parameter is forced, rows of `column`-scoped queries
   are filtered, and network-wide queries return no rows;
 - row-level queries return no rows to roles without row-level rights;
@@ -17,6 +22,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -26,7 +33,8 @@ import polars as pl
 
 from access.policy import current
 from warehouse.publish import Warehouse
-from warehouse.read import secrecy
+from warehouse.read import catalogue, indicators, secrecy
+from warehouse.read.secrecy import QueryRules
 
 QUERIES = Path(__file__).parent / "queries"
 
@@ -36,6 +44,55 @@ def query_text(name: str) -> tuple[str, frozenset[str]]:
     """A query's SQL and the named parameters it uses, read once per process."""
     sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
     return sql, frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql))
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Indicators by dimension: per dimension `<dim>` (its value) and `<dim>_label`; per
+    indicator its value (None when masked or not available), `<id>__masked` (True when
+    statistical secrecy masked it) and, for rates and statistics, what they rest on
+    (`<id>__num`, `<id>__den`, `<id>__n`); `notes` says which filters did not apply."""
+
+    frame: pl.DataFrame
+    notes: tuple[str, ...]
+    # the notes of each indicator (the filters it could not follow)
+    notes_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def join(
+        cls,
+        parts: list[tuple[pl.DataFrame, tuple[str, ...]]],
+        by: tuple[str, ...],
+        notes_of: dict[str, tuple[str, ...]] | None = None,
+    ) -> Indicators:
+        frame, notes = parts[0]
+        for other, more in parts[1:]:
+            if by:
+                labels = [f"{d}_label" for d in by]
+                frame = (
+                    frame.join(
+                        other,
+                        on=list(by),
+                        how="full",
+                        coalesce=True,
+                        nulls_equal=True,
+                        suffix="__r",
+                    )
+                    .with_columns(
+                        [pl.coalesce(label, f"{label}__r").alias(label) for label in labels]
+                    )
+                    .drop([f"{label}__r" for label in labels])
+                )
+            else:
+                frame = pl.concat([frame, other], how="horizontal")
+            notes = (*notes, *more)
+        return cls(frame, tuple(dict.fromkeys(notes)), notes_of or {})
+
+    def masked(self, id_: str) -> list[bool]:
+        column = f"{id_}__masked"
+        if column not in self.frame.columns:
+            return [False] * self.frame.height
+        return [bool(v) for v in self.frame[column].fill_null(False)]
 
 
 class Reader:
@@ -48,6 +105,10 @@ class Reader:
     @cached_property
     def secrecy(self) -> secrecy.SecrecyConfig:
         return secrecy.load_secrecy()
+
+    @cached_property
+    def catalogue(self) -> catalogue.Catalogue:
+        return catalogue.load()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         current_path = self.warehouse.current()
@@ -65,23 +126,56 @@ class Reader:
 
     def query_masked(self, name: str, **params: Any) -> tuple[pl.DataFrame, set[tuple[int, str]]]:
         """`query`, with the (row, column) cells that statistical secrecy masked."""
+        sql, names = query_text(name)
+        return self._read(sql, names, self.secrecy.rules(name), params)
+
+    def _read(
+        self, sql: str, names: frozenset[str], rules: QueryRules, params: dict[str, Any]
+    ) -> tuple[pl.DataFrame, set[tuple[int, str]]]:
+        """Rows of `sql` the current principal may see under `rules`, and the cells masked."""
         principal = current()
-        rules = self.secrecy.rules(name)
         withheld = (rules.row_level and not principal.role.row_level) or (
             principal.c3_id is not None and rules.scope == "network"
         )
         if principal.c3_id is not None and rules.scope == "c3":
             params = {**params, "c3": principal.c3_id}
-        frame = self.raw(name, empty=withheld, **params)
+        frame = self._execute(sql, names, params, empty=withheld)
         if principal.c3_id is not None and rules.scope == "column" and rules.scope_column:
             frame = frame.filter(pl.col(rules.scope_column) == principal.c3_id)
         if principal.secrecy:
             return secrecy.apply_masked(frame, rules, self.secrecy.threshold)
         return frame, set()
 
+    def indicators(
+        self,
+        ids: Sequence[str],
+        by: Sequence[str] = (),
+        filters: Mapping[str, object] | None = None,
+        *,
+        years: int = 1,
+    ) -> Indicators:
+        """Indicators of the catalogue split by dimensions `by`, for the boards' `filters`, as
+        the current principal may see them (one query per mart, joined on the dimensions)."""
+        parts: list[tuple[pl.DataFrame, tuple[str, ...]]] = []
+        notes_of: dict[str, tuple[str, ...]] = {}
+        for q in indicators.plan(self.catalogue, tuple(ids), tuple(by), dict(filters or {}), years):
+            notes_of |= {i.id: q.notes for i in q.indicators}
+            frame, masked = self._read(q.sql, frozenset(q.params), q.rules, q.params)
+            flags = [
+                pl.Series(f"{c}__masked", [(r, c) in masked for r in range(frame.height)])
+                for c in q.values
+            ]
+            parts.append((frame.with_columns(flags), q.notes))
+        return Indicators.join(parts, tuple(by), notes_of)
+
     def raw(self, name: str, empty: bool = False, **params: Any) -> pl.DataFrame:
         """The query's rows with no access rule applied: for checks and benchmarks only."""
         sql, names = query_text(name)
+        return self._execute(sql, names, params, empty=empty)
+
+    def _execute(
+        self, sql: str, names: frozenset[str], params: dict[str, Any], empty: bool = False
+    ) -> pl.DataFrame:
         if empty:
             sql = f"select * from ({sql}) limit 0"
         used = {k: v for k, v in params.items() if k in names}

@@ -66,6 +66,14 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class Statistic:
+    """`column` (a median, a mean delay...) rests on the individuals of `count`: masked with it."""
+
+    column: str
+    count: str
+
+
+@dataclass(frozen=True)
 class QueryRules:
     """What a query's columns mean for secrecy and scope (one table of config/secrecy.toml)."""
 
@@ -74,6 +82,7 @@ class QueryRules:
     groups: tuple[str, ...] = ()
     relations: tuple[Relation, ...] = ()
     rates: tuple[Rate, ...] = ()
+    statistics: tuple[Statistic, ...] = ()
     scope: str = "c3"  # "c3": filtered by $c3 | "public": no individual data | "network"
     row_level: bool = False  # rows are individual records (quarantine): row-level roles only
     scope_column: str | None = None  # scope "column": rows filtered on this column
@@ -200,7 +209,7 @@ def apply_masked(
     frame: pl.DataFrame, rules: QueryRules, threshold: int
 ) -> tuple[pl.DataFrame, set[Cell]]:
     """The frame with masked counts and rates set to null, and the cells masked."""
-    if not rules.counts or frame.height == 0:
+    if not (rules.counts or rules.statistics) or frame.height == 0:
         return frame, set()
     masked = suppress(frame, rules.counts, threshold, rules.groups, rules.relations)
     columns: dict[str, list[Any]] = {}
@@ -231,6 +240,14 @@ def apply_masked(
                 values[r] = None
                 masked.add((r, rate.column))
         columns[rate.column] = values
+    for stat in rules.statistics:
+        counts = frame[stat.count].to_list()
+        values = frame[stat.column].to_list()
+        for r in range(frame.height):
+            if (r, stat.count) in masked or small(counts[r], threshold):
+                values[r] = None
+                masked.add((r, stat.column))
+        columns[stat.column] = values
     out = frame.with_columns(
         pl.Series(col, vals, dtype=frame.schema[col]) for col, vals in columns.items()
     )

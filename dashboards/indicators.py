@@ -1,0 +1,135 @@
+"""The boards' charts and their exports, built from the catalogue (config/indicators.toml): a
+chart is a list of indicators split by a dimension; its title, axis titles, legends, hover texts,
+export headers and definitions all come from the catalogue, and its data from
+`Reader.indicators`, with the statistical secrecy of the catalogue's rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from dash import html
+
+from dashboards import charts
+from dashboards.data import reader
+from warehouse.read import formats
+from warehouse.read.catalogue import Catalogue, Chart, Indicator
+from warehouse.read.reader import Indicators
+
+FILTERS = ("year", "c3", "organ", "finess", "department")
+
+
+def catalogue() -> Catalogue:
+    return reader().catalogue
+
+
+def filters(p: dict[str, object]) -> dict[str, object]:
+    return {k: p.get(k) for k in FILTERS}
+
+
+def read(chart: Chart, p: dict[str, object]) -> Indicators:
+    """The chart's rows: its series (and the indicator it is ordered by) by its dimension."""
+    ids = list(chart.series)
+    if chart.order not in ("key", "value") and chart.order not in ids:
+        ids.append(chart.order)
+    data = reader().indicators(ids, [chart.by], filters(p))
+    frame = data.frame
+    if chart.order == "key":
+        frame = frame.sort(chart.by, nulls_last=True)
+    elif chart.order == "value":
+        frame = frame.sort(chart.series[0])
+    else:
+        frame = frame.sort(chart.order, nulls_last=True)
+    return Indicators(frame, data.notes)
+
+
+def categories(chart: Chart, frame: pl.DataFrame) -> list[Any]:
+    dim = catalogue().dimensions[chart.by]
+    if dim.format == "month":
+        return [formats.month(m) if m is not None else "—" for m in frame[chart.by]]
+    return frame[f"{chart.by}_label"].to_list()
+
+
+def _unit(series: list[Indicator]) -> str:
+    units = {i.unit for i in series}
+    return units.pop() if len(units) == 1 else ""
+
+
+def figure(page: str, chart_id: str, p: dict[str, object]) -> charts.Figure:
+    """The chart `chart_id` of board `page` for the filters `p`."""
+    cat = catalogue()
+    chart = cat.chart(page, chart_id)
+    data = read(chart, p)
+    series = [cat.indicator(i) for i in chart.series]
+    dim = cat.dimensions[chart.by]
+    if chart.style == "calendar":
+        fig = charts.calendar(
+            data.frame.rename({chart.by: "day", chart.series[0]: "sessions"}),
+            chart.title,
+            series[0].unit,
+        )
+    else:
+        x = categories(chart, data.frame)
+        values = {i.id: data.frame[i.id].to_list() for i in series}
+        fig = charts.series_figure(
+            chart.title,
+            x,
+            [(i.short, values[i.id], i.unit, formats.d3(i.format)) for i in series],
+            style=chart.style,
+            category_title=dim.label,
+            value_title=_unit(series),
+        )
+    notes = list(data.notes) + [
+        i.when_filtered
+        for i in series
+        if i.when_filtered and any(p.get(f) for f in ("organ", "finess", "department"))
+    ]
+    return charts.subtitle(fig, " ".join(dict.fromkeys(notes)))
+
+
+def definitions(page: str, chart_id: str) -> html.Details:
+    """The "ⓘ" of a chart: the French definition of each of its indicators."""
+    cat = catalogue()
+    chart = cat.chart(page, chart_id)
+    return html.Details(
+        [
+            html.Summary("ⓘ Définition", title="Définition des indicateurs du graphique"),
+            *[
+                html.P([html.Strong(f"{cat.indicator(i).label} : "), cat.indicator(i).definition])
+                for i in chart.series
+            ],
+        ],
+        className="definition",
+        id=f"{page}-{chart_id}-definition",
+    )
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table as exports write it: headers and rows of plain values (a masked cell is text)."""
+
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+def export_sheet(page: str, chart_id: str, p: dict[str, object], hidden: str) -> Sheet:
+    """A chart's data as a table: the dimension, then one column per series, headed by the
+    catalogue's labels and units; a masked cell says so."""
+    cat = catalogue()
+    chart = cat.chart(page, chart_id)
+    data = read(chart, p)
+    frame = data.frame
+    dim = cat.dimensions[chart.by]
+    keys = categories(chart, frame)
+    if dim.format == "day":
+        keys = [str(d) for d in frame[chart.by]]
+    columns: list[list[Any]] = [keys]
+    headers = [dim.label]
+    for ind in (cat.indicator(i) for i in chart.series):
+        masked = data.masked(ind.id)
+        headers.append(f"{ind.label} ({ind.unit})")
+        columns.append(
+            [hidden if m else v for v, m in zip(frame[ind.id].to_list(), masked, strict=True)]
+        )
+    return Sheet(headers, [list(r) for r in zip(*columns, strict=True)])

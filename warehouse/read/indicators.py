@@ -1,0 +1,211 @@
+"""From a request for indicators of the catalogue to SQL over the marts: the one place where the
+boards' filters become WHERE clauses.
+
+The filter rule, written once (`_keep`): a filter left empty (NULL) means every value. A mart that
+adds up (sessions, dossiers by month) is filtered on the column when the filter is set; a mart of
+combinations (distinct patients, medians: one row per combination, '*' for "any value") takes the
+row of the filter's value, or the '*' row when it is empty. A dimension the request splits by is
+read from its own rows (never the '*' one).
+
+Each request becomes one query per mart (indicators of one mart are read together, with the
+totals their `parts` add up to, so that secrecy masks them consistently); the frames are joined on
+the dimensions. Statistical secrecy rules are generated from the catalogue: counts of
+individuals, rates with their numerator and denominator, statistics with the count they rest on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from warehouse.read.catalogue import IDENT, Catalogue, Dimension, Indicator, Mart
+from warehouse.read.secrecy import QueryRules, Rate, Relation, Statistic
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One query over one mart: its SQL, parameters, secrecy rules and the notes of the filters
+    it could not apply."""
+
+    mart: Mart
+    indicators: tuple[Indicator, ...]
+    sql: str
+    params: dict[str, Any]
+    rules: QueryRules
+    notes: tuple[str, ...]
+
+    @property
+    def values(self) -> list[str]:
+        return [i.id for i in self.indicators]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _keep(column: str, parameter: str, combination: bool) -> str:
+    """The filter rule: an empty filter keeps every value (the '*' row of a combination mart)."""
+    if combination:
+        return f"{column} = coalesce(${parameter}, '{ANY}')"
+    return f"(${parameter} IS NULL OR {column} = ${parameter})"
+
+
+def _label(dim: Dimension, mart: Mart, key: str, alias: str) -> tuple[str, str]:
+    """(label expression, join) of a dimension's values."""
+    missing = _literal(dim.missing) if dim.missing else "NULL"
+    if dim.name in mart.labels:
+        expr = " || ' ' || ".join(f"m.{c}" for c in mart.labels[dim.name].split(" || ' ' || "))
+        return f"coalesce({expr}, {missing})", ""
+    if dim.values:
+        cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in dim.values.items())
+        return f"CASE {key} {cases} ELSE coalesce({key}::VARCHAR, {missing}) END", ""
+    if dim.lookup:
+        table, lookup_key, label = dim.lookup
+        join = f"LEFT JOIN {table} {alias} ON {alias}.{lookup_key} = {key}"
+        return (
+            f"CASE WHEN {key} IS NULL THEN {missing} ELSE coalesce({alias}.{label}, {key}) END",
+            join,
+        )
+    return f"coalesce({key}::VARCHAR, {missing})", ""
+
+
+def _aggregates(ind: Indicator) -> list[str]:
+    if ind.kind == "count":
+        value = "count(*)" if ind.aggregate == "rows" else f"sum(m.{ind.column})"
+        return [f"{value}::BIGINT AS {ind.id}"]
+    if ind.kind == "rate":
+        num, den = f"sum(m.{ind.numerator})", f"sum(m.{ind.denominator})"
+        return [
+            f"{num}::BIGINT AS {ind.id}__num",
+            f"{den}::BIGINT AS {ind.id}__den",
+            f"{ind.scale!r} * {num} / nullif({den}, 0) AS {ind.id}",
+        ]
+    # a statistic of a combination mart: each group is one row of the mart
+    return [f"any_value(m.{ind.column}) AS {ind.id}", f"sum(m.{ind.count})::BIGINT AS {ind.id}__n"]
+
+
+def _rules(name: str, indicators: tuple[Indicator, ...], by: tuple[str, ...]) -> QueryRules:
+    counts: list[str] = []
+    rates, statistics, relations = [], [], []
+    ids = {i.id for i in indicators}
+    for ind in indicators:
+        if ind.kind == "count" and ind.secrecy == "individuals":
+            counts.append(ind.id)
+        elif ind.kind == "rate" and ind.secrecy != "none":
+            counts += [f"{ind.id}__num", f"{ind.id}__den"]
+            rates.append(Rate(ind.id, f"{ind.id}__num", f"{ind.id}__den"))
+        elif ind.kind == "statistic" and ind.secrecy != "none":
+            # the count it rests on is not published: the statistic is masked when it is small
+            statistics.append(Statistic(ind.id, f"{ind.id}__n"))
+        for group in ind.parts:
+            if set(group) <= ids:
+                relations.append(Relation(ind.id, tuple(group)))
+    scopes = {i.scope for i in indicators}
+    scope = "network" if "network" in scopes else "public" if scopes == {"public"} else "c3"
+    return QueryRules(
+        name=name,
+        counts=tuple(counts),
+        groups=tuple(d for d in by if d == "year"),
+        relations=tuple(relations),
+        rates=tuple(rates),
+        statistics=tuple(statistics),
+        scope=scope,
+    )
+
+
+def _column(text: str) -> str:
+    """A mart column of the catalogue (a name, or `year(month)`, `date_trunc('month', day)::date`)
+    as an expression over the mart's alias `m`."""
+    if IDENT.match(text):
+        return f"m.{text}"
+    return re.sub(r"(\(|, )([a-z_][a-z0-9_]*)\)", r"\1m.\2)", text)
+
+
+def compile_mart(
+    cat: Catalogue,
+    mart: Mart,
+    indicators: tuple[Indicator, ...],
+    by: tuple[str, ...],
+    filters: dict[str, Any],
+    years: int = 1,
+) -> Compiled:
+    """The query of `indicators` (all on `mart`, honouring the same filters) split by `by`."""
+    honoured = set(indicators[0].honours(mart))
+    select, joins, where = [], [], []
+    for dim in by:
+        key = _column(mart.year if dim == "year" else mart.columns[dim])
+        label, join = _label(cat.dimensions[dim], mart, key, f"l_{dim}")
+        select += [f"{key} AS {dim}", f"{label} AS {dim}_label"]
+        joins += [join] if join else []
+        if dim in mart.combinations:
+            where.append(f"{key} IS DISTINCT FROM '{ANY}'")
+        if any(i.known_only for i in indicators):
+            where.append(f"{key} IS NOT NULL")
+    where += [f"m.{column} = {_literal(value)}" for column, value in mart.fixed.items()]
+    year = _column(mart.year)
+    if years > 1:
+        where.append(f"{year} BETWEEN $year - {years - 1} AND $year")
+    elif "year" not in by:
+        where.append(f"{year} = $year")
+    params: dict[str, Any] = {"year": filters.get("year")}
+    notes: list[str] = []
+    for f in ("c3", "organ", "finess", "department"):
+        column = mart.columns.get(f)
+        if column is None or f not in honoured:
+            if filters.get(f) is not None:  # the catalogue makes sure each says so
+                notes += [i.unfiltered for i in indicators if i.unfiltered]
+            if column is not None and f in mart.combinations and f not in by:
+                where.append(f"{_column(column)} = '{ANY}'")  # the row of any value
+            continue
+        where.append(_keep(_column(column), f, f in mart.combinations and f not in by))
+        params[f] = filters.get(f)
+    aggregates = [a for ind in indicators for a in _aggregates(ind)]
+    keys = [s.split(" AS ")[0] for s in select[::2]]
+    sql = (
+        f"SELECT {', '.join(select + aggregates)}\nFROM {mart.table} m\n"
+        + "".join(f"{j}\n" for j in joins)
+        + f"WHERE {' AND '.join(where)}\n"
+        + (f"GROUP BY ALL\nORDER BY {', '.join(keys)}" if select else "")
+    )
+    name = f"indicators:{mart.name}:{','.join(i.id for i in indicators)}:{','.join(by)}"
+    rules = _rules(name, indicators, by)
+    return Compiled(mart, indicators, sql, params, rules, tuple(dict.fromkeys(notes)))
+
+
+def _mart_for(cat: Catalogue, ind: Indicator, by: tuple[str, ...], taken: list[str]) -> Mart:
+    """The mart of the indicator that has every dimension of `by`, preferring one the request
+    already reads."""
+    usable = [m for m in ind.marts if all(d == "year" or d in cat.marts[m].columns for d in by)]
+    if not usable:
+        raise KeyError(f"indicator {ind.id} cannot be split by {', '.join(by)}")
+    return cat.marts[next((m for m in usable if m in taken), usable[0])]
+
+
+def plan(
+    cat: Catalogue,
+    ids: tuple[str, ...],
+    by: tuple[str, ...] = (),
+    filters: dict[str, Any] | None = None,
+    years: int = 1,
+) -> list[Compiled]:
+    """The queries that read indicators `ids` split by `by`, for the boards' `filters`."""
+    wanted = [cat.indicator(i) for i in ids]
+    # the totals that parts of the request add up to come along, masked with them
+    wanted += [
+        t
+        for t in cat.indicators.values()
+        if t.id not in ids and any(set(g) & set(ids) for g in t.parts)
+    ]
+    groups: dict[tuple[str, tuple[str, ...], bool], list[Indicator]] = {}
+    taken: list[str] = []
+    for ind in wanted:
+        mart = _mart_for(cat, ind, by, taken)
+        taken.append(mart.name)
+        groups.setdefault((mart.name, ind.honours(mart), ind.known_only), []).append(ind)
+    return [
+        compile_mart(cat, cat.marts[name], tuple(inds), by, filters or {}, years)
+        for (name, _, _), inds in groups.items()
+    ]
