@@ -1,11 +1,12 @@
 """Throttling and lock-out of logins, per account name and per client address.
 
-After `free_attempts` failures in a row, the next attempt waits `delay_seconds`, doubled at each
-further failure up to `max_delay_seconds`; an attempt made before its time is refused without
-looking at the password. `lock_after` failures lock the account name for `lock_minutes` (its
-sessions end); `address_lock_after` failures from one address lock that address. Names that
-match no account are counted the same way, so the answers never tell whether an account exists.
-Settings: `[login]` of config/access.toml. `rrc users unlock` lifts a lock.
+After `free_attempts` failures in a row for an account name, its next attempt waits
+`delay_seconds`, doubled at each further failure up to `max_delay_seconds`; an attempt made
+before its time is refused without looking at the password. `lock_after` failures lock the
+account name for `lock_minutes` (its sessions end); `address_lock_after` failures from one
+address lock that address. Names that match no account are counted the same way, so the
+answers never tell whether an account exists. Settings: `[login]` of config/access.toml.
+`rrc users unlock` lifts a lock.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def refusal(username: str, address: str, now: float | None = None) -> Refusal | 
             continue
         if row.locked_until and row.locked_until > now:
             candidate = Refusal(True, int(row.locked_until - now) + 1)
+        elif row.key.startswith("address:"):
+            continue  # an address (a whole office behind one) is only ever locked, not slowed
         else:
             wait = row.last_failure_at + _delay(limits, row.failures) - now
             if wait <= 0:

@@ -108,7 +108,9 @@ def install(app: Dash) -> None:
             return _unauthenticated(need)
         if request.method == "POST" and not _csrf_ok(request.headers.get(CSRF_HEADER, "")):
             return _csrf_refused("missing or wrong CSRF token", principal)
-        if endpoint == SUITES and not web.known_asset(app, **(request.view_args or {})):
+        if request.path.startswith("/_dash-component-suites/") and (
+            endpoint != SUITES or not web.known_asset(app, **(request.view_args or {}))
+        ):
             return Response("Fichier inconnu.", status=404)  # refused before Dash looks for it
         g.principal = principal
         g.token = set_current(principal)

@@ -79,14 +79,14 @@ def register_routes(server: Flask) -> None:
 
     @server.route("/export/<page>/<graph>.<fmt>")
     def export_chart(page: str, graph: str, fmt: str) -> Response:
+        who = current()
         if page not in PAGES or fmt not in ("csv", "xlsx"):
-            return Response("export inconnu", status=404)
+            return _unknown(f"{page}/{graph}.{fmt}", "export inconnu")
         search = ("?" + request.query_string.decode()) if request.query_string else ""
         try:
             content, mimetype = render(page, graph, fmt, search)
         except KeyError:
-            return Response("graphique inconnu", status=404)
-        who = current()
+            return _unknown(f"{page}/{graph}.{fmt}", "graphique inconnu")
         audit.record(
             who.username,
             "export",
@@ -100,6 +100,15 @@ def register_routes(server: Flask) -> None:
             mimetype=mimetype,
             headers={"Content-Disposition": f'attachment; filename="{page}-{graph}.{fmt}"'},
         )
+
+
+def _unknown(target: str, message: str) -> Response:
+    """An export that does not exist: refused, and recorded (someone may be probing)."""
+    who = current()
+    audit.record(
+        who.username, "export", target[:200], "unknown", role=who.role.name, address=who.address
+    )
+    return Response(message, status=404)
 
 
 def graph_grid(page: str, graphs: list[str]) -> html.Div:
