@@ -137,7 +137,8 @@ def demo_cmd() -> None:
 
     from access import audit, totp, users
 
-    table = Table("user", "role", "3C", "password", "second factor (TOTP key)")
+    table = Table("user", "role", "3C", "password")
+    keys: dict[str, str] = {}
     with friendly_errors():
         _not_in_production("`rrc users demo`")
         for name, (role, c3) in DEMO.items():
@@ -147,18 +148,20 @@ def demo_cmd() -> None:
                 audit.record(getpass.getuser(), "user_add", name, detail={"role": role})
             else:
                 users.set_password(name, password)
-            seed = ""
             if load_policy().role(role).totp:
-                seed = totp.new_seed()
-                totp.enrol(name, seed)
-            table.add_row(name, role, c3 or "", password, seed)
+                keys[name] = totp.new_seed()
+                totp.enrol(name, keys[name])
+            table.add_row(name, role, c3 or "", password)
     console.print("Demo accounts (one per role; passwords and keys are new at each run):")
     console.print(table)
-    console.print(
-        "Accounts with a TOTP key also ask for a 6-digit code after the password: add the key "
-        "to an authenticator app, or print the current code with "
-        "`.venv/bin/rrc users demo-code demo-admin`."
-    )
+    for name, seed in keys.items():
+        console.print(f"Second factor of {name} (TOTP key): {seed}")
+    if keys:
+        console.print(
+            "These accounts ask for a 6-digit code after the password: add the key to an "
+            "authenticator app, or print the current code with "
+            f"`.venv/bin/rrc users demo-code {next(iter(keys))}`."
+        )
 
 
 @app.command(name="demo-code", epilog="Example:\n\n  rrc users demo-code demo-admin")

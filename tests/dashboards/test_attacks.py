@@ -350,3 +350,26 @@ def test_refusals_and_reads_are_recorded(app) -> None:  # type: ignore[no-untype
 )
 def test_the_asset_route_refuses_what_dash_did_not_register(app, path: str) -> None:  # type: ignore[no-untyped-def]
     assert client(app, "admin1").get(path).status_code == 404
+
+
+def test_the_audit_page_raises_the_alarm_on_a_rewritten_trail(
+    app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from access.store import database_path
+    from dashboards.registry import page_module
+
+    page = page_module("/audit")
+    client(app, "rrc1")  # a login at least in the trail
+    assert "intactes" in page.update(None)[1]
+    copy = tmp_path / "copie.sqlite"
+    with sqlite3.connect(database_path()) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with sqlite3.connect(copy) as con:
+        con.execute("drop trigger audit_no_delete")
+        con.execute("delete from audit where seq = (select max(seq) from audit)")
+    monkeypatch.setenv("RRC_AUDIT_ANCHOR", str(audit.anchor_path()))
+    monkeypatch.setenv("RRC_ACCESS_DB", str(copy))
+    alarm = page.update(None)[1]
+    assert alarm.startswith("ALERTE") and "dernières lignes ont été supprimées" in alarm
