@@ -1,13 +1,14 @@
 """Exports of every chart (CSV, XLSX; PNG from the chart's own toolbar) and table.
 
 A chart's data is recomputed on the server from the page's `figures(search)` function, with the
-same filters as on screen, so an export is exactly what is shown. Cells that a spreadsheet would
-take for a formula (= + - @ at the start) are neutralised with a leading apostrophe.
+same filters as on screen, so an export is exactly what is shown; a board's tables (`TABLES` and
+`tables(search)` of its page) are exported the same way, instead of by the browser. Cells that a
+spreadsheet would take for a formula are neutralised and XLSX files hold no formula and no link
+(rrc/spreadsheet.py).
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import plotly.graph_objects as go
@@ -19,9 +20,10 @@ from access import audit
 from access.policy import current
 from dashboards.data import reader
 from dashboards.registry import page_module
-from rrc.spreadsheet import neutralise
+from rrc import spreadsheet
 
 PAGES = {"activite": "activity", "quorum": "quorum", "dossiers": "dossiers", "essais": "trials"}
+TABLE_PAGES = {"essais", "qualite"}  # pages with tables to export (their module's TABLES)
 
 
 def figure_frame(fig: go.Figure | dict[str, Any]) -> pl.DataFrame:
@@ -56,21 +58,32 @@ def figure_frame(fig: go.Figure | dict[str, Any]) -> pl.DataFrame:
     frame = pl.DataFrame(
         rows, schema={"série": pl.String, "x": pl.String, "y": pl.String, "valeur": pl.Float64}
     )
-    return frame.with_columns(pl.col(pl.String).map_elements(neutralise, return_dtype=pl.String))
+    return spreadsheet.neutralise_frame(frame)
 
 
 def render(page: str, graph: str, fmt: str, search: str) -> tuple[bytes, str]:
     """(content, mimetype) of one chart's export."""
     module = page_module(f"/{page}")
-    fig = module.figures(search)[graph]
-    frame = figure_frame(fig)
-    if current().secrecy:  # a masked cell says so, rather than look like a missing value
-        frame = frame.with_columns(pl.col("y").fill_null(reader().secrecy.hidden))
+    if page in TABLE_PAGES and graph in getattr(module, "TABLES", ()):
+        frame = module.tables(search)[graph]  # masked by the page as on screen
+    elif page in PAGES:
+        fig = module.figures(search)[graph]
+        frame = figure_frame(fig)
+        if current().secrecy:  # a masked cell says so, rather than look like a missing value
+            frame = frame.with_columns(pl.col("y").fill_null(reader().secrecy.hidden))
+    else:
+        raise KeyError(graph)
+    return file(frame, fmt, graph)
+
+
+def file(frame: pl.DataFrame, fmt: str, sheet: str) -> tuple[bytes, str]:
+    """(content, mimetype) of an export: CSV (`;`, UTF-8 with BOM for Excel) or XLSX."""
     if fmt == "csv":
-        return frame.write_csv(separator=";").encode("utf-8-sig"), "text/csv"
-    buffer = io.BytesIO()
-    frame.write_excel(buffer, worksheet=graph[:31])
-    return buffer.getvalue(), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return b"\xef\xbb\xbf" + spreadsheet.csv_bytes(frame, separator=";"), "text/csv"
+    return (
+        spreadsheet.xlsx_bytes(frame, sheet),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def register_routes(server: Flask) -> None:
@@ -80,7 +93,7 @@ def register_routes(server: Flask) -> None:
     @server.route("/export/<page>/<graph>.<fmt>")
     def export_chart(page: str, graph: str, fmt: str) -> Response:
         who = current()
-        if page not in PAGES or fmt not in ("csv", "xlsx"):
+        if (page not in PAGES and page not in TABLE_PAGES) or fmt not in ("csv", "xlsx"):
             return _unknown(f"{page}/{graph}.{fmt}", "export inconnu")
         search = ("?" + request.query_string.decode()) if request.query_string else ""
         try:

@@ -10,11 +10,13 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html
 from dash.dash_table.DataTable import DataTable
 
-from dashboards import charts
+from dashboards import charts, export
 from dashboards.data import reader
 from dashboards.status import check_results
 
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
+
+TABLES = ["controles", "quarantaine"]  # exported by the server (dashboards/export.py)
 
 
 def figures(results: pl.DataFrame | None = None) -> dict[str, Any]:
@@ -65,8 +67,8 @@ def layout(**_query: str) -> html.Div:
                 sort_action="native",
                 filter_action="native",
                 filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                export_format="xlsx",
             ),
+            export.links("qualite", "controles"),
             html.Div(
                 [
                     html.Div(
@@ -83,9 +85,9 @@ def layout(**_query: str) -> html.Div:
                 page_size=10,
                 filter_action="native",
                 filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                export_format="xlsx",
                 style_cell={"textAlign": "left"},
             ),
+            export.links("qualite", "quarantaine"),
         ]
     )
 
@@ -98,10 +100,29 @@ def layout(**_query: str) -> html.Div:
     Output("qualite-categorie", "figure"),
     Output("qualite-source", "figure"),
     Output("qualite-tendance", "figure"),
+    *export.outputs("qualite", TABLES),
     Input("url", "search"),
 )
-def update(_search: str | None):  # type: ignore[no-untyped-def]
+def update(search: str | None):  # type: ignore[no-untyped-def]
     results = check_results()
+    r, quarantine = tables(None, results).values()
+    figs = figures(results)
+    return (
+        r.to_dicts(),
+        [{"id": c, "name": c.replace("_", " ")} for c in r.columns],
+        quarantine.to_dicts(),
+        [{"id": c, "name": c.replace("_", " ")} for c in quarantine.columns],
+        figs["categorie"],
+        figs["source"],
+        figs["tendance"],
+        *export.hrefs("qualite", TABLES, search),
+    )
+
+
+def tables(_search: str | None, results: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """The check results and the quarantined rows (row-level: empty for roles without it), as
+    on screen, for their CSV and XLSX exports."""
+    results = check_results() if results is None else results
     r = results.select(
         contrôle="check_name",
         table="table_name",
@@ -114,14 +135,4 @@ def update(_search: str | None):  # type: ignore[no-untyped-def]
         pourcentage=pl.col("pct").round(3),
         seuil="max_pct",
     )
-    figs = figures(results)
-    quarantine = reader().query("quarantine")
-    return (
-        r.to_dicts(),
-        [{"id": c, "name": c.replace("_", " ")} for c in r.columns],
-        quarantine.to_dicts(),
-        [{"id": c, "name": c.replace("_", " ")} for c in quarantine.columns],
-        figs["categorie"],
-        figs["source"],
-        figs["tendance"],
-    )
+    return {"controles": r, "quarantaine": reader().query("quarantine")}

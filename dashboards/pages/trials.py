@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import polars as pl
 from dash import Input, Output, callback, html
 from dash.dash_table.DataTable import DataTable
 
@@ -15,6 +16,7 @@ from dashboards.data import params, reader
 dash.register_page(__name__, path="/essais", name="Essais cliniques", order=4)
 
 GRAPHS = ["etablissement", "essai", "organe", "mois", "proposes"]
+TABLES = ["liste"]  # exported by the server (dashboards/export.py), neutralised like the charts
 COLUMNS = [
     ("trial_id", "Essai"),
     ("title", "Titre"),
@@ -73,6 +75,18 @@ def trial_rows(search: str | None) -> list[dict[str, Any]]:
     ]
 
 
+def tables(search: str | None) -> dict[str, pl.DataFrame]:
+    """The trial list as on screen (masked cells included), for its CSV and XLSX exports."""
+    rows = trial_rows(search)
+    return {
+        "liste": pl.DataFrame(
+            [[row[c] for c, _ in COLUMNS] for row in rows],
+            schema={label: pl.String for _, label in COLUMNS},
+            orient="row",
+        )
+    }
+
+
 def layout(**_query: str) -> html.Div:
     return html.Div(
         [
@@ -90,8 +104,8 @@ def layout(**_query: str) -> html.Div:
                     "overflow": "hidden",
                     "textOverflow": "ellipsis",
                 },
-                export_format="xlsx",
             ),
+            export.links("essais", "liste"),
             export.graph_grid("essais", GRAPHS),
         ]
     )
@@ -100,9 +114,10 @@ def layout(**_query: str) -> html.Div:
 @callback(
     [Output("essais-liste", "data")]
     + [Output(f"essais-{g}", "figure") for g in GRAPHS]
-    + export.outputs("essais", GRAPHS),
+    + export.outputs("essais", GRAPHS + TABLES),
     Input("url", "search"),
 )
 def update(search: str | None) -> list[Any]:
     figs = figures(search)
-    return [trial_rows(search)] + [figs[g] for g in GRAPHS] + export.hrefs("essais", GRAPHS, search)
+    links = export.hrefs("essais", GRAPHS + TABLES, search)
+    return [trial_rows(search)] + [figs[g] for g in GRAPHS] + links

@@ -11,11 +11,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pyotp
 import pytest
 
 from access import audit, throttle, totp, users
-from access.policy import load_policy
+from access.policy import Principal, acting_as, load_policy
 from rrc.errors import ConfigError
 from rrc.settings import PROJECT_ROOT
 from tests.dashboards.http import CSRF_COOKIE, PASSWORD
@@ -373,3 +374,27 @@ def test_the_audit_page_raises_the_alarm_on_a_rewritten_trail(
     monkeypatch.setenv("RRC_ACCESS_DB", str(copy))
     alarm = page.update(None)[1]
     assert alarm.startswith("ALERTE") and "dernières lignes ont été supprimées" in alarm
+
+
+def test_the_tables_are_exported_by_the_server_neutralised(app) -> None:  # type: ignore[no-untyped-def]
+    """The trial list's and the quality tables' exports: no browser-side XLSX button sending raw
+    text, but the server's route, with the rights, masking and neutralisation of the charts."""
+    import io
+
+    from dashboards.registry import page_module
+
+    for path in ("/essais", "/qualite"):
+        assert "export_format" not in Path(page_module(path).__file__).read_text("utf-8")
+    admin, rrc, ars = client(app, "admin1"), client(app, "rrc1"), client(app, "ars1")
+    r = admin.get("/export/essais/liste.xlsx?annee=2013")
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+    listed = pl.read_excel(io.BytesIO(r.data))
+    with acting_as(Principal.of("t", "admin")):  # a request in this thread ended the fixture's
+        shown = page_module("/essais").trial_rows("?annee=2013")
+    assert listed.columns[:2] == ["Essai", "Titre"] and listed.height == len(shown)
+    assert admin.get("/export/qualite/quarantaine.csv").data.count(b"\n") > 1
+    assert rrc.get("/export/qualite/quarantaine.csv").data.count(b"\n") == 1  # row-level: header
+    assert ars.get("/export/qualite/controles.csv").status_code == 403
+    assert admin.get("/export/qualite/categorie.csv").status_code == 404  # charts: not here
+    exported = [e.target for e in audit.entries(20, "export") if e.actor == "admin1"]
+    assert "essais/liste.xlsx" in exported
