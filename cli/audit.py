@@ -27,7 +27,7 @@ def verify_cmd(
         typer.Option(help="Its anchor file (default RRC_AUDIT_ANCHOR, or beside the database)."),
     ] = None,
 ) -> None:
-    """Check every line's HMAC (key of config/secrets.toml [audit] or RRC_AUDIT_KEY) and the last
+    """Check every line's HMAC (key: [audit] of secrets.toml, or RRC_AUDIT_KEY) and the last
     line against the anchor; exit 1 and say where at the first edit, insertion, deletion or
     truncation."""
     from access import audit

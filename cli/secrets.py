@@ -11,8 +11,8 @@ app = typer.Typer(help="Manage the secrets kept outside the warehouse.", no_args
 
 @app.command(name="init", epilog="Example:\n\n  rrc secrets init")
 def init_cmd() -> None:
-    """Create config/secrets.toml with random pseudonymisation, session and audit keys, unless
-    present."""
+    """Create secrets.toml in the configuration folder, with random pseudonymisation, session and
+    audit keys, unless present."""
     from access import audit, session_key
     from pipelines import pseudonym
 

@@ -1,10 +1,10 @@
 """Text that a spreadsheet would run as a formula, made inert: one rule for every file the
 platform writes (board exports and tables, reports, cohort extracts in CSV and Parquet).
 
-OWASP's CSV-injection rule (ASVS 5.0 1.2.10): a cell starting with `=`, `+`, `-`, `@`, a tab or a
-carriage return, or with the full-width forms `＝ ＋ － ＠` that spreadsheets also read as
-formulas, is prefixed with an apostrophe, which spreadsheets show but do not evaluate. A line
-feed is treated the same. XLSX workbooks are written with no automatic formulas and no automatic
+OWASP's CSV-injection rule (ASVS 5.0 1.2.10): a cell starting with `=`, `+`, `-`, `@`, a tab, a
+carriage return or a null character, or with the full-width forms `＝ ＋ － ＠` that spreadsheets
+also read as formulas, is prefixed with an apostrophe, which spreadsheets show but do not
+evaluate. A line feed is treated the same. XLSX workbooks are written with no automatic formulas and no automatic
 links: a source value `http://phish.example/login` stays text, not a link.
 """
 
@@ -17,8 +17,8 @@ from typing import IO, Any
 import polars as pl
 import xlsxwriter
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-_PATTERN = "^[" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_START) + "]"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00", "＝", "＋", "－", "＠")
+_PATTERN = "^[=+\\-@\\t\\r\\n\\x00＝＋－＠]"  # the same, for polars' regex
 # xlsxwriter writes strings as they are: no formula from "=…", no link from "http…", no number
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 

@@ -1,5 +1,5 @@
 """One neutralisation for every file the platform writes: a property test over the OWASP
-CSV-injection prefixes (= + - @ tab CR, and LF and the full-width ＝ ＋ － ＠) for each writer:
+CSV-injection prefixes (= + - @ tab CR NUL, and LF and the full-width ＝ ＋ － ＠) for each writer:
 board exports (charts and tables, CSV and XLSX), report XLSX, cohort CSV and Parquet. What a
 spreadsheet reads back starts with the apostrophe; XLSX files hold no formula and no link."""
 
@@ -23,7 +23,7 @@ from reports import xlsx
 from reports.model import Column, Report, Section, Table
 from rrc.spreadsheet import FORMULA_START, neutralise
 
-OWASP = ("=", "+", "-", "@", "\t", "\r")
+OWASP = ("=", "+", "-", "@", "\t", "\r", "\x00")
 assert set(OWASP) <= set(FORMULA_START) and {"＝", "＋", "－", "＠"} <= set(FORMULA_START)
 
 # text that a spreadsheet runs: a prefix, then anything (a formula, a DDE call, a link)
