@@ -4,8 +4,8 @@ platform writes (board exports and tables, reports, cohort extracts in CSV and P
 OWASP's CSV-injection rule (ASVS 5.0 1.2.10): a cell starting with `=`, `+`, `-`, `@`, a tab, a
 carriage return or a null character, or with the full-width forms `＝ ＋ － ＠` that spreadsheets
 also read as formulas, is prefixed with an apostrophe, which spreadsheets show but do not
-evaluate. A line feed is treated the same. XLSX workbooks are written with no automatic formulas and no automatic
-links: a source value `http://phish.example/login` stays text, not a link.
+evaluate. A line feed is treated the same. XLSX workbooks are written with no automatic formulas
+and no automatic links: a source value `http://phish.example/login` stays text, not a link.
 """
 
 from __future__ import annotations
