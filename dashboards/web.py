@@ -7,14 +7,16 @@
   the boards' own pages: its Origin (else its Referer) must be the boards' origin, and a browser
   saying `Sec-Fetch-Site: cross-site` is refused.
 - Security headers on every response: a Content-Security-Policy that lets only the app's own
-  scripts run (Dash's inline renderer and page-title scripts by their hashes), no framing,
-  no MIME sniffing, no referrer to other sites, no caching of data.
+  scripts run (Dash's inline renderer and page-title scripts by their hashes) and loads nothing
+  from elsewhere but the map's tile server when one is configured (config/geo.toml [tiles]), no
+  framing, no MIME sniffing, no referrer to other sites, no caching of data.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -63,15 +65,27 @@ def cross_origin(request: Request) -> str | None:
 
 
 @cache
-def _policy(script_hashes: tuple[str, ...], style_hashes: tuple[str, ...]) -> str:
+def _tile_origin(_env: str | None) -> str:
+    """The origin of the configured tile server (the map's browser fetches its tiles), or ""."""
+    from dashboards.tiles import configured
+
+    server = configured()
+    if server is None:
+        return ""
+    parts = urlsplit(server.url)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
+@cache
+def _policy(script_hashes: tuple[str, ...], tiles: str) -> str:
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self' " + " ".join(script_hashes),
             f"style-src {STYLE_SRC}",
-            "img-src 'self' data: blob:",
+            f"img-src 'self' data: blob:{tiles}",
             "font-src 'self' data:",
-            "connect-src 'self'",
+            f"connect-src 'self'{tiles}",
             "worker-src 'self' blob:",  # the maps' renderer (maplibre) starts its workers so
             "object-src 'none'",
             "base-uri 'none'",
@@ -86,7 +100,8 @@ def sha256_source(text: str) -> str:
 
 
 def add_headers(app: Dash, response: Response, cacheable: bool) -> Response:
-    response.headers["Content-Security-Policy"] = _policy(tuple(app.csp_hashes()), ())
+    tiles = _tile_origin(os.environ.get("RRC_TILES_URL"))
+    response.headers["Content-Security-Policy"] = _policy(tuple(app.csp_hashes()), tiles)
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"

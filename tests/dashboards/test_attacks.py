@@ -5,6 +5,7 @@ Each test failed on the code before the fix."""
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import time
@@ -114,8 +115,11 @@ def test_fifty_wrong_passwords_then_the_right_one_is_refused(app) -> None:  # ty
     c = _client(app, "10.16.0.1")
     started = time.monotonic()
     answers = [_login(c, name, f"faux-{i}").status_code for i in range(50)]
-    assert time.monotonic() - started < 10
-    assert answers[:3] == [200, 200, 200] and set(answers[3:]) == {429}  # waits from the 4th
+    elapsed = time.monotonic() - started
+    # three free attempts, then waits of 1, 2, 4… s: in `elapsed` seconds, only a handful of
+    # passwords are even looked at; the others are refused at once
+    assert answers[:3] == [200, 200, 200] and set(answers) == {200, 429}
+    assert answers.count(200) <= 4 + math.log2(1 + elapsed), (elapsed, answers)
     r = _login(c, name)
     assert r.status_code == 429 and "patientez" in r.data.decode()
     assert c.get("/_dash-layout").status_code == 401
