@@ -41,10 +41,11 @@ demo: install
 	$(BIN)/rrc secrets init
 	$(BIN)/rrc etl run --full
 	-$(BIN)/rrc geo fetch   # outlines for the map; without internet the map shows points only
-	$(BIN)/rrc users demo   # one account per role, passwords printed
+	$(BIN)/rrc users demo   # one account per role, passwords (and demo-admin's TOTP key) printed
 	@echo
 	@echo "Operational stores: $(DEMO)/   Published warehouse: data/warehouse/current.duckdb"
 	@echo "Boards: http://127.0.0.1:8050 (log in with an account above; Ctrl-C to stop). Also: $(BIN)/rrc etl status, $(BIN)/rrc quality report"
+	@echo "demo-rrc, demo-3c, demo-ars, demo-chercheur: the password is enough. demo-admin also asks for a 6-digit code: in another terminal, $(BIN)/rrc users demo-code demo-admin"
 	$(BIN)/rrc serve
 
 # Benchmarks (not part of `make test`): generate the stores in PostgreSQL once (reused while their

@@ -34,6 +34,7 @@ class Role:
     exports: bool
     cohorts: bool
     audit: bool
+    totp: bool  # a second factor (TOTP) is asked of its local accounts after the password
 
     def may_open(self, path: str) -> bool:
         return "*" in self.pages or path in self.pages
@@ -46,10 +47,34 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Login:
+    """Throttling and lock-out of the login form ([login] of access.toml), per account name
+    (known or not: the answer is the same) and per client address."""
+
+    free_attempts: int  # failures in a row before any delay
+    delay_seconds: float  # the first delay, doubled at each further failure
+    max_delay_seconds: float
+    lock_after: int  # failures in a row that lock the account name
+    lock_minutes: float
+    address_lock_after: int  # failures from one address, whatever the account, that lock it
+    forget_minutes: float  # failures older than this are forgotten
+
+
+@dataclass(frozen=True)
+class Web:
+    """What the boards' server trusts of a request ([web] of access.toml)."""
+
+    trusted_proxies: tuple[str, ...]  # addresses whose X-Forwarded-For is believed
+    origins: tuple[str, ...]  # the boards' public origins; empty: the one a request names
+
+
+@dataclass(frozen=True)
 class Policy:
     roles: dict[str, Role]
     session: Session
     oidc: dict[str, str]
+    login: Login
+    web: Web
 
     def role(self, name: str) -> Role:
         try:
@@ -69,6 +94,15 @@ def load_policy(name: str = "access.toml") -> Policy:
         scope = spec.get("scope", "network")
         if scope not in ("network", "own_3c"):
             raise ConfigError(f"access.toml [roles.{rname}]: scope must be network or own_3c")
+        sensitive = rname == "admin" or any(
+            spec.get(k) for k in ("nominative", "row_level", "audit")
+        )
+        if sensitive and spec.get("totp") is False:
+            raise ConfigError(
+                f"access.toml [roles.{rname}]: totp must be true",
+                hint="administrators and roles that see nominative or row-level data, or the "
+                "audit trail, always need a second factor (docs/access.md)",
+            )
         roles[rname] = Role(
             name=rname,
             label=spec.get("label", rname),
@@ -79,11 +113,14 @@ def load_policy(name: str = "access.toml") -> Policy:
             exports=bool(spec.get("exports", False)),
             cohorts=bool(spec.get("cohorts", False)),
             audit=bool(spec.get("audit", False)),
+            totp=sensitive or bool(spec.get("totp", False)),
         )
     missing = [r for r in ROLES if r not in roles]
     if missing:
         raise ConfigError(f"access.toml defines no [roles.{missing[0]}] table")
     s = raw.get("session", {})
+    lg = raw.get("login", {})
+    web = raw.get("web", {})
     return Policy(
         roles=roles,
         session=Session(int(s.get("inactivity_minutes", 30)), float(s.get("lifetime_hours", 10))),
@@ -92,6 +129,19 @@ def load_policy(name: str = "access.toml") -> Policy:
             k: os.environ.get(f"RRC_OIDC_{k.upper()}", str(v))
             for k, v in raw.get("oidc", {}).items()
         },
+        login=Login(
+            free_attempts=int(lg.get("free_attempts", 3)),
+            delay_seconds=float(lg.get("delay_seconds", 1)),
+            max_delay_seconds=float(lg.get("max_delay_seconds", 60)),
+            lock_after=int(lg.get("lock_after", 10)),
+            lock_minutes=float(lg.get("lock_minutes", 15)),
+            address_lock_after=int(lg.get("address_lock_after", 50)),
+            forget_minutes=float(lg.get("forget_minutes", 60)),
+        ),
+        web=Web(
+            trusted_proxies=tuple(str(a) for a in web.get("trusted_proxies", ())),
+            origins=tuple(str(o).rstrip("/") for o in web.get("origins", ())),
+        ),
     )
 
 

@@ -24,6 +24,22 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.String, nullable=False),
     sa.Column("disabled_at", sa.String),
+    # raised by logout, password change, disabling and lock-out: every cookie carrying an older
+    # value is refused at its next request (server-side revocation of stateless cookies)
+    sa.Column("session_version", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("totp_secret", sa.String),  # base32 seed of the second factor (RFC 6238)
+    sa.Column("totp_enrolled_at", sa.String),  # null while the seed is not confirmed by a code
+    sa.Column("totp_last_step", sa.Integer),  # the last time step accepted: a code serves once
+)
+
+# Failed logins per account name and per client address (keys "account:<name>", "address:<ip>")
+throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", sa.Float, nullable=False),
+    sa.Column("locked_until", sa.Float),
 )
 
 audit = sa.Table(
@@ -74,9 +90,28 @@ def _engine(path: str) -> sa.Engine:
 
     metadata.create_all(engine)
     with engine.begin() as con:
+        _add_missing_columns(con)
         for ddl in APPEND_ONLY:
             con.exec_driver_sql(ddl)
     return engine
+
+
+def _add_missing_columns(con: sa.Connection) -> None:
+    """An access database from an earlier version gets the columns added since (nullable or
+    with a default: existing rows stay valid)."""
+    for table in (users,):
+        have = {r[1] for r in con.exec_driver_sql(f"pragma table_info({table.name})")}
+        for column in table.columns:
+            if column.name not in have:
+                default = (
+                    f" not null default {column.server_default.arg}"  # type: ignore[attr-defined]
+                    if column.server_default is not None
+                    else ""
+                )
+                con.exec_driver_sql(
+                    f"alter table {table.name} add column {column.name} "
+                    f"{column.type.compile(con.dialect)}{default}"
+                )
 
 
 def engine() -> sa.Engine:

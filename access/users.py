@@ -1,4 +1,6 @@
-"""User accounts: `rrc users add|disable|list`, password checks (argon2id)."""
+"""User accounts: `rrc users add|disable|list`, password checks (argon2id), and the session
+version that ends every session of an account at once (logout, password change, disabling,
+lock-out)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,13 @@ class User:
     created_at: str
     disabled_at: str | None
     has_password: bool
+    session_version: int = 0
+    totp_enrolled: bool = False
+
+    @property
+    def needs_totp(self) -> bool:
+        """A second factor after the password: the role asks for it, or the user enrolled one."""
+        return self.has_password and (self.totp_enrolled or load_policy().role(self.role).totp)
 
     def principal(self, address: str = "") -> Principal:
         return Principal.of(self.username, self.role, self.c3_id, address)
@@ -68,7 +77,12 @@ def set_password(username: str, password: str) -> None:
         done = con.execute(
             users.update()
             .where(users.c.username == username)
-            .values(password_hash=HASHER.hash(password), active=True, disabled_at=None)
+            .values(
+                password_hash=HASHER.hash(password),
+                active=True,
+                disabled_at=None,
+                session_version=users.c.session_version + 1,
+            )
         ).rowcount
     if not done:
         raise ConfigError(f"no user {username!r}", hint="`rrc users list` shows the accounts")
@@ -79,7 +93,7 @@ def disable(username: str) -> User:
         done = con.execute(
             users.update()
             .where(users.c.username == username, users.c.active.is_(True))
-            .values(active=False, disabled_at=_now())
+            .values(active=False, disabled_at=_now(), session_version=users.c.session_version + 1)
         ).rowcount
     user = get(username)
     if user is None:
@@ -87,6 +101,17 @@ def disable(username: str) -> User:
     if not done and user.active:
         raise ConfigError(f"user {username!r} could not be disabled")
     return user
+
+
+def end_sessions(username: str) -> bool:
+    """End every open session of the account (their cookies are refused from now on)."""
+    with engine().begin() as con:
+        done = con.execute(
+            users.update()
+            .where(users.c.username == username)
+            .values(session_version=users.c.session_version + 1)
+        ).rowcount
+    return bool(done)
 
 
 def get(username: str) -> User | None:
@@ -110,6 +135,8 @@ def _user(row: sa.Row) -> User:
         m["created_at"],
         m["disabled_at"],
         m["password_hash"] is not None,
+        int(m["session_version"] or 0),
+        m["totp_enrolled_at"] is not None,
     )
 
 

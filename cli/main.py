@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import cohort, demo, etl, geo, quality, report, secrets, serve, users, warehouse
+from cli import audit, cohort, demo, etl, geo, quality, report, secrets, serve, users, warehouse
 
 app = typer.Typer(
     name="rrc",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     epilog="Example: rrc demo generate --out data/demo --years 2011-2014",
 )
+app.add_typer(audit.app, name="audit")
 app.add_typer(cohort.app, name="cohort")
 app.add_typer(demo.app, name="demo")
 app.add_typer(etl.app, name="etl")

@@ -1,4 +1,4 @@
-"""`rrc secrets ...`: the pseudonymisation key and the boards' session key."""
+"""`rrc secrets ...`: the pseudonymisation key, the boards' session key, the audit trail's key."""
 
 from __future__ import annotations
 
@@ -11,14 +11,20 @@ app = typer.Typer(help="Manage the secrets kept outside the warehouse.", no_args
 
 @app.command(name="init", epilog="Example:\n\n  rrc secrets init")
 def init_cmd() -> None:
-    """Create config/secrets.toml with random pseudonymisation and session keys, unless present."""
-    from access import session_key
+    """Create secrets.toml in the configuration folder, with random pseudonymisation, session and
+    audit keys, unless present."""
+    from access import audit, session_key
     from pipelines import pseudonym
 
     with friendly_errors():
         path, created = pseudonym.init()
         if session_key.init():
             console.print(f"Created the boards' session key in {path}.")
+        if audit.init_key():
+            console.print(
+                f"Created the audit trail's key in {path} (keep it: `rrc audit verify` "
+                "needs it; keep it away from the access database's backups)."
+            )
     if created:
         console.print(
             f"Created a pseudonymisation key in {path} (keep it: patient keys depend "

@@ -25,10 +25,14 @@ def serve_cmd(
     workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 2,
 ) -> None:
     """Serve the boards (Dash, French) at http://HOST:PORT, read-only over the warehouse."""
+    from access import audit
+    from access.session_key import session_key
     from warehouse.publish import Warehouse
 
-    with friendly_errors():  # fails clearly when nothing is published
+    with friendly_errors():  # fails clearly when nothing is published, or a key is missing
         Warehouse(warehouse_dir()).connect().close()
+        session_key()
+        audit.key()
     console.print(f"Boards at http://{host}:{port} (Ctrl-C to stop)")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     os.execv(

@@ -2,7 +2,9 @@
 
 Parquet is written by pyarrow with fixed options and metadata (no time, no host); CSV by polars;
 text as UTF-8 with LF line ends; ZIP archives with a fixed date on every member. Each file is
-written to a temporary name and renamed, so a reader never sees half a file.
+written to a temporary name and renamed, so a reader never sees half a file. Text columns of
+CSV and Parquet files are neutralised for spreadsheets (rrc/spreadsheet.py): a free-text value
+from a source cannot become a formula in the researcher's spreadsheet.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from rrc.spreadsheet import csv_bytes, neutralise_frame
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -38,7 +42,9 @@ def _plain(table: pa.Table) -> pa.Table:
 
 
 def parquet(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
-    table = _plain(frame.to_arrow()).replace_schema_metadata(dict(sorted(metadata.items())))
+    table = _plain(neutralise_frame(frame).to_arrow()).replace_schema_metadata(
+        dict(sorted(metadata.items()))
+    )
     buffer = pa.BufferOutputStream()
     pq.write_table(
         table,
@@ -53,7 +59,7 @@ def parquet(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
 
 
 def csv(frame: pl.DataFrame, path: Path) -> None:
-    _replace(path, frame.write_csv(null_value="", line_terminator="\n").encode("utf-8"))
+    _replace(path, csv_bytes(frame, null_value="", line_terminator="\n"))
 
 
 def text(content: str, path: Path) -> None:

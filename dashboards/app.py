@@ -12,7 +12,7 @@ from typing import Any
 
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
-from flask import send_from_directory
+from flask import send_from_directory, session
 
 from access.policy import AccessDenied, current
 from dashboards import auth, data, export
@@ -149,7 +149,15 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
         [
             html.Span(f"{principal.username} — {principal.role.label}", id="utilisateur"),
             html.Span(f" ({own})" if own else ""),
-            html.A("Se déconnecter", href="/logout", id="deconnexion", className="logout"),
+            html.Form(  # a POST with the session's token: no link from elsewhere logs out
+                [
+                    dcc.Input(type="hidden", name="csrf", value=session.get("csrf", "")),
+                    html.Button("Se déconnecter", id="deconnexion", className="logout"),
+                ],
+                method="post",
+                action="/logout",
+                className="logout-form",
+            ),
         ],
         className="who",
     )

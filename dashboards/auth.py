@@ -8,8 +8,16 @@ behalf of its principal, and the data-access layer (warehouse/read/reader.py) ap
 statistical secrecy to every query.
 
 Sessions are signed cookies (HttpOnly, SameSite=Lax; Secure when RRC_COOKIE_SECURE=1) holding the
-user name and two clocks: the account is re-read at each request (a disabled account is out at
-once), an idle session ends after the inactivity timeout and any session after its lifetime.
+user name, the account's session version and two clocks. The account is re-read at each request:
+a disabled account, or one whose session version has moved on (logout, password change, lock-out,
+second factor reset), is out at once; an idle session ends after the inactivity timeout and any
+session after its lifetime.
+
+Logins go through the password (throttled and locked per account name and address,
+access/throttle.py), then, for the roles that need it, a TOTP code (access/totp.py). Every POST
+carries a CSRF token bound to the session (the forms' hidden field; Dash callbacks send it in
+X-CSRFToken from the `_csrf_token` cookie, as Dash's renderer does) and must come from the
+boards' own origin (dashboards/web.py).
 """
 
 from __future__ import annotations
@@ -26,9 +34,10 @@ from urllib.parse import urlparse
 from dash import Dash
 from flask import Flask, Response, g, redirect, request, session, url_for
 
-from access import audit, users
+from access import audit, throttle, totp, users
 from access.policy import AccessDenied, Principal, load_policy, set_current
 from access.session_key import session_key
+from dashboards import login_pages, web
 from dashboards.registry import page_paths
 
 # What each Flask endpoint needs. "public": no session; "shell": any logged-in user (the app's
@@ -36,6 +45,7 @@ from dashboards.registry import page_paths
 # checked per callback; other values name a right of the role (config/access.toml).
 ROUTES: dict[str, str] = {
     "login": "public",
+    "login_code": "public",
     "logout": "public",
     "oidc_login": "public",
     "oidc_callback": "public",
@@ -57,6 +67,11 @@ ROUTES: dict[str, str] = {
 # but the filter lists, which the data-access layer scopes like everything else.
 SHELL_MODULES = ("dashboards.app",)
 PAGES_ROUTER = "_pages_content"
+SUITES = "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>"
+# static files without data, which the browser may keep
+CACHEABLE = {"static", "_dash_assets.static", SUITES, "/_favicon.ico"}
+CSRF_COOKIE, CSRF_HEADER = "_csrf_token", "X-CSRFToken"  # the names Dash's renderer uses
+PENDING_SECONDS = 300  # between the password and the second factor's code
 
 
 def install(app: Dash) -> None:
@@ -70,22 +85,33 @@ def install(app: Dash) -> None:
         SESSION_COOKIE_SECURE=os.environ.get("RRC_COOKIE_SECURE") == "1",
         SESSION_COOKIE_NAME="rrc_session",
     )
+    audit.key()  # no server without the audit trail's key: it fails here, clearly, not at a login
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
-    server.add_url_rule("/logout", "logout", _logout)
+    server.add_url_rule("/login/code", "login_code", _login_code, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])
     from dashboards import oidc
 
-    oidc.install(server, policy.oidc, _start_session, _safe_next)
+    oidc.install(server, policy.oidc, _start_session, _safe_next, _address)
 
     @server.before_request
     def authorise() -> Response | None:
         g.principal = None
         endpoint = request.url_rule.endpoint if request.url_rule else None
         need = ROUTES.get(endpoint or "")
+        foreign = web.cross_origin(request)
+        if foreign:
+            return _csrf_refused(f"cross-origin request ({foreign})")
         if need == "public":
             return None
         principal = _session_principal()
         if principal is None:
-            return _unauthenticated()
+            return _unauthenticated(need)
+        if request.method == "POST" and not _csrf_ok(request.headers.get(CSRF_HEADER, "")):
+            return _csrf_refused("missing or wrong CSRF token", principal)
+        if request.path.startswith("/_dash-component-suites/") and (
+            endpoint != SUITES or not web.known_asset(app, **(request.view_args or {}))
+        ):
+            return Response("Fichier inconnu.", status=404)  # refused before Dash looks for it
         g.principal = principal
         g.token = set_current(principal)
         try:
@@ -103,6 +129,34 @@ def install(app: Dash) -> None:
             return Response(f"Accès refusé : {escape(str(exc))}", status=403)
         return None
 
+    @server.after_request
+    def headers(response: Response) -> Response:
+        endpoint = request.url_rule.endpoint if request.url_rule else None
+        token = session.get("csrf")
+        if token and request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(
+                CSRF_COOKIE,
+                token,
+                httponly=False,  # Dash's renderer reads it to send it back in X-CSRFToken
+                samesite="Strict",
+                secure=server.config["SESSION_COOKIE_SECURE"],
+            )
+        principal = g.get("principal")
+        if (
+            endpoint == "data_docs"
+            and principal
+            and response.status_code == 200
+            and request.path.endswith((".html", "/"))
+        ):
+            audit.record(
+                principal.username,
+                "data_docs",
+                request.path,
+                role=principal.role.name,
+                address=principal.address,
+            )
+        return web.add_headers(app, response, cacheable=endpoint in CACHEABLE)
+
     @server.teardown_request
     def forget(_exc: BaseException | None) -> None:
         token = g.pop("token", None)
@@ -111,7 +165,38 @@ def install(app: Dash) -> None:
 
 
 def _address() -> str:
-    return request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0].strip()
+    return web.client_address(request)
+
+
+def _csrf_ok(sent: str) -> bool:
+    """The token sent is the session's (never empty: no token matches no token)."""
+    held = session.get("csrf", "")
+    return bool(sent) and bool(held) and hmac.compare_digest(sent.encode(), str(held).encode())
+
+
+def _csrf_refused(reason: str, principal: Principal | None = None) -> Response:
+    audit.record(
+        principal.username if principal else _typed(request.form.get("username")) or "(anonyme)",
+        "csrf",
+        request.path,
+        "refused",
+        role=principal.role.name if principal else None,
+        address=_address(),
+        detail={"reason": reason, "origin": request.headers.get("Origin", "")[:100]},
+    )
+    return Response(
+        login_pages.message(
+            "Requête refusée : elle ne vient pas d'une page des tableaux de bord, ou son "
+            "formulaire a expiré. Rechargez la page et recommencez."
+        ),
+        status=403 if "origin" in reason or "Sec-Fetch" in reason else 400,
+        mimetype="text/html",
+    )
+
+
+def _typed(value: str | None) -> str:
+    """A user name as typed, bounded (it goes to the audit trail)."""
+    return (value or "").strip()[:100]
 
 
 def _session_principal() -> Principal | None:
@@ -126,14 +211,23 @@ def _session_principal() -> Principal | None:
         session.clear()
         return None
     user = users.get(username)
-    if user is None or not user.active:
-        session.clear()
+    if user is None or not user.active or session.get("ver") != user.session_version:
+        session.clear()  # disabled, logged out, locked, password changed: every cookie is void
         return None
     session["seen_at"] = now
     return user.principal(_address())
 
 
-def _unauthenticated() -> Response:
+def _unauthenticated(need: str | None) -> Response:
+    if need != "page":  # a page is the way to the login form; anything else is recorded
+        audit.record(
+            "(anonyme)",
+            "unauthenticated",
+            request.path[:200],
+            "refused",
+            address=_address(),
+            detail={"method": request.method},
+        )
     if request.path.startswith("/_dash") or request.method != "GET":
         return Response("Session absente ou expirée : reconnectez-vous.", status=401)
     return redirect(url_for("login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
@@ -218,39 +312,153 @@ def _safe_next(target: str | None) -> str:
     """Only a local path: a login link cannot send the user to another site."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return "/"
+    if "\\" in target:
+        return "/"
     return target if not urlparse(target).netloc else "/"
 
 
+def _new_csrf() -> str:
+    session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
 def _start_session(user: users.User, method: str) -> None:
+    """A new session (a new cookie, a new CSRF token): nothing of the one before survives."""
     session.clear()
     now = time.time()
-    session.update(user=user.username, login_at=now, seen_at=now)
+    session.update(user=user.username, ver=user.session_version, login_at=now, seen_at=now)
+    _new_csrf()
+    throttle.succeeded(user.username)
     audit.record(
         user.username, "login", method, "ok", role=user.role, address=_address(), detail={}
     )
 
 
+def _failed(username: str, method: str, role: str | None = None) -> None:
+    """A wrong password or code: counted against the name and the address, audited, and the
+    locks it causes end the account's sessions."""
+    address = _address()
+    outcome = throttle.failed(username, address)
+    audit.record(username or "(vide)", "login", method, "failed", role=role, address=address)
+    for key in outcome.locked:
+        if key.startswith("account:") and users.get(username) is not None:
+            users.end_sessions(username)
+        audit.record(
+            username or "(vide)",
+            "lockout",
+            key,
+            "locked",
+            address=address,
+            detail={"minutes": load_policy().login.lock_minutes},
+        )
+
+
+def _refused(username: str, method: str) -> str | None:
+    """The French message of a throttled or locked attempt (audited), or None."""
+    refusal = throttle.refusal(username, _address())
+    if refusal is None:
+        return None
+    audit.record(
+        username or "(vide)",
+        "login",
+        method,
+        "locked" if refusal.locked else "throttled",
+        address=_address(),
+        detail={"seconds": refusal.seconds},
+    )
+    return refusal.message()
+
+
 def _login() -> Response | str:
     if request.method == "GET":
-        session["csrf"] = session.get("csrf") or secrets.token_urlsafe(24)
+        if not session.get("csrf"):
+            _new_csrf()
         return _login_page(request.args.get("next"), "")
-    token = request.form.get("csrf", "")
-    if not hmac.compare_digest(token, session.get("csrf", "")):
-        return Response("Formulaire expiré : rechargez la page de connexion.", status=400)
-    username = request.form.get("username", "").strip()
+    username = _typed(request.form.get("username"))
+    if not _csrf_ok(request.form.get("csrf", "")):
+        return _csrf_refused("missing or wrong CSRF token on the login form")
+    refused = _refused(username, "password")
+    if refused:
+        return Response(_login_page(request.form.get("next"), refused), status=429)
     user = users.authenticate(username, request.form.get("password", ""))
     if user is None:
-        audit.record(username or "(vide)", "login", "password", "failed", address=_address())
+        _failed(username, "password")
         # the form again, with the error (a page, not an HTTP error: the browser shows it)
         return _login_page(request.form.get("next"), "Identifiant ou mot de passe incorrect.")
+    if user.needs_totp:
+        session.clear()
+        session.update(
+            pending=user.username,
+            pending_ver=user.session_version,
+            pending_at=time.time(),
+            next=_safe_next(request.form.get("next")),
+        )
+        _new_csrf()
+        return redirect(url_for("login_code"))  # type: ignore[return-value]
     _start_session(user, "password")
     return redirect(_safe_next(request.form.get("next")))  # type: ignore[return-value]
 
 
-def _logout() -> Response:
+def _pending_user() -> users.User | None:
+    """The account whose password was right a moment ago in this browser, waiting for its code."""
+    name = session.get("pending")
+    if not name or time.time() - float(session.get("pending_at", 0)) > PENDING_SECONDS:
+        return None
+    user = users.get(str(name))
+    if user is None or not user.active or user.session_version != session.get("pending_ver"):
+        return None
+    return user
+
+
+def _login_code() -> Response | str:
+    user = _pending_user()
+    if user is None:
+        session.clear()
+        return redirect(url_for("login"))  # type: ignore[return-value]
+    error = ""
+    if request.method == "POST":
+        if not _csrf_ok(request.form.get("csrf", "")):
+            return _csrf_refused("missing or wrong CSRF token on the code form")
+        refused = _refused(user.username, "totp")
+        if refused:
+            session.clear()
+            return Response(_login_page(None, refused), status=429)
+        enrolling = not user.totp_enrolled
+        if totp.check(user.username, request.form.get("code", "")):
+            if enrolling:
+                audit.record(
+                    user.username, "totp_enrol", "totp", role=user.role, address=_address()
+                )
+            next_path = _safe_next(session.get("next"))
+            _start_session(user, "password+totp")
+            return redirect(next_path)  # type: ignore[return-value]
+        _failed(user.username, "totp", user.role)
+        if _pending_user() is None:  # the failure locked the account: start again
+            session.clear()
+            return redirect(url_for("login"))  # type: ignore[return-value]
+        error = "Code incorrect, expiré ou déjà utilisé."
+    enrol = None
+    if not user.totp_enrolled:
+        seed = totp.seed_to_enrol(user.username)
+        enrol = (seed, totp.qr_svg(totp.uri(user.username, seed)))
+    return login_pages.code_form(
+        url_for("login_code"), str(session.get("csrf", "")), user.username, error, enrol
+    )
+
+
+def _logout() -> Response | str:
+    """POST (with the session's token): every session of the account ends, here and elsewhere.
+    GET shows the button (a link from another site cannot log anyone out)."""
+    if request.method == "GET":
+        if not session.get("user"):
+            return redirect(url_for("login"))  # type: ignore[return-value]
+        return login_pages.logout_form(url_for("logout"), str(session.get("csrf", "")))
+    if not _csrf_ok(request.form.get("csrf", "")):
+        return _csrf_refused("missing or wrong CSRF token on logout")
     username = session.get("user")
     if username:
-        audit.record(username, "logout", "session", "ok", address=_address())
+        users.end_sessions(str(username))
+        audit.record(str(username), "logout", "session", "ok", address=_address())
     session.clear()
     return redirect(url_for("login"))  # type: ignore[return-value]
 
@@ -263,26 +471,6 @@ def _login_page(next_path: str | None, error: str) -> str:
         if oidc.get("issuer")
         else ""
     )
-    return f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Connexion — RRC</title>
-<style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; background: #f4f6f8; color: #1d2733; }}
-form, .box {{ max-width: 360px; margin: 80px auto 0; background: #fff; padding: 24px 28px;
-  border-radius: 6px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }}
-h1 {{ font-size: 1.2rem; color: #123b5d; }} label {{ display: block; margin-top: 12px; }}
-input {{ width: 100%; padding: 6px; margin-top: 4px; box-sizing: border-box; }}
-button {{ margin-top: 18px; background: #123b5d; color: #fff; border: 0; padding: 8px 18px; }}
-.error {{ color: #a4262c; }}
-</style></head><body>
-<form method="post" action="{url_for("login")}">
-<h1>Réseau régional de cancérologie — connexion</h1>
-{f'<p class="error" id="erreur">{escape(error)}</p>' if error else ""}
-<label>Identifiant <input name="username" id="identifiant" autocomplete="username"
- autofocus></label>
-<label>Mot de passe <input name="password" id="mot-de-passe" type="password"
- autocomplete="current-password"></label>
-<input type="hidden" name="csrf" value="{escape(session.get("csrf", ""))}">
-<input type="hidden" name="next" value="{escape(_safe_next(next_path))}">
-<button type="submit" id="connexion">Se connecter</button>
-{oidc_link}
-</form></body></html>"""
+    return login_pages.password_form(
+        url_for("login"), str(session.get("csrf", "")), _safe_next(next_path), error, oidc_link
+    )

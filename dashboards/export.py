@@ -2,9 +2,11 @@
 
 A chart's data is read again on the server from the catalogue (config/indicators.toml) with the
 filters of the screen and the same secrecy, so an export is exactly what is shown: one column for
-the dimension, one per series, headed by the catalogue's labels and units. CSV is French: `;`
-between fields, a decimal comma, UTF-8 with a BOM (a French spreadsheet opens it as it is). Text
-a spreadsheet would run as a formula is made inert (rrc.spreadsheet), and XLSX writes no link.
+the dimension, one per series, headed by the catalogue's labels and units; a board's tables
+(`TABLES` and `tables(search)` of its page) are exported the same way, instead of by the
+browser. CSV is French: `;` between fields, a decimal comma, UTF-8 with a BOM (a French
+spreadsheet opens it as it is). Text a spreadsheet would run as a formula is made inert, and
+XLSX files hold no formula and no link (rrc/spreadsheet.py).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import xlsxwriter
 from dash import html
 from flask import Flask, Response, request
 
@@ -21,10 +22,13 @@ from access.policy import current
 from dashboards import indicators
 from dashboards.data import params, reader
 from dashboards.indicators import Sheet
+from dashboards.registry import page_module
+from rrc import spreadsheet
 from rrc.spreadsheet import neutralise
 from warehouse.read import formats
 
 OVERVIEW = ("ensemble", "indicateurs")  # the overview's tiles as one table
+TABLE_PAGES = {"essais": "/essais", "qualite": "/qualite"}  # pages whose TABLES are exported
 
 
 def overview_sheet(search: str | None, hidden: str) -> Sheet:
@@ -49,6 +53,10 @@ def sheet_of(page: str, graph: str, search: str) -> Sheet:
     hidden = reader().secrecy.hidden
     if (page, graph) == OVERVIEW:
         return overview_sheet(search, hidden)
+    if page in TABLE_PAGES:
+        module = page_module(TABLE_PAGES[page])
+        if graph in getattr(module, "TABLES", ()):
+            return module.tables(search)[graph]  # as on screen, masked cells included
     if graph not in reader().catalogue.charts.get(page, {}):
         raise KeyError(f"no chart {page}/{graph}")
     return indicators.export_sheet(page, graph, params(search), hidden)
@@ -81,8 +89,7 @@ def _quote(text: str) -> str:
 def xlsx_bytes(table: Sheet, sheet: str) -> bytes:
     """A workbook of the table: numbers as numbers, text made inert, no automatic links."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False,
-                                        "strings_to_formulas": False})  # fmt: skip
+    book = spreadsheet.workbook(buffer, in_memory=True)
     out = book.add_worksheet(sheet[:31])
     head = book.add_format({"bold": True})
     for j, name in enumerate(table.headers):
@@ -115,14 +122,14 @@ def register_routes(server: Flask) -> None:
 
     @server.route("/export/<page>/<graph>.<fmt>")
     def export_chart(page: str, graph: str, fmt: str) -> Response:
+        who = current()
         if fmt not in ("csv", "xlsx"):
-            return Response("export inconnu", status=404)
+            return _unknown(f"{page}/{graph}.{fmt}", "export inconnu")
         search = ("?" + request.query_string.decode()) if request.query_string else ""
         try:
             content, mimetype = render(page, graph, fmt, search)
         except KeyError:
-            return Response("export inconnu", status=404)
-        who = current()
+            return _unknown(f"{page}/{graph}.{fmt}", "export inconnu")
         audit.record(
             who.username,
             "export",
@@ -136,6 +143,15 @@ def register_routes(server: Flask) -> None:
             mimetype=mimetype,
             headers={"Content-Disposition": f'attachment; filename="{page}-{graph}.{fmt}"'},
         )
+
+
+def _unknown(target: str, message: str) -> Response:
+    """An export that does not exist: refused, and recorded (someone may be probing)."""
+    who = current()
+    audit.record(
+        who.username, "export", target[:200], "unknown", role=who.role.name, address=who.address
+    )
+    return Response(message, status=404)
 
 
 def graph_grid(page: str, graphs: list[str]) -> html.Div:

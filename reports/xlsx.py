@@ -7,11 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from reports.fmt import secrecy_note
 from reports.model import Column, Report, Table
-from rrc.spreadsheet import neutralise
+from rrc.spreadsheet import neutralise, workbook
 from warehouse.read.secrecy import label
 
 COVER = "Couverture"
@@ -54,7 +52,7 @@ def _table(sheet: Any, row: int, t: Table, threshold: int, fmt: dict[str, Any]) 
 
 
 def render(report: Report, path: Path) -> Path:
-    book = xlsxwriter.Workbook(str(path))
+    book = workbook(str(path))  # text stays text: no formula, no link
     fmt = {
         "title": book.add_format({"bold": True, "font_size": 12, "font_color": "#1f5f8b"}),
         "head": book.add_format({"bold": True, "bg_color": "#dfe9f1", "text_wrap": True}),

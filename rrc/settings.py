@@ -85,3 +85,8 @@ def warehouse_dir(directory: Path | None = None) -> Path:
     text = str(raw.get("warehouse", {}).get("dir", "${RRC_WAREHOUSE_DIR}"))
     lookup.setdefault("RRC_WAREHOUSE_DIR", "data/warehouse")
     return Path(interpolate(text, lookup, "sources.toml [warehouse] dir"))
+
+
+def production() -> bool:
+    """`RRC_ENV=production`: the demo's conveniences (printed passwords and codes) are refused."""
+    return os.environ.get("RRC_ENV", "").strip().lower() == "production"

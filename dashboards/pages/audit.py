@@ -15,11 +15,24 @@ ACTIONS = {
     "login": "Connexion",
     "logout": "Déconnexion",
     "denied": "Accès refusé",
+    "unauthenticated": "Requête sans session",
+    "csrf": "Requête d'un autre site ou sans jeton",
+    "lockout": "Verrouillage après échecs",
     "export": "Export",
+    "data_docs": "Lecture des Data Docs",
     "cohort_extract": "Extraction de cohorte",
     "report": "Rapport",
     "user_add": "Compte créé",
     "user_disable": "Compte désactivé",
+    "user_unlock": "Compte déverrouillé",
+    "user_password": "Mot de passe changé",
+    "totp_enrol": "Second facteur enrôlé",
+    "totp_reset": "Second facteur réinitialisé",
+}
+BROKEN = {
+    "chain": "une ligne a été modifiée, insérée ou supprimée, ou la chaîne refaite sans sa clé",
+    "truncated": "des dernières lignes ont été supprimées",
+    "anchor": "l'ancre externe ne correspond plus au journal (ou a disparu)",
 }
 COLUMNS = [
     ("at_utc", "Date (UTC)"),
@@ -58,7 +71,8 @@ def layout(**_query: str) -> html.Div:
             html.P(
                 "Connexions (réussies ou non), accès refusés, exports, extractions de cohortes "
                 "et rapports, en temps universel. Le journal est en ajout seul ; chaque ligne "
-                "porte l'empreinte de la précédente."
+                "porte un code d'intégrité (HMAC, clé gardée hors de la base) qui couvre la "
+                "précédente, et la dernière est recopiée dans une ancre hors de la base."
             ),
             dcc.Dropdown(
                 [{"label": v, "value": k} for k, v in ACTIONS.items()],
@@ -89,7 +103,7 @@ def layout(**_query: str) -> html.Div:
 def update(action: str | None) -> tuple[list[dict[str, object]], str]:
     data = rows(action)
     try:
-        checked = f"Chaîne d'empreintes vérifiée : {audit.verify()} lignes intactes."
-    except ValueError as exc:
-        checked = f"ALERTE : {exc}"
+        checked = f"Chaîne d'intégrité vérifiée : {audit.verify().lines} lignes intactes."
+    except audit.AuditBroken as exc:
+        checked = f"ALERTE : journal altéré à la ligne {exc.seq} : {BROKEN[exc.kind]}."
     return data, checked

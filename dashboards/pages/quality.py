@@ -10,12 +10,15 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html
 from dash.dash_table.DataTable import DataTable
 
-from dashboards import charts
+from dashboards import charts, export
 from dashboards.data import reader
+from dashboards.indicators import Sheet
 from dashboards.status import check_results
 from quality.checks import catalog
 
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
+
+TABLES = ["controles", "quarantaine"]  # exported by the server (dashboards/export.py)
 
 
 def figures(results: pl.DataFrame | None = None) -> dict[str, Any]:
@@ -79,8 +82,8 @@ def layout(**_query: str) -> html.Div:
                 sort_action="native",
                 filter_action="native",
                 filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                export_format="xlsx",
             ),
+            export.links("qualite", "controles"),
             html.Div(
                 [
                     html.Div(
@@ -97,9 +100,9 @@ def layout(**_query: str) -> html.Div:
                 page_size=10,
                 filter_action="native",
                 filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                export_format="xlsx",
                 style_cell={"textAlign": "left"},
             ),
+            export.links("qualite", "quarantaine"),
         ]
     )
 
@@ -112,25 +115,50 @@ def layout(**_query: str) -> html.Div:
     Output("qualite-categorie", "figure"),
     Output("qualite-source", "figure"),
     Output("qualite-tendance", "figure"),
+    *export.outputs("qualite", TABLES),
     Input("url", "search"),
 )
-def update(_search: str | None):  # type: ignore[no-untyped-def]
+def update(search: str | None):  # type: ignore[no-untyped-def]
     cat = reader().catalogue
     results = check_results()
+    shown, quarantine = _tables(results)
+    figs = figures(results)
+    return (
+        shown.to_dicts(),
+        [{"id": c, "name": n} for c, n in cat.tables["qualite-controles"].columns.items()],
+        quarantine.to_dicts(),
+        [{"id": c, "name": n} for c, n in _headers(quarantine).items()],
+        figs["categorie"],
+        figs["source"],
+        figs["tendance"],
+        *export.hrefs("qualite", TABLES, search),
+    )
+
+
+def _headers(quarantine: pl.DataFrame) -> dict[str, str]:
+    kept = reader().catalogue.tables["qualite-quarantaine"].columns
+    return {c: kept.get(c, c) for c in quarantine.columns}
+
+
+def _tables(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    cat = reader().catalogue
     checks = cat.tables["qualite-controles"]
     shown = results.select(*checks.columns).with_columns(
         pl.col("pct").round(3),
         pl.col("status").replace_strict(cat.dimensions["check_status"].values),
     )
-    figs = figures(results)
-    quarantine = reader().query("quarantine")
-    kept = cat.tables["qualite-quarantaine"]
-    return (
-        shown.to_dicts(),
-        [{"id": c, "name": n} for c, n in checks.columns.items()],
-        quarantine.to_dicts(),
-        [{"id": c, "name": kept.columns.get(c, c)} for c in quarantine.columns],
-        figs["categorie"],
-        figs["source"],
-        figs["tendance"],
-    )
+    return shown, reader().query("quarantine")  # row-level: empty for roles without it
+
+
+def tables(_search: str | None) -> dict[str, Sheet]:
+    """The check results and the quarantined rows, as on screen, for their CSV and XLSX exports
+    (headers from the catalogue)."""
+    cat = reader().catalogue
+    shown, quarantine = _tables(check_results())
+    heads = cat.tables["qualite-controles"].columns
+    return {
+        "controles": Sheet([heads[c] for c in shown.columns], [list(r) for r in shown.rows()]),
+        "quarantaine": Sheet(
+            list(_headers(quarantine).values()), [list(r) for r in quarantine.rows()]
+        ),
+    }

@@ -13,6 +13,7 @@ from dash.dash_table.DataTable import DataTable
 
 from dashboards import export, indicators
 from dashboards.data import params, reader
+from dashboards.indicators import Sheet
 from rrc.spreadsheet import neutralise
 from warehouse.read import catalogue
 
@@ -21,6 +22,7 @@ dash.register_page(__name__, path="/essais", name="Essais cliniques", order=4)
 PAGE = "essais"
 GRAPHS = list(catalogue.load().charts[PAGE])
 TABLE = "essais-liste"
+TABLES = ["liste"]  # exported by the server (dashboards/export.py), neutralised like the charts
 
 
 def figures(search: str | None) -> dict[str, Any]:
@@ -50,6 +52,13 @@ def trial_rows(search: str | None) -> list[dict[str, Any]]:
     return rows
 
 
+def tables(search: str | None) -> dict[str, Sheet]:
+    """The trial list as on screen (masked cells included), for its CSV and XLSX exports."""
+    columns = catalogue.load().tables[TABLE].columns
+    rows = trial_rows(search)
+    return {"liste": Sheet(list(columns.values()), [[r[c] for c in columns] for r in rows])}
+
+
 def layout(**_query: str) -> html.Div:
     table = catalogue.load().tables[TABLE]
     return html.Div(
@@ -69,8 +78,8 @@ def layout(**_query: str) -> html.Div:
                     "overflow": "hidden",
                     "textOverflow": "ellipsis",
                 },
-                export_format="xlsx",
             ),
+            export.links(PAGE, "liste"),
             export.graph_grid(PAGE, GRAPHS),
         ]
     )
@@ -79,9 +88,10 @@ def layout(**_query: str) -> html.Div:
 @callback(
     [Output("essais-liste", "data")]
     + [Output(f"{PAGE}-{g}", "figure") for g in GRAPHS]
-    + export.outputs(PAGE, GRAPHS),
+    + export.outputs(PAGE, GRAPHS + TABLES),
     Input("url", "search"),
 )
 def update(search: str | None) -> list[Any]:
     figs = figures(search)
-    return [trial_rows(search)] + [figs[g] for g in GRAPHS] + export.hrefs(PAGE, GRAPHS, search)
+    links = export.hrefs(PAGE, GRAPHS + TABLES, search)
+    return [trial_rows(search)] + [figs[g] for g in GRAPHS] + links

@@ -1,12 +1,13 @@
 """Every example of `rrc --help` runs, in the order a newcomer would type them, in a folder of its
 own (its own configuration copy, access database and warehouse).
 
-Examples run as written, but for three kinds of substitution: where they write (`/tmp/...` goes
+Examples run as written, but for four kinds of substitution: where they write (`/tmp/...` goes
 to the test's folder, `--port` to a free port, the geo server to a local one), their size (the
-demo region is generated for 2013 at a tenth of the region) and the id of a snapshot (the one
-this run published). Two examples cannot run here and are only parsed (tests/test_docs.py): the
-national generation into `rrc_bench` (10M dossiers: `make bench` runs it) and `rrc geo fetch`
-from its default address on the internet.
+demo region is generated for 2013 at a tenth of the region), the id of a snapshot (the one
+this run published) and the copy an audit check reads (`/tmp/copie.sqlite` and its anchor are
+copies of this run's access database and anchor). Two examples cannot run here and are only
+parsed (tests/test_docs.py): the national generation into `rrc_bench` (10M dossiers: `make bench`
+runs it) and `rrc geo fetch` from its default address on the internet.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -42,6 +44,9 @@ ORDER = [  # the order a newcomer follows: stores, keys, a run, accounts, then t
     "users add",
     "users demo",
     "users list",
+    "users unlock",
+    "users password",
+    "users reset-totp",
     "quality",
     "report",
     "cohort count",
@@ -52,6 +57,7 @@ ORDER = [  # the order a newcomer follows: stores, keys, a run, accounts, then t
     "geo fetch",
     "serve",
     "users disable",
+    "audit verify",
 ]
 
 
@@ -109,7 +115,15 @@ def test_every_help_example_runs(
     (tmp_path / "config" / "secrets.toml").unlink(missing_ok=True)
     shutil.copytree(PROJECT_ROOT / "docs" / "cohorts", tmp_path / "docs" / "cohorts")
     (tmp_path / "tmp").mkdir()
-    for name in ("RRC_WAREHOUSE_DIR", "RRC_DEMO_DIR", "RRC_PSEUDONYM_KEY", "RRC_SESSION_KEY"):
+    for name in (
+        "RRC_WAREHOUSE_DIR",
+        "RRC_DEMO_DIR",
+        "RRC_PSEUDONYM_KEY",
+        "RRC_SESSION_KEY",
+        "RRC_AUDIT_KEY",
+        "RRC_AUDIT_ANCHOR",
+        "RRC_ENV",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RRC_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("RRC_ACCESS_DB", str(tmp_path / "access.sqlite"))
@@ -127,6 +141,13 @@ def test_every_help_example_runs(
             _serve(argv, tmp_path, dict(os.environ))
             ran.append(line)
             continue
+        if argv[:2] == ["audit", "verify"] and "--database" in argv:
+            from access import audit
+
+            copy = argv[argv.index("--database") + 1]
+            with sqlite3.connect(tmp_path / "access.sqlite") as src, sqlite3.connect(copy) as dst:
+                src.backup(dst)  # the database with its write-ahead log
+            shutil.copy(audit.anchor_path(), argv[argv.index("--anchor") + 1])
         if argv[:3] == ["warehouse", "snapshots", "restore"]:
             listing = runner.invoke(app, ["warehouse", "snapshots", "list"]).output
             argv[3] = re.findall(r"\b\d{8}T\d{6}-[0-9a-f]{6}\b", listing)[0]

@@ -156,7 +156,7 @@ def test_every_extraction_and_refusal_is_audited(tmp_path, warehouse, digestive)
     assert lines[0].detail["patients"] == done.extract.patients > 0
     denied = audit.entries(action="denied")
     assert [(e.actor, e.outcome) for e in denied] == [("n1", "denied")]
-    assert audit.verify() == 2
+    assert audit.verify().lines == 2
 
 
 def test_approval_and_folder_are_checked(tmp_path, warehouse, breast, researcher) -> None:

@@ -17,7 +17,7 @@ import pytest
 from access.policy import Principal, acting_as
 from demo.dataset import Scale
 from demo.generate import Request
-from tests.dashboards.http import PASSWORD
+from tests.dashboards.http import PASSWORD, SEEDS, code, shared_session
 from tests.pipelines.conftest import build_warehouse
 
 CHROMIUM = "/usr/bin/chromium"
@@ -59,7 +59,7 @@ def accounts(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, tuple[str, str | None]]]:
     """The access database (accounts, audit) that the tests and the served boards share."""
-    from access import users
+    from access import totp, users
 
     path = tmp_path_factory.mktemp("access") / "access.sqlite"
     before = {k: os.environ.get(k) for k in ("RRC_ACCESS_DB", "RRC_SESSION_KEY")}
@@ -67,6 +67,8 @@ def accounts(
     os.environ["RRC_SESSION_KEY"] = "5e" * 32
     for name, (role, c3) in ACCOUNTS.items():
         users.add(name, role, c3, PASSWORD)
+        if name in SEEDS:
+            totp.enrol(name, SEEDS[name])
     yield ACCOUNTS
     for k, v in before.items():
         if v is None:
@@ -183,12 +185,33 @@ def new_page(browser: object) -> object:
     return page
 
 
-def login(page: object, base: str, username: str) -> None:
-    """Log in through the login form, as a user would."""
+def login(page: object, base: str, username: str, seed: str | None = None) -> None:
+    """Log in through the login form, as a user would: the password, then the code of the
+    second factor for an account with a TOTP key (`seed`, or the test account's)."""
     page.goto(f"{base}/login")  # type: ignore[attr-defined]
     page.fill("#identifiant", username)  # type: ignore[attr-defined]
     page.fill("#mot-de-passe", PASSWORD)  # type: ignore[attr-defined]
     page.click("#connexion")  # type: ignore[attr-defined]
+    if seed or username in SEEDS:
+        page.wait_for_selector("#code-totp")  # type: ignore[attr-defined]
+        page.fill("#code-totp", code(username, seed))  # type: ignore[attr-defined]
+        page.click("#valider-code")  # type: ignore[attr-defined]
+    page.wait_for_selector("#utilisateur")  # type: ignore[attr-defined]
+
+
+def logged_in_page(page: object, base: str, username: str) -> None:
+    """`page` logged in as `username`: through the forms, or with the session this test session
+    shares for an account with a second factor (its code serves once per 30 s)."""
+
+    def through_the_forms() -> dict[str, str]:
+        login(page, base, username)
+        return {c["name"]: c["value"] for c in page.context.cookies()}  # type: ignore[attr-defined]
+
+    cookies = shared_session(username, through_the_forms)
+    page.context.add_cookies(  # type: ignore[attr-defined]
+        [{"name": k, "value": v, "url": base} for k, v in cookies.items()]
+    )
+    page.goto(base + "/")  # type: ignore[attr-defined]
     page.wait_for_selector("#utilisateur")  # type: ignore[attr-defined]
 
 
@@ -203,7 +226,7 @@ def anonymous_page(browser: object) -> Iterator[object]:
 def page(browser: object, server: str) -> Iterator[object]:
     """A browser page logged in as an administrator (the session cookie serves every port)."""
     page = new_page(browser)
-    login(page, server, "admin1")
+    logged_in_page(page, server, "admin1")
     yield page
     page.context.close()  # type: ignore[attr-defined]
 

@@ -89,3 +89,28 @@ def test_the_audit_page_lists_logins(server, page) -> None:  # type: ignore[no-u
     assert "intactes" in page.locator("#audit-integrite").inner_text()
     screenshot(page, "journal-audit")
     assert page.console_errors == []
+
+
+def test_a_first_login_enrols_the_second_factor_by_qr_code(server, anonymous_page) -> None:  # type: ignore[no-untyped-def]
+    """An administrator's first login in Chromium: the password, then the QR code drawn by the
+    server (under the CSP, nothing from elsewhere), the code typed back, the boards."""
+    import pyotp
+
+    from access import users
+    from tests.dashboards.http import PASSWORD
+
+    users.add("admin-chromium", "admin", None, PASSWORD)
+    page = anonymous_page
+    page.goto(f"{server}/login")
+    page.fill("#identifiant", "admin-chromium")
+    page.fill("#mot-de-passe", PASSWORD)
+    page.click("#connexion")
+    page.wait_for_selector("#qr-totp svg")
+    assert page.locator("#qr-totp svg").bounding_box()["width"] >= 150
+    seed = page.locator("#cle-totp").inner_text()
+    screenshot(page, "second-facteur")
+    page.fill("#code-totp", pyotp.TOTP(seed).now())
+    page.click("#valider-code")
+    page.wait_for_selector("#utilisateur")
+    assert "admin-chromium" in page.locator("#utilisateur").inner_text()
+    assert page.console_errors == []

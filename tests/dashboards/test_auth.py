@@ -15,17 +15,46 @@ from access.policy import Principal, acting_as
 from dashboards import auth
 from dashboards.registry import page_module, page_paths
 from tests.dashboards.figures import validated
-from tests.dashboards.http import PASSWORD
+from tests.dashboards.http import CSRF_COOKIE, PASSWORD, SEEDS, code, shared_session
+
+
+def form_token(page: bytes) -> str:
+    return re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()  # type: ignore[union-attr]
 
 
 def client(app, username: str | None = None):  # type: ignore[no-untyped-def]
-    c = app.server.test_client()
-    page = c.get("/login").data
-    if username:
-        csrf = re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()  # type: ignore[union-attr]
-        r = c.post("/login", data={"username": username, "password": PASSWORD, "csrf": csrf})
+    """A test client of the real app, logged in through the forms as `username`."""
+
+    def login():  # type: ignore[no-untyped-def]
+        c = app.server.test_client()
+        data = {
+            "username": username,
+            "password": PASSWORD,
+            "csrf": form_token(c.get("/login").data),
+        }
+        r = c.post("/login", data=data)
         assert r.status_code == 302, r.data[:300]
+        if username in SEEDS:
+            assert r.headers["Location"].endswith("/login/code")
+            csrf = form_token(c.get("/login/code").data)
+            r = c.post("/login/code", data={"code": code(username), "csrf": csrf})
+            assert r.status_code == 302, r.data[:300]
+        return {k: c.get_cookie(k).value for k in ("rrc_session", CSRF_COOKIE)}
+
+    c = app.server.test_client()
+    if username:
+        for name, value in shared_session(username, login).items():
+            c.set_cookie(name, value)
+    else:
+        c.get("/login")
     return c
+
+
+def post_callback(c, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """A callback request as Dash's renderer sends it: JSON, with the session's CSRF token."""
+    cookie = c.get_cookie(CSRF_COOKIE)
+    headers = {"X-CSRFToken": cookie.value} if cookie else {}
+    return c.post("/_dash-update-component", json=body, headers=headers)
 
 
 def callback_body(app, owner: str, search: str = "?annee=2013") -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -68,29 +97,26 @@ def test_no_session_no_data(app) -> None:  # type: ignore[no-untyped-def]
         if r.status_code == 302:
             assert "/login" in r.headers["Location"]
     for output in app.callback_map:
-        r = c.post("/_dash-update-component", json={"output": output, "inputs": []})
+        r = post_callback(c, {"output": output, "inputs": []})
         assert r.status_code == 401, output
 
 
 def test_an_unknown_callback_is_refused(app) -> None:  # type: ignore[no-untyped-def]
     c = client(app, "admin1")
-    r = c.post("/_dash-update-component", json={"output": "..nowhere.figure..", "inputs": []})
+    r = post_callback(c, {"output": "..nowhere.figure..", "inputs": []})
     assert r.status_code == 403
 
 
 def test_roles_open_only_their_boards(app) -> None:  # type: ignore[no-untyped-def]
     researcher, ars, c3 = client(app, "cherch1"), client(app, "ars1"), client(app, "c3un")
     assert researcher.get("/activite").status_code == 403
-    assert (
-        researcher.post("/_dash-update-component", json=callback_body(app, "/activite")).status_code
-        == 403
-    )
+    assert post_callback(researcher, callback_body(app, "/activite")).status_code == 403
     assert researcher.get("/export/activite/mensuel.csv?annee=2013").status_code == 403
     assert ars.get("/qualite").status_code == 403
     assert ars.get("/data-docs/index.html").status_code == 403
     assert c3.get("/data-docs/index.html").status_code == 403
     assert ars.get("/activite").status_code == 200
-    r = ars.post("/_dash-update-component", json=callback_body(app, "/activite"))
+    r = post_callback(ars, callback_body(app, "/activite"))
     assert r.status_code == 200, r.data[:300]
     # the page router refuses a board the role may not open
     body = {
@@ -100,7 +126,7 @@ def test_roles_open_only_their_boards(app) -> None:  # type: ignore[no-untyped-d
             {"id": "_pages_location", "property": "search", "value": ""},
         ],
     }
-    assert ars.post("/_dash-update-component", json=body).status_code == 403
+    assert post_callback(ars, body).status_code == 403
     denied = [e for e in audit.entries(50, "denied") if e.actor == "ars1"]
     assert {e.target for e in denied} >= {"/qualite", "/data-docs/index.html"}
 
@@ -112,12 +138,8 @@ def _figure_total(payload: dict[str, Any], component: str) -> float:
 
 def test_a_3c_user_cannot_reach_another_3c_by_url_or_post(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
     c3 = client(app, "c3un")
-    other = c3.post(
-        "/_dash-update-component", json=callback_body(app, "/activite", "?annee=2013&3c=C3-02")
-    )
-    own = c3.post(
-        "/_dash-update-component", json=callback_body(app, "/activite", "?annee=2013&3c=C3-01")
-    )
+    other = post_callback(c3, callback_body(app, "/activite", "?annee=2013&3c=C3-02"))
+    own = post_callback(c3, callback_body(app, "/activite", "?annee=2013&3c=C3-01"))
     assert other.status_code == own.status_code == 200
     figures = [
         {k: v["figure"] for k, v in json.loads(r.data)["response"].items() if "figure" in v}
@@ -167,7 +189,7 @@ def test_logins_and_exports_are_audited_append_only(app) -> None:  # type: ignor
     export = next(e for e in entries if e.actor == "rrc1" and e.action == "export")
     assert export.target == "dossiers/organe.csv" and export.detail["filters"] == "?annee=2013"
     assert export.at_utc.endswith("+00:00") and export.address == "127.0.0.1"
-    assert audit.verify() >= 3
+    assert audit.verify().lines >= 3
     from access.store import engine
 
     with engine().connect() as con:

@@ -119,11 +119,12 @@ def test_care_offer_map_renders_offline_with_and_without_outlines(
     geo.fetch(geo_server)
     page.reload()
     page.wait_for_selector("#offre-carte .main-svg")
-    page.wait_for_function("document.querySelector('#offre-avis').innerText === ''")
+    # predicates as functions: a string expression would be eval'd, which the CSP refuses
+    page.wait_for_function("() => document.querySelector('#offre-avis').innerText === ''")
     filled = page.wait_for_function(
-        "(() => { const gd = document.querySelector('#offre-carte .js-plotly-plot');"
+        "() => { const gd = document.querySelector('#offre-carte .js-plotly-plot');"
         " const n = gd && gd.data ? gd.data.filter(t => t.fill === 'toself').length : 0;"
-        " return n >= 4 ? n : null; })()"
+        " return n >= 4 ? n : null; }"
     ).json_value()
     assert filled == 4  # the four departments, each filled by its rate
     screenshot(page, "offre-de-soins")
@@ -167,7 +168,7 @@ def test_establishment_and_department_filters_apply_from_the_url(
     page.goto(f"{server}/{Filters(2013, finess=finess, department='63').to_search()}")
     page.wait_for_selector("#ensemble-dossiers:not(:empty)")
     page.wait_for_function(
-        f"document.querySelector('#ensemble-dossiers').innerText.replace(/\\s/g, '') === "
+        f"() => document.querySelector('#ensemble-dossiers').innerText.replace(/\\s/g, '') === "
         f"'{expected}'"
     )
     assert _shown(page, "dossiers") == expected

@@ -64,15 +64,13 @@ def test_care_offer_page_renders_on_tiles_in_chromium(
             page.goto(f"{url}/offre-de-soins?annee=2013")
             page.wait_for_selector("#offre-carte .js-plotly-plot")
             style = page.wait_for_function(
-                "(() => { const gd = document.querySelector('#offre-carte .js-plotly-plot');"
+                "() => { const gd = document.querySelector('#offre-carte .js-plotly-plot');"
                 " return gd && gd._fullLayout && gd._fullLayout.map"
-                " ? gd._fullLayout.map.style : null; })()"
+                " ? gd._fullLayout.map.style : null; }"
             ).json_value()
             assert style["sources"]["tuiles"]["tiles"] == [served.url]
             # the browser itself fetched tiles beyond the server's probe
-            page.wait_for_function(
-                "(() => document.querySelector('#offre-carte canvas') !== null)()"
-            )
+            page.wait_for_function("() => document.querySelector('#offre-carte canvas') !== null")
             page.wait_for_timeout(1500)
             assert len([p for p in served.served if p != "/0/0/0.png"]) > 0
             traces = page.evaluate(
