@@ -69,6 +69,13 @@ def _summary(result: RunResult) -> None:
             "; ".join(load.warnings),
         )
     console.print(table)
+    if result.warnings:
+        console.print(
+            f"[yellow]{len(result.warnings)} contract warning(s): the run published, flagged"
+            "[/yellow] (`rrc etl status` lists them with the files and rows reconciled)"
+        )
+        for f in result.warnings:
+            console.print(f"  {f.source}.{f.table} [{f.kind}, {f.action}] {f.message}")
     rec = Table(title="Reconciliation: offered = loaded + quarantined (+ skipped)")
     for col in ("source", "table", "entity", "offered", "loaded", "quarantined"):
         rec.add_column(
@@ -125,7 +132,9 @@ def _summary(result: RunResult) -> None:
 def status_cmd(
     last: Annotated[int, typer.Option(help="How many runs to show.")] = 10,
 ) -> None:
-    """Show the last runs, their status and what each loaded."""
+    """Show the last runs, their status and what each loaded; then, for the last run, every
+    contract finding and the reconciliation of files expected vs present and rows read vs
+    offered vs loaded vs quarantined vs skipped, per source, table and file."""
     from rich.table import Table
 
     from pipelines.run import history
@@ -148,13 +157,82 @@ def status_cmd(
         extracted = sum(x["extracted"] for x in r.get("loads", []))
         quarantined = sum(x["quarantined"] for x in r.get("reconciliation", []))
         note = r.get("error") or ", ".join(r.get("stale_sources", []))
+        status = r["status"]
+        if r.get("warnings"):
+            status += f", {r['warnings']} warnings"
         table.add_row(
             r["run_id"],
             r["started_at"][:19],
-            r["status"],
+            status,
             f"{r['seconds']:.1f}",
             f"{extracted:,}",
             f"{quarantined:,}",
-            (note or "")[:80],
+            (note or "")[:200],
         )
     console.print(table if runs else "No run yet: `rrc etl run`.")
+    if runs:
+        _reconciliation(runs[-1])
+
+
+def _reconciliation(run: dict) -> None:
+    """The contract findings and the reconciliation of one run (as the run log holds it)."""
+    from rich.table import Table
+
+    findings = run.get("findings", [])
+    if findings:
+        t = Table(title=f"Contract findings of run {run['run_id']}")
+        for col in ("source", "table", "kind", "action", "count", "what"):
+            t.add_column(col, justify="right" if col == "count" else "left")
+        for f in findings:
+            t.add_row(
+                f["source"], f["table"], f["kind"], f["action"], f"{f['count']:,}", f["message"]
+            )
+        console.print(t)
+    files = run.get("files", [])
+    if files:
+        t = Table(title="Files: expected vs present, rows read vs kept")
+        cols = ("source", "table", "file", "present", "read", "blank", "extracted")
+        for col in (*cols, "quarantined", "loaded", "kept from last run"):
+            t.add_column(col, justify="left" if col in cols[:4] else "right")
+        for f in files:
+            t.add_row(
+                f["source"],
+                f["table"],
+                f["file"],
+                "yes" if f["present"] else "[red]MISSING[/red]",
+                f"{f['rows_read']:,}",
+                f"{f['blank']:,}",
+                f"{f['extracted']:,}",
+                f"{f['quarantined']:,}",
+                f"{f['loaded']:,}",
+                f"{f['kept_previous']:,}",
+            )
+        console.print(t)
+    read = {(x["source"], x["table"]): x for x in run.get("loads", [])}
+    rec = run.get("reconciliation", [])
+    if rec:
+        t = Table(title="Rows: read vs offered vs loaded vs quarantined vs skipped")
+        for col in (
+            "source",
+            "table",
+            "entity",
+            "read",
+            "offered",
+            "loaded",
+            "quarantined",
+            "skipped",
+        ):
+            t.add_column(col, justify="left" if col in ("source", "table", "entity") else "right")
+        for r in rec:
+            load = read.get((r["source"], r["table"]), {})
+            t.add_row(
+                r["source"],
+                r["table"],
+                r["entity"],
+                f"{load.get('read', load.get('extracted', 0)):,}",
+                f"{r['offered']:,}",
+                f"{r['loaded']:,}",
+                f"{r['quarantined']:,}",
+                f"{r['skipped']:,}",
+            )
+        console.print(t)

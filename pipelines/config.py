@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.contract import Contract
+from pipelines.contract import parse as parse_contract
 from rrc.errors import ConfigError
 from rrc.settings import config_dir, interpolate, load_toml, variables, warehouse_dir
 from warehouse.canonical import ENTITIES
@@ -32,6 +34,7 @@ class TableSpec:
     record: str | None = None
     columns: list[str] | None = None
     paths: dict[str, str] | None = None
+    extras: list[str] = field(default_factory=list)  # columns allowed beside the mapped ones
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Mapping:
     entities: list[EntitySpec]
     codes: dict[str, dict[str, Any]]
     header_row: int = 0
+    contract: Contract = field(default_factory=Contract)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Source:
     pattern: str | None = None
     cadence_hours: float = 24
     on_failure: str = "fail"
+    years: tuple[int, int] | None = None  # spreadsheets: the years a workbook is expected for
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ def load_mapping(path: Path) -> Mapping:
             record=t.get("record"),
             columns=t.get("columns"),
             paths=t.get("paths"),
+            extras=list(t.get("extras", [])),
         )
         if tables[name].deletes not in ("none", "tombstone", "key_diff"):
             raise ConfigError(f"{path}: table {name}: deletes must be none, tombstone or key_diff")
@@ -136,7 +142,20 @@ def load_mapping(path: Path) -> Mapping:
         entities=entities,
         codes=codes,
         header_row=int(raw.get("workbook", {}).get("header_row", 0)),
+        contract=parse_contract(raw.get("contract", {}), path),
     )
+
+
+def _years(text: str, where: str) -> tuple[int, int] | None:
+    """`"2011-2014"` or `"2013"` -> (first, last); empty -> None (not declared)."""
+    text = text.strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", text)
+    if not match or (match.group(2) and int(match.group(2)) < int(match.group(1))):
+        raise ConfigError(f"{where}: years = {text!r} must look like 2011-2014 or 2013")
+    first = int(match.group(1))
+    return first, int(match.group(2) or first)
 
 
 def load_config(directory: Path | None = None) -> Config:
@@ -163,6 +182,7 @@ def load_config(directory: Path | None = None) -> Config:
                 pattern=s.get("pattern"),
                 cadence_hours=float(s.get("cadence_hours", 24)),
                 on_failure=s.get("on_failure", "fail"),
+                years=_years(interpolate(str(s.get("years", "")), lookup, where), where),
             )
         )
     wh = raw.get("warehouse", {})

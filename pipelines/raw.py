@@ -13,7 +13,12 @@ from datetime import datetime
 
 import duckdb
 
+from pipelines.contract import FileLoad, Finding
+
 META_COLUMNS = ("_load_id", "_source", "_extracted_at")
+# set on a raw row that breaks its source's contract (wrong JSON type, unknown record type,
+# duplicate key, a value that does not fit its column): the mapping quarantines it with this reason
+REJECT = "_reject"
 
 
 def raw_name(source: str, table: str) -> str:
@@ -35,6 +40,9 @@ class TableLoad:
     mode: str = "full"
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    read: int = 0  # rows read from the store or the files (blank rows included)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[FileLoad] = field(default_factory=list)
 
 
 @contextmanager
@@ -77,7 +85,7 @@ def columns(con: duckdb.DuckDBPyConnection, source: str, table: str) -> list[str
             "AND table_name = ? ORDER BY ordinal_position",
             [f"{source}__{table}"],
         ).fetchall()
-        if r[0] not in META_COLUMNS
+        if r[0] not in META_COLUMNS and r[0] != REJECT
     ]
 
 
@@ -116,14 +124,22 @@ def upsert(
         [load_id, source, extracted_at, *params],
     )
     target = raw_name(source, table)
-    present = set(columns(con, source, table))
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
+            "AND table_name = ?",
+            [f"{source}__{table}"],
+        ).fetchall()
+    }
     for name, ctype in con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
         "WHERE table_name = '_incoming'"
     ).fetchall():
         if name not in present and name not in META_COLUMNS:  # a column new in the store
             con.execute(f"ALTER TABLE {target} ADD COLUMN {quote(name)} {ctype}")
-    on = " AND ".join(f"t.{quote(k)} = i.{quote(k)}" for k in key)
+    # a NULL key matches a NULL key: the store's rows without a key are re-read whole each run
+    on = " AND ".join(f"t.{quote(k)} IS NOT DISTINCT FROM i.{quote(k)}" for k in key)
     con.execute(f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {on})")
     con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _incoming")
     n = con.execute("SELECT count(*) FROM _incoming").fetchone()

@@ -23,6 +23,7 @@ import polars as pl
 
 from pipelines import mapped, pseudonym
 from pipelines.config import Config, Source
+from pipelines.contract import Finding
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
 from pipelines.raw import TableLoad
@@ -51,11 +52,24 @@ class RunResult:
     gx_mode: str = "after_publish"
     gx: expectations.GxOutcome | None = None
     gx_error: str | None = None
+    files_reconciled: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every contract violation and reconciliation gap of the run's extracts."""
+        return [f for x in self.loads for f in x.findings]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """The findings that flag the run (a named warning, though the run published)."""
+        return [f for f in self.findings if f.flags]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
             "status": self.status,
+            "flagged": bool(self.warnings),
+            "warnings": len(self.warnings),
             "started_at": self.started_at,
             "seconds": round(self.seconds, 3),
             "snapshot": self.snapshot,
@@ -72,8 +86,13 @@ class RunResult:
                 "data_docs": str(self.gx.docs) if self.gx.docs else None,
             },
             "models": {k: round(v, 3) for k, v in self.model_seconds.items()},
-            "loads": [asdict(x) for x in self.loads],
+            "loads": [
+                {k: v for k, v in asdict(x).items() if k not in ("findings", "files")}
+                for x in self.loads
+            ],
             "reconciliation": [asdict(x) for x in self.reconciliation],
+            "findings": [asdict(f) for f in self.findings],
+            "files": self.files_reconciled,
         }
 
 
@@ -123,6 +142,33 @@ def _extract_sources(
                 result.stale_sources.append(source.name)
                 continue
             raise
+
+
+def _files_reconciled(con: duckdb.DuckDBPyConnection, result: RunResult) -> list[dict[str, Any]]:
+    """Per source, table and file: expected, present, rows read, blank, extracted, quarantined
+    (rows, whatever the number of entities each fed) and loaded."""
+    quarantined = {
+        (s, t, f): int(n)
+        for s, t, f, n in con.execute(
+            "SELECT source, source_table, json_extract_string(original_row, '_file') AS f, "
+            "count(DISTINCT json_extract_string(original_row, '_row')) FROM quality.quarantine "
+            "WHERE check_name = 'mapping' AND f IS NOT NULL GROUP BY ALL"
+        ).fetchall()
+    }
+    out = []
+    for load in result.loads:
+        for f in load.files:
+            extracted = f.rows_read - f.blank + f.kept_previous
+            q = quarantined.get((f.source, f.table, f.file), 0)
+            out.append(
+                {
+                    **asdict(f),
+                    "extracted": extracted,
+                    "quarantined": q,
+                    "loaded": extracted - q,
+                }
+            )
+    return out
 
 
 def _write_meta(con: duckdb.DuckDBPyConnection, result: RunResult, history: list[dict]) -> None:
@@ -181,7 +227,45 @@ def _write_meta(con: duckdb.DuckDBPyConnection, result: RunResult, history: list
             "stale_sources": pl.String,
         },
     )
-    for name, frame in (("run_source", loads), ("reconciliation", rec), ("run_log", runs)):
+    findings = pl.DataFrame(
+        [{"run_id": result.run_id, **asdict(f)} for f in result.findings],
+        schema={
+            "run_id": pl.String,
+            "source": pl.String,
+            "table": pl.String,
+            "kind": pl.String,
+            "action": pl.String,
+            "count": pl.Int64,
+            "message": pl.String,
+            "file": pl.String,
+        },
+    )
+    files = pl.DataFrame(
+        [{"run_id": result.run_id, **f} for f in result.files_reconciled],
+        schema={
+            "run_id": pl.String,
+            "source": pl.String,
+            "table": pl.String,
+            "file": pl.String,
+            "sheet": pl.String,
+            "expected": pl.Boolean,
+            "present": pl.Boolean,
+            "rows_read": pl.Int64,
+            "blank": pl.Int64,
+            "rejected": pl.Int64,
+            "kept_previous": pl.Int64,
+            "extracted": pl.Int64,
+            "quarantined": pl.Int64,
+            "loaded": pl.Int64,
+        },
+    )
+    for name, frame in (
+        ("run_source", loads),
+        ("reconciliation", rec),
+        ("run_log", runs),
+        ("contract_findings", findings),
+        ("reconciliation_files", files),
+    ):
         con.register("_meta", frame.to_arrow())
         con.execute(f"CREATE OR REPLACE TABLE meta.{name} AS SELECT * FROM _meta")
         con.unregister("_meta")
@@ -283,6 +367,7 @@ def run(
             progress("map sources to the canonical model")
             reference.load(con)
             result.reconciliation = mapped.apply(con, cfg.sources)
+            result.files_reconciled = _files_reconciled(con, result)
             con.execute("CHECKPOINT")
             progress("build staging, core and marts (quorum included)")
             all_models = dag.discover()

@@ -9,6 +9,7 @@ stay, marked) or by key diff; other tables are refreshed in full.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -18,6 +19,8 @@ import sqlalchemy as sa
 
 from pipelines import raw
 from pipelines.config import Source, TableSpec
+from pipelines.contract import Violations
+from pipelines.extract import keys
 from pipelines.extract.columns import referenced_columns
 from rrc.duck import attach
 from rrc.errors import SourceError
@@ -80,6 +83,14 @@ def _threshold_sql(spec: TableSpec, column_type: str, lag_hours: float) -> str:
     )
 
 
+class _Loose(Exception):
+    """A value of `table` does not fit its column's type: read the table again value by value."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(table)
+        self.table = table
+
+
 def extract(
     con: duckdb.DuckDBPyConnection,
     source: str | Source,
@@ -93,9 +104,12 @@ def extract(
     """Extract every mapped table of a SQL source, retrying with backoff if it is unreachable."""
     assert isinstance(source, Source)
     last_error: Exception | None = None
-    for attempt, wait in enumerate((0.0, *RETRIES)):
-        if wait:
-            time.sleep(wait)
+    loose: set[str] = set()
+    attempt = 0
+    waits = (0.0, *RETRIES)
+    while attempt < len(waits):
+        if waits[attempt]:
+            time.sleep(waits[attempt])
         try:
             return _extract_once(
                 con,
@@ -105,7 +119,11 @@ def extract(
                 lag_hours=lag_hours,
                 since=since,
                 until=until,
+                loose=loose,
             )
+        except _Loose as exc:  # rolled back: again, that table read value by value
+            loose.add(exc.table)
+            continue
         except SourceError:
             raise
         except (
@@ -115,13 +133,80 @@ def extract(
             OSError,
         ) as exc:
             last_error = exc
-            if attempt == len(RETRIES):
-                break
+            attempt += 1
     raise SourceError(
         f"cannot read the store after {len(RETRIES) + 1} attempts: {last_error}",
         source=source.name,
         hint="check that the server runs and the URL in config/sources.toml is right",
     )
+
+
+def _loose_relation(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    spec: TableSpec,
+    table: str,
+    v: Violations,
+    sqlite: bool,
+) -> str:
+    """The table read as text and cast value by value to its column's type (raw's, else the
+    store's declared one): a value that does not fit is NULL in its row and the row carries the
+    reason (`_reject`), named by key; or the source stops there when the contract refuses."""
+    declared = dict((r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall())
+    if sqlite:  # the declared types are known: now read every value as text, then cast it
+        con.execute("SET sqlite_all_varchar = true")
+        path = (sa.make_url(source.url or "").database or "").replace("'", "''")
+        table = f"sqlite_scan('{path}', '{spec.name.replace(chr(39), chr(39) * 2)}')"
+    if raw.exists(con, source.name, spec.name):
+        declared |= dict(
+            con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'raw' AND table_name = ?",
+                [f"{source.name}__{spec.name}"],
+            ).fetchall()
+        )
+    names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()]
+    casts, reasons = [], []
+    for c in names:
+        q = raw.quote(c)
+        ctype = declared[c]
+        casts.append(f"TRY_CAST(s.{q} AS {ctype}) AS {q}")
+        label = c.replace("'", "''")
+        reasons.append(
+            f"CASE WHEN s.{q} IS NOT NULL AND TRY_CAST(s.{q} AS {ctype}) IS NULL THEN "
+            f"'{label}: cannot read ' || CAST(s.{q} AS VARCHAR) || ' as {ctype.lower()}' END"
+        )
+    relation = (
+        f"(SELECT {', '.join(casts)}, NULLIF(concat_ws('; ', {', '.join(reasons)}), '') "
+        f"AS {raw.quote(raw.REJECT)} FROM {table} s) t"
+    )
+    if source.mapping.contract.bad_value == "refuse":
+        keys = ", ".join(raw.quote(k) for k in spec.key)
+        row = con.execute(
+            f"SELECT {keys}, {raw.quote(raw.REJECT)} FROM {relation} "
+            f"WHERE {raw.quote(raw.REJECT)} IS NOT NULL LIMIT 1"
+        ).fetchone()
+        if row:
+            at = ", ".join(f"{k}={val}" for k, val in zip(spec.key, row, strict=False))
+            raise SourceError(
+                f"row {at}: {row[-1]}: a value does not fit the type its column declares",
+                source=source.name,
+                table=spec.name,
+                hint="correct the value in the store, or its column's declared type; or set "
+                'bad_value = "quarantine" in the contract of '
+                f"config/mappings/{source.mapping.path.name} to load the other rows",
+            )
+    bad = con.execute(
+        f"SELECT count(*) FROM {relation} WHERE {raw.quote(raw.REJECT)} IS NOT NULL"
+    ).fetchone()
+    if bad and bad[0]:
+        v(
+            "bad_value",
+            int(bad[0]),
+            f"{bad[0]} row(s) hold a value that does not fit the type its column declares: "
+            "quarantined, named by key",
+        )
+    return relation
 
 
 def _extract_once(
@@ -133,6 +218,7 @@ def _extract_once(
     lag_hours: float,
     since: datetime | None,
     until: datetime | None,
+    loose: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[raw.TableLoad]:
     found = reflect(source)
     new_columns = check_drift(
@@ -143,6 +229,7 @@ def _extract_once(
     alias = f"src_{source.name}"
     con.execute(f"DETACH DATABASE IF EXISTS {alias}")
     attach(con, source.url or "", alias)
+    sqlite = (source.url or "").startswith("sqlite")
     loads = []
     try:
         with raw.atomic(con):
@@ -152,52 +239,54 @@ def _extract_once(
                 for name, spec in source.mapping.tables.items():
                     started = time.perf_counter()
                     load = raw.TableLoad(source.name, name)
+                    v = Violations(source.name, name, source.mapping.contract, load.findings)
                     if name in new_columns:
                         load.warnings.append(
                             f"new columns in the store: {', '.join(new_columns[name])}"
                         )
                     table = f"{alias}.{raw.quote(name)}"
-                    incremental = spec.watermark and not full and raw.exists(con, source.name, name)
-                    if incremental and spec.watermark:
-                        wm = raw.quote(spec.watermark)
-                        col_type = con.execute(
-                            f"SELECT typeof({wm}) FROM {raw.raw_name(source.name, name)} LIMIT 1"
-                        ).fetchone()
-                        params: list[object] = []
-                        if since is not None:
-                            bounds = [since, until or now]
-                            where = f"{wm} >= ? AND {wm} <= ?"
-                            # a text watermark (YYYYMMDDHHMMSS) is compared as text
-                            text = bool(col_type and col_type[0] == "VARCHAR")
-                            params = [b.strftime("%Y%m%d%H%M%S") if text else b for b in bounds]
-                        else:
-                            threshold = _threshold_sql(
-                                spec, col_type[0] if col_type else "TIMESTAMP", lag_hours
-                            ).format(raw=raw.raw_name(source.name, name))
-                            where = f"{wm} >= {threshold}"
-                        load.extracted = raw.upsert(
+                    if name in loose:
+                        try:
+                            table = _loose_relation(con, source, spec, table, v, sqlite)
+                            _table_load(
+                                con,
+                                source,
+                                spec,
+                                table,
+                                load,
+                                v,
+                                load_id,
+                                now,
+                                full=full,
+                                lag_hours=lag_hours,
+                                since=since,
+                                until=until,
+                            )
+                        finally:
+                            if sqlite:
+                                with contextlib.suppress(duckdb.Error):
+                                    con.execute("SET sqlite_all_varchar = false")
+                    else:
+                        _table_load(
                             con,
-                            source.name,
-                            name,
-                            f"SELECT * FROM {table} WHERE {where}",
-                            spec.key,
+                            source,
+                            spec,
+                            table,
+                            load,
+                            v,
                             load_id,
                             now,
-                            params,
+                            full=full,
+                            lag_hours=lag_hours,
+                            since=since,
+                            until=until,
                         )
-                        load.mode = "incremental" if since is None else "backfill"
-                    else:
-                        load.extracted = raw.replace(
-                            con, source.name, name, f"SELECT * FROM {table}", load_id, now
-                        )
-                    if spec.deletes == "key_diff" and load.mode != "full":
-                        keys = ", ".join(raw.quote(k) for k in spec.key)
-                        load.deleted = raw.delete_missing(
-                            con, source.name, name, f"SELECT {keys} FROM {table}", spec.key
-                        )
+                    load.warnings += [f.message for f in load.findings if f.flags]
                     load.seconds = time.perf_counter() - started
                     loads.append(load)
             except (duckdb.ConversionException, duckdb.TypeMismatchException) as exc:
+                if name not in loose:
+                    raise _Loose(name) from exc
                 raise SourceError(
                     f"a value does not fit the type its column declares: {exc}",
                     source=source.name,
@@ -205,5 +294,72 @@ def _extract_once(
                     hint="correct the value in the store, or the column's declared type",
                 ) from exc
     finally:
+        if sqlite:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("SET sqlite_all_varchar = false")
         con.execute(f"DETACH DATABASE IF EXISTS {alias}")
     return loads
+
+
+def _table_load(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    spec: TableSpec,
+    table: str,
+    load: raw.TableLoad,
+    v: Violations,
+    load_id: str,
+    now: datetime,
+    *,
+    full: bool,
+    lag_hours: float,
+    since: datetime | None,
+    until: datetime | None,
+) -> None:
+    """One table: incremental by watermark then reconciled by key, or replaced whole."""
+    name = spec.name
+    rel = table if table.endswith(" t") else f"{table} t"
+
+    def reload() -> int:
+        return raw.replace(con, source.name, name, f"SELECT * FROM {rel}", load_id, now)
+
+    def upsert(select: str, params: list[object] | None = None) -> int:
+        return raw.upsert(con, source.name, name, select, spec.key, load_id, now, params or [])
+
+    incremental = spec.watermark and not full and raw.exists(con, source.name, name)
+    if incremental and spec.watermark:
+        wm = raw.quote(spec.watermark)
+        col_type = con.execute(
+            f"SELECT typeof({wm}) FROM {raw.raw_name(source.name, name)} "
+            f"WHERE {wm} IS NOT NULL LIMIT 1"
+        ).fetchone()
+        params: list[object] = []
+        if since is not None:
+            bounds = [since, until or now]
+            where = f"t.{wm} >= ? AND t.{wm} <= ?"
+            # a text watermark (YYYYMMDDHHMMSS) is compared as text
+            text = bool(col_type and col_type[0] == "VARCHAR")
+            params = [b.strftime("%Y%m%d%H%M%S") if text else b for b in bounds]
+        else:
+            threshold = _threshold_sql(
+                spec, col_type[0] if col_type else "TIMESTAMP", lag_hours
+            ).format(raw=raw.raw_name(source.name, name))
+            # rows without a watermark are never "after" one: they are read every run
+            where = f"(t.{wm} >= {threshold} OR t.{wm} IS NULL)"
+        load.extracted = upsert(f"SELECT t.* FROM {rel} WHERE {where}", params)
+        load.mode = "incremental" if since is None else "backfill"
+        nulls = con.execute(
+            f"SELECT count(*) FROM {raw.raw_name(source.name, name)} WHERE {wm} IS NULL"
+        ).fetchone()
+        if nulls and nulls[0]:
+            v(
+                "null_watermark",
+                int(nulls[0]),
+                f"{nulls[0]} row(s) have no {spec.watermark}: read again at every run",
+                done="loaded",
+            )
+        keys.reconcile(con, source, spec, rel, load, v, reload, upsert)
+    else:
+        load.extracted = reload()
+        keys.duplicates(con, source, spec, v)
+    load.read = load.extracted

@@ -228,8 +228,11 @@ def run(
                 [t.table, t.check],
             )
             con.execute(
-                f"INSERT INTO quality.quarantine SELECT ?, v.source, ?, ?, ?, v.detail, "
-                f"to_json(s) FROM _violations v JOIN staging.{t.table} s "
+                "INSERT INTO quality.quarantine (load_id, source, source_table, entity, "
+                "check_name, reason, original_row, location, entity_key) "
+                f"SELECT ?, v.source, ?, ?, ?, v.detail, to_json(s), "
+                f"'{t.table} ' || v.row_key::VARCHAR, v.row_key::VARCHAR "
+                f"FROM _violations v JOIN staging.{t.table} s "
                 f"ON s.{key}::VARCHAR = v.row_key::VARCHAR",
                 [run_id, t.table, t.table, t.check],
             )

@@ -289,3 +289,28 @@ def test_care_offer_map_draws_on_tiles_when_reachable_else_offline(app, monkeypa
     assert "injoignable" in notice
     assert fallback.to_plotly_json() == offline.to_plotly_json()
     tiles._probes.clear()
+
+
+def test_the_quality_page_reconciles_files_and_rows_of_the_last_load(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.pages.quality import contract_tables
+
+    tables = contract_tables()
+    files = tables["fichiers"]
+    assert files.columns[:4] == ["source", "table", "fichier", "reçu"]
+    assert set(files["reçu"]) == {"oui"} and files.height == _sql(
+        board_warehouse, "SELECT count(*) FROM meta.reconciliation_files"
+    )
+    rows = tables["lignes"]
+    assert (rows["proposées"] == rows["chargées"] + rows["en_quarantaine"] + rows["ignorées"]).all()
+    assert rows["en_quarantaine"].sum() == _sql(
+        board_warehouse, "SELECT count(*) FROM quality.quarantine WHERE check_name = 'mapping'"
+    )
+    assert tables["ecarts"].columns == [
+        "source",
+        "table",
+        "écart",
+        "suite",
+        "lignes",
+        "fichier",
+        "détail",
+    ]

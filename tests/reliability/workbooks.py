@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
-Cell = object  # str | None | datetime | Formula | Merged
+Cell = object  # str | None | datetime | TimeCell | Formula | Merged
+
+
+@dataclass(frozen=True)
+class TimeCell:
+    """A time-typed cell (a time of day, formatted hh:mm), as Excel stores `14:30`."""
+
+    value: time
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ def write(path: Path, sheets: dict[str, list[list[Cell]]], *, fast: bool = False
     """A workbook with a title row above each sheet's header (as the 3Cs send them)."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": fast})
     dates = book.add_format({"num_format": "dd/mm/yyyy"})
+    times = book.add_format({"num_format": "hh:mm"})
     for name, rows in sheets.items():
         sheet = book.add_worksheet(name)
         if not rows:
@@ -51,6 +59,8 @@ def write(path: Path, sheets: dict[str, list[list[Cell]]], *, fast: bool = False
                     sheet.write_formula(r, c, value.text, None, value.value)
                 elif isinstance(value, Merged):
                     sheet.merge_range(r, c, r + value.rows - 1, c, value.value)
+                elif isinstance(value, TimeCell):
+                    sheet.write_datetime(r, c, value.value, times)
                 elif isinstance(value, datetime):
                     sheet.write_datetime(r, c, value, dates)
                 else:

@@ -1,3 +1,5 @@
--- Quarantined rows with their reasons (the most recent first, at most 500).
-select source, source_table, entity, check_name, reason, left(original_row::varchar, 300) as row
+-- Quarantined rows with their reasons and where to find them again (file, sheet and row, or the
+-- store's key), the most recent first, at most 500.
+select source, source_table, entity, check_name, reason, location,
+       left(original_row::varchar, 300) as row
 from quality.quarantine order by load_id desc limit 500

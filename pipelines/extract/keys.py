@@ -1,0 +1,285 @@
+"""Key reconciliation of an incremental extract: the watermark says what changed, the keys check it.
+
+After each incremental (or backfill) extract of a SQL table, the store's keys are compared with
+raw's (only the key columns cross the wire: the cost is measured in BENCHMARKS.md):
+
+- keys in the store and not in raw: rows the watermark missed (inserted with a back-dated or
+  NULL watermark); they are read and loaded, counted (`missed_rows`);
+- keys in raw and not in the store: rows deleted outright; expected for `key_diff` tables
+  (counted as deletes), a contract breach for the others (`hard_delete`, removed and warned);
+- keys held by two or more rows of the store (`duplicate_key`): every row of the key is loaded
+  and, when the contract says quarantine, marked so that the mapping quarantines each;
+- rows quarantined by the last run's mapping are read again by key, so that a row the store
+  fixed is loaded on the next incremental run, not on the next `--full`;
+- a sample of rows (or all, `hash_check = "full"`) is compared by a hash of its columns: a row
+  changed without its watermark moving (`changed_rows`) re-reads the table, or is warned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from pipelines import raw
+from pipelines.config import Source, TableSpec
+from pipelines.contract import Violations
+from pipelines.raw import quote
+
+
+def _on(key: list[str], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{quote(k)} IS NOT DISTINCT FROM {right}.{quote(k)}" for k in key)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _shown(con: duckdb.DuckDBPyConnection, table: str, key: list[str], where: str = "") -> str:
+    """A few keys of `table`, as `k=v, k2=v2`, to name rows in a message."""
+    cols = ", ".join(quote(k) for k in key)
+    rows = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY ALL LIMIT 5").fetchall()
+    return "; ".join(", ".join(f"{k}={v}" for k, v in zip(key, r, strict=True)) for r in rows)
+
+
+def _quarantined_keys(
+    con: duckdb.DuckDBPyConnection, source: Source, spec: TableSpec, types: dict[str, str]
+) -> None:
+    """`_requar`: keys of the rows the last run's mapping quarantined (kept in the build, a copy
+    of the published warehouse), to read again."""
+    cols = ", ".join(
+        f"TRY_CAST(json_extract_string(original_row, {raw_literal(k)}) AS {types[k]}) AS {quote(k)}"
+        for k in spec.key
+    )
+    found = _count(
+        con,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'quality' "
+        "AND table_name = 'quarantine'",
+    )
+    if found:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _requar AS SELECT DISTINCT {cols} "
+            "FROM quality.quarantine WHERE check_name = 'mapping' AND source = ? "
+            "AND source_table = ?",
+            [source.name, spec.name],
+        )
+    else:
+        keys = ", ".join(f"CAST(NULL AS {types[k]}) AS {quote(k)}" for k in spec.key)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _requar AS SELECT {keys} LIMIT 0")
+
+
+def raw_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def reconcile(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    spec: TableSpec,
+    relation: str,
+    load: raw.TableLoad,
+    v: Violations,
+    reload: Callable[[], int],
+    upsert: Callable[[str], int],
+) -> None:
+    """Compare the store's keys (`relation` reads the store) with raw's; close every gap the
+    contract allows, count and report each. `reload` re-reads the table whole, `upsert(select)`
+    loads the rows of a SELECT over `relation` aliased `t`."""
+    contract = source.mapping.contract
+    target = raw.raw_name(source.name, spec.name)
+    key = spec.key
+    cols = ", ".join(quote(k) for k in key)
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = ?",
+            [f"{source.name}__{spec.name}"],
+        ).fetchall()
+    )
+    _quarantined_keys(con, source, spec, types)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _src_keys AS SELECT {cols}, count(*) AS _n "
+        f"FROM {relation} GROUP BY ALL"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _raw_keys AS SELECT {cols}, count(*) AS _n "
+        f"FROM {target} GROUP BY ALL"
+    )
+    pick = ", ".join(f"coalesce(s.{quote(k)}, r.{quote(k)}) AS {quote(k)}" for k in key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _gap AS SELECT {pick}, s._n AS n_src, r._n AS n_raw "
+        f"FROM _src_keys s FULL JOIN _raw_keys r ON {_on(key, 's', 'r')} "
+        "WHERE s._n IS DISTINCT FROM r._n"
+    )
+    missed = _count(con, "SELECT count(*) FROM _gap WHERE n_raw IS NULL")
+    gone = _count(con, "SELECT count(*) FROM _gap WHERE n_src IS NULL")
+    requar = _count(
+        con, f"SELECT count(*) FROM _requar q SEMI JOIN _src_keys s ON {_on(key, 'q', 's')}"
+    )
+    if missed:
+        v(
+            "missed_rows",
+            missed,
+            f"{missed} row(s) of the store were missed by the watermark `{spec.watermark}` "
+            f"(inserted with an earlier or no {spec.watermark}), e.g. "
+            f"{_shown(con, '_gap', key, 'WHERE n_raw IS NULL')}: loaded by key reconciliation",
+            hint="the store should stamp every insert; `rrc etl run --full` re-reads everything",
+            done="loaded",
+        )
+    changed = _hash_check(con, source, spec, relation, target, types)
+    if changed:
+        action = contract.changed_rows
+        v(
+            "changed_rows",
+            changed,
+            f"{changed} row(s) of the store differ from raw although their `{spec.watermark}` "
+            f"did not move (hash check, {contract.hash_check}), e.g. "
+            f"{_shown(con, '_changed', key)}"
+            + (": the table is re-read whole" if action == "reload" else ": loaded"),
+            hint="the store should stamp every update",
+            done="reloaded" if action == "reload" else "loaded",
+        )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _refetch AS SELECT {cols} FROM _gap WHERE n_src IS NOT NULL "
+        f"UNION SELECT {cols} FROM _changed UNION SELECT q.* FROM _requar q SEMI JOIN _src_keys s "
+        f"ON {_on(key, 'q', 's')}"
+    )
+    refetch = _count(con, "SELECT count(*) FROM _refetch")
+    if (changed and contract.changed_rows == "reload") or refetch > contract.refetch_limit:
+        load.extracted = reload()
+        load.mode = "reloaded"
+    elif refetch:
+        load.extracted += upsert(
+            f"SELECT t.* FROM {relation} SEMI JOIN _refetch r ON {_on(key, 't', 'r')}"
+            if relation.endswith(" t")
+            else f"SELECT t.* FROM {relation} t SEMI JOIN _refetch r ON {_on(key, 't', 'r')}"
+        )
+    if requar:
+        v(
+            "reread",
+            requar,
+            f"{requar} row(s) quarantined by the last run read again from the store",
+            done="loaded",
+        )
+    if gone:
+        shown = _shown(con, "_gap", key, "WHERE n_src IS NULL")
+        if spec.deletes != "key_diff":
+            v(
+                "hard_delete",
+                gone,
+                f"{gone} row(s) deleted outright from the store although the table marks "
+                f"deletions with {'a tombstone' if spec.deletes == 'tombstone' else 'none'} "
+                f"(e.g. {shown}): removed from raw",
+                hint="a deletion should keep its row with its tombstone; check with the vendor",
+            )
+        con.execute(
+            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM _gap g WHERE g.n_src IS NULL "
+            f"AND {_on(key, 't', 'g')})"
+        )
+        load.deleted += gone
+    duplicates(con, source, spec, v)
+    for name in ("_src_keys", "_raw_keys", "_gap", "_changed", "_requar", "_refetch"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _hash_check(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    spec: TableSpec,
+    relation: str,
+    target: str,
+    types: dict[str, str],
+) -> int:
+    """`_changed`: keys of sampled rows whose columns differ between the store and raw."""
+    contract = source.mapping.contract
+    key = spec.key
+    cols = ", ".join(quote(k) for k in key)
+    if contract.hash_check == "off":
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {cols} FROM _gap LIMIT 0")
+        return 0
+    sample = "" if contract.hash_check == "full" else f"USING SAMPLE {contract.hash_sample} ROWS"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _sample AS SELECT {cols} FROM {target} "
+        f"WHERE {raw.REJECT if raw.REJECT in types else 'NULL'} IS NULL {sample}"
+    )
+    data = [c for c in types if c not in raw.META_COLUMNS and c != raw.REJECT]
+    row_hash = "hash(" + ", ".join(f"t.{quote(c)}" for c in data) + ")"
+    filter_first = ""
+    first = quote(key[0])
+    values = [r[0] for r in con.execute(f"SELECT DISTINCT {first} FROM _sample").fetchall()]
+    params: list[object] = []
+    if contract.hash_check == "sample" and values and None not in values:
+        # pushed to the store as a filter: only the sampled rows cross the wire
+        filter_first = f"WHERE t.{first} IN ({', '.join('?' for _ in values)})"
+        params = list(values)
+    alias = "" if relation.endswith(" t") else " t"
+    t_keys = ", ".join(f"t.{quote(k)}" for k in key)
+    s_keys = ", ".join(f"s.{quote(k)}" for k in key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _store_hash AS SELECT {t_keys}, "
+        f"{row_hash} AS _h FROM {relation}{alias} {filter_first}",
+        params,
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {s_keys} "
+        f"FROM _sample s JOIN {target} t ON {_on(key, 's', 't')} "
+        f"JOIN _store_hash h ON {_on(key, 's', 'h')} WHERE h._h <> {row_hash}"
+    )
+    con.execute("DROP TABLE _sample")
+    con.execute("DROP TABLE _store_hash")
+    return _count(con, "SELECT count(*) FROM _changed")
+
+
+def duplicates(
+    con: duckdb.DuckDBPyConnection, source: Source, spec: TableSpec, v: Violations
+) -> None:
+    """Keys held by two or more rows of raw (raw mirrors the store): refused, quarantined (each
+    row marked with the reason) or warned, as the contract says."""
+    target = raw.raw_name(source.name, spec.name)
+    present = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
+            "AND table_name = ?",
+            [f"{source.name}__{spec.name}"],
+        ).fetchall()
+    ]
+    has_reject = raw.REJECT in present
+    # one workbook per year lists the same physicians again: a key is unique within its file
+    key = [*spec.key, "_file"] if "_file" in present else spec.key
+    cols = ", ".join(quote(k) for k in key)
+    reject_sql = f"{quote(raw.REJECT)} LIKE 'duplicate key%'"
+    if has_reject:
+        con.execute(f"UPDATE {target} SET {quote(raw.REJECT)} = NULL WHERE {reject_sql}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {cols}, count(*) AS _n FROM {target} "
+        # a row without a key is quarantined for it by the mapping, not a duplicate
+        f"WHERE {' AND '.join(f'{quote(k)} IS NOT NULL' for k in key)} "
+        "GROUP BY ALL HAVING count(*) > 1"
+    )
+    keys = _count(con, "SELECT count(*) FROM _dups")
+    if keys:
+        rows = _count(con, "SELECT sum(_n) FROM _dups")
+        v(
+            "duplicate_key",
+            rows,
+            f"{keys} key(s) held by two or more rows of the store ({rows} rows), e.g. "
+            f"{_shown(con, '_dups', key)}"
+            + (
+                ": every row of them quarantined"
+                if source.mapping.contract.duplicate_key == "quarantine"
+                else ": all kept"
+            ),
+            hint="a key names one row: remove the duplicates in the store",
+        )
+        if source.mapping.contract.duplicate_key == "quarantine":
+            if not has_reject:
+                con.execute(f"ALTER TABLE {target} ADD COLUMN {quote(raw.REJECT)} VARCHAR")
+            label = ", ".join(spec.key)
+            con.execute(
+                f"UPDATE {target} t SET {quote(raw.REJECT)} = 'duplicate key ' || "
+                f"{raw_literal(label)} || ': ' || d._n || ' rows in the store' "
+                f"FROM _dups d WHERE {_on(key, 't', 'd')}"
+            )
+    con.execute("DROP TABLE _dups")
