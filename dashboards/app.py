@@ -20,6 +20,7 @@ from dashboards.data import reader
 from dashboards.filters import Filters
 from dashboards.registry import page_module
 from rrc.settings import warehouse_dir as configured_warehouse
+from warehouse.read.secrecy import notice
 
 
 def create_app(warehouse_dir: Path) -> Dash:
@@ -163,8 +164,7 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
     )
     secrecy = (
         html.Div(
-            f"Secret statistique : les effectifs de 1 à {reader().secrecy.threshold - 1} "
-            "patients, et ceux qui permettraient de les recalculer, sont masqués.",
+            notice(reader().secrecy),
             className="secrecy",
             id="secret-statistique",
         )

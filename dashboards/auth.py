@@ -38,7 +38,7 @@ from access import audit, throttle, totp, users
 from access.policy import AccessDenied, Principal, load_policy, set_current
 from access.session_key import session_key
 from dashboards import login_pages, web
-from dashboards.registry import page_paths
+from dashboards.registry import export_page_path, page_paths
 
 # What each Flask endpoint needs. "public": no session; "shell": any logged-in user (the app's
 # code, styles and layout, which hold no data); "page": the role may open that board; "callback":
@@ -249,7 +249,7 @@ def _check(app: Dash, principal: Principal, need: str | None, endpoint: str | No
         return
     if need == "exports":
         principal.require("exports", "download exports")
-        page = "/" + (request.view_args or {}).get("page", "")
+        page = export_page_path((request.view_args or {}).get("page", ""))
         if not role.may_open(page):
             raise AccessDenied(f"{principal.username} ({role.name}) may not export from {page}")
         return

@@ -19,3 +19,12 @@ def page_module(path: str) -> ModuleType:
         return sys.modules[page_paths()[path]]
     except KeyError:
         raise KeyError(f"no board at {path}") from None
+
+
+# exports named after something other than their page's path (`/export/<name>/...`)
+EXPORT_PAGES = {"ensemble": "/"}  # the overview's tiles as one table
+
+
+def export_page_path(name: str) -> str:
+    """The page an export belongs to, whose right it needs: `/export/activite/...` -> /activite."""
+    return EXPORT_PAGES.get(name, "/" + name)
