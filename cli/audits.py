@@ -100,14 +100,15 @@ def replay_cmd(
 @app.command(name="list", epilog="Example:\n\n  rrc audit list --user dana")
 def list_cmd(user: User) -> None:
     """The draws the user may see, with their grid, period, 3C and answers imported."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from access.policy import acting_as
     from audits import service
 
     with friendly_errors(), acting_as(principal(user)):
         found = service.draws(warehouse_dir())
-        table = Table("draw", "grid", "period", "3C", "per", "drawn", "answers")
+        table = Table("grid", "period", "3C", "per", "drawn", "answers")
+        table.columns.insert(0, Column("draw", no_wrap=True, min_width=18))
         for d in found:
             r = d.manifest["request"]
             _, _, summary = service.imported(d)
