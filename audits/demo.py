@@ -79,8 +79,8 @@ def _answer(q: Question, row: dict[str, Any], p: Plan, rng: random.Random) -> st
         return YES if rng.random() < p.yes.get(q.id, 0.5) else NO
     if known is None:
         return YES if rng.random() < p.unknown_yes else NO
-    chance = p.disagree.get(q.id, [0.0, 0.0])[0 if known == YES else 1]
-    if rng.random() < chance:
+    flip = p.disagree.get(q.id, [0.0, 0.0])[0 if known == YES else 1]
+    if rng.random() < flip:
         return NO if known == YES else YES
     return known
 

@@ -177,7 +177,9 @@ def _question(path: Path, k: int, raw: Any, indicators: set[str] | None) -> Ques
     indicator = raw.get("indicator")
     if indicator is not None and indicators is not None and indicator not in indicators:
         raise _fail(path, where, f"indicator {indicator!r} is not in config/indicators.toml")
-    choices = compliant = not_applicable = ()
+    choices: tuple[str, ...] = ()
+    compliant: tuple[str, ...] = ()
+    not_applicable: tuple[str, ...] = ()
     if kind == "choice":
         choices = _strings(path, where, raw.get("choices"), "choices")
         compliant = _strings(path, where, raw.get("compliant", []), "compliant")

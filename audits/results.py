@@ -112,7 +112,7 @@ def compute(d: Draw, grid: Grid, answers: pl.DataFrame) -> tuple[pl.DataFrame, p
                     "warehouse_pct": _pct(f["compliant"] / f["known"]) if f.get("known") else None,
                     "both": both,
                     "agree": agree,
-                    "agreement_pct": _pct(agree / both) if both else None,
+                    "agreement_pct": _pct((agree or 0) / both) if both else None,
                 }
             )
         est = stats.stratified(parts)
@@ -137,7 +137,7 @@ def compute(d: Draw, grid: Grid, answers: pl.DataFrame) -> tuple[pl.DataFrame, p
                 "warehouse_pct": _pct(good / known) if q.prefill and known else None,
                 "both": both,
                 "agree": agree,
-                "agreement_pct": _pct(agree / both) if both else None,
+                "agreement_pct": _pct((agree or 0) / both) if both else None,
             }
         )
     return _frame(overall), _frame(strata)

@@ -86,10 +86,11 @@ def build(
     for i, r in enumerate(records, start=HEADER_ROWS):
         mine = (filled or {}).get(int(r["line"]))
         for j, (k, _) in enumerate(cols):
+            value: Any
             if mine is not None and (k in questions or k in ("commentaire", "fiche_id")):
                 value = mine.get(k)
             elif k == "ligne":
-                value: Any = r["line"]
+                value = r["line"]
             elif k.endswith(WAREHOUSE):
                 q = questions[k.removesuffix(WAREHOUSE)]
                 value = prefilled(q, r.get(q.prefill or ""))
@@ -105,13 +106,13 @@ def build(
                 sheet.write(i, j, neutralise(value), ware if k.endswith(WAREHOUSE) else None)
     last = HEADER_ROWS + len(records) - 1
     for j, (k, _) in enumerate(cols):
-        q = questions.get(k)
-        if q is None or last < HEADER_ROWS:
+        asked = questions.get(k)
+        if asked is None or last < HEADER_ROWS:
             continue
-        if q.type == "date":
+        if asked.type == "date":
             rule = {"validate": "length", "criteria": "==", "value": 10}
         else:
-            rule = {"validate": "list", "source": list(q.allowed)}
+            rule = {"validate": "list", "source": list(asked.allowed)}
         sheet.data_validation(HEADER_ROWS, j, last, j, {**rule, "ignore_blank": True})
     sheet.freeze_panes(HEADER_ROWS, 2)
     sheet.set_row(0, 45)
@@ -145,7 +146,7 @@ def build(
             grille.write(i, j, neutralise(v))
     grille.set_column(0, 7, 24)
     about = book.add_worksheet(ABOUT)
-    facts = (
+    facts: tuple[tuple[str, object], ...] = (
         ("Tirage", draw_id),
         ("Grille", f"{grid.id} — {grid.label}"),
         ("Fiches", len(records)),
@@ -156,9 +157,9 @@ def build(
             "clés lues à l'import, à ne pas modifier) puis réimportez ce fichier.",
         ),
     )
-    for i, (k, v) in enumerate(facts):
-        about.write(i, 0, k, head)
-        about.write(i, 1, neutralise(v))
+    for i, (fact, said) in enumerate(facts):
+        about.write(i, 0, fact, head)
+        about.write(i, 1, neutralise(said))
     about.set_column(0, 0, 14)
     about.set_column(1, 1, 90)
     book.close()

@@ -238,7 +238,7 @@ def layout(**_query: str) -> html.Div:
                         dcc.Dropdown(
                             id="audit-grille",
                             options=[{"label": g, "value": g} for g in grid.available()],
-                            value=(grid.available() or [None])[0],
+                            value=next(iter(grid.available()), None),
                         ),
                     ),
                     _field(

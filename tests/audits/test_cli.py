@@ -53,7 +53,7 @@ def test_draw_replay_sheet_import_results_report(cli: None, stores: Path, tmp_pa
         sheet.build(grid_of("has_rcp"), draw_id, sample, None, filled)
     )
     code, out = run("import", draw_id, str(tmp_path / "done.xlsx"), "--user", "chloe")
-    assert code == 1, out  # a row was quarantined: named, and the exit code says so
+    assert code == 0, out  # the row quarantined is named, the others are kept
     assert "row 3" in out and "'bof' is not one of: oui, non" in out
     assert f"{sample.height - 1} accepted, 1 quarantined" in out
     code, out = run("results", draw_id, "--user", "chloe")
@@ -66,10 +66,16 @@ def test_draw_replay_sheet_import_results_report(cli: None, stores: Path, tmp_pa
     assert kinds == ["audit_draw", "audit_draw", "audit_sheet", "audit_import", "report"]
 
 
-def test_refusals_and_the_audit_trail_check_beside(cli: None) -> None:
+def test_refusals_and_the_audit_trail_check_beside(cli: None, tmp_path: Path) -> None:
     code, out = run("draw", "has_rcp", "--period", "2013", "--user", "ray")
     assert code == 1 and "no audits right" in out
     code, out = run("draw", "has_rcp", "--period", "2013", "--c3", "C3-01", "--user", "chloe")
     assert code == 1 and "own 3C (C3-03)" in out
+    code, out = run("draw", "has_rcp", "--period", "2013", "--user", "chloe")
+    assert code == 0, out
+    draw_id = re.search(r"Draw (audit-[0-9a-f]{12})", out).group(1)
+    (tmp_path / "x.csv").write_text("fiche_id,quorum\ndcc:1,oui\n", encoding="utf-8")
+    code, out = run("import", draw_id, str(tmp_path / "x.csv"), "--user", "chloe")
+    assert code == 1 and "x.csv: column 'patient_informed' is missing" in out, out
     code, out = run("verify")
-    assert code == 0 and "Audit trail intact: 2 lines" in out, out
+    assert code == 0 and "Audit trail intact: 4 lines" in out, out

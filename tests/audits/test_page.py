@@ -81,6 +81,7 @@ def test_draw_sheet_import_and_results_for_a_3c(page: Any, warehouse: Path) -> N
                                                  "Patient informé de la présentation de son "
                                                  "dossier en RCP"]  # fmt: skip
         assert "Secret statistique" in note and "< 11" in str(questions)
+        assert len(strata) == 7 * len(rows) and {s[1] for s in strata} >= {r[0] for r in rows}
         assert page.import_file(draw_id, "data:;base64,!!", "x.xlsx")[0].startswith("Refusé")
         assert page.make_draw("has_rcp", "2013", "rcp", 2, 8, "C3-02")[0].startswith("Refusé")
     with acting_as(nominative_c3("C3-01")):
