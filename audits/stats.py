@@ -18,10 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from scipy import stats
+from typing import Any
 
 LEVEL = 0.95
+
+
+def _scipy() -> Any:
+    """scipy.stats, imported when an interval is computed (seconds to import: a draw or an
+    import does not need it)."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Estimate:
 
 def clopper_pearson(x: float, n: float, level: float = LEVEL) -> tuple[float, float]:
     """The exact interval of x successes out of n (x and n may be effective, non-integer)."""
+    stats = _scipy()
     alpha = 1 - level
     low = 0.0 if x <= 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
     high = 1.0 if x >= n else float(stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
@@ -86,6 +94,7 @@ def stratified(strata: Sequence[Stratum], level: float = LEVEL) -> Estimate:
         n_eff = r * (1 - r) / variance
         df = n_rows - len(used)
         if df >= 1 and n_rows > 1:
+            stats = _scipy()
             ratio = stats.t.ppf((1 - level) / 2, n_rows - 1) / stats.t.ppf((1 - level) / 2, df)
             n_eff *= float(ratio) ** 2
     else:
