@@ -150,7 +150,7 @@ def _visible(principal: Principal, d: Draw) -> bool:
 
 
 def draws(warehouse_dir: Path) -> list[Draw]:
-    """The draws the current principal may see, newest id order (stable)."""
+    """The draws the current principal may see, in the order of their ids."""
     principal = _allowed_any("list audit draws")
     base = root(warehouse_dir)
     found = []

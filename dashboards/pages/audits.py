@@ -138,6 +138,8 @@ def import_file(draw_id: str, contents: str | None, filename: str | None) -> tup
 def result_rows(draw_id: str) -> tuple[list[list[str]], list[list[str]], str]:
     """(question rows, stratum rows, note) as the current user may see them."""
     res = service.audit_results(draw_id, reader().warehouse.dir)
+    if res.returned == 0:
+        return [], [], "Aucune réponse importée pour ce tirage : importez la grille complétée."
     t, masked = res.threshold, res.masked
     questions = [
         [q["label"], _count(q["answered"], t), _pct(q["pct"], t, masked), _interval(q),
@@ -272,6 +274,7 @@ def layout(**_query: str) -> html.Div:
             html.A("Télécharger la grille de réponses (XLSX)", id="audit-telecharger", href=""),
             dcc.Upload(
                 id="audit-import",
+                max_size=20_000_000,  # an answer sheet is a few hundred kB
                 children=html.Div(
                     ["Importer la grille complétée : ", html.A("choisir un fichier")]
                 ),

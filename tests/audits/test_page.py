@@ -61,6 +61,7 @@ def test_draw_sheet_import_and_results_for_a_3c(page: Any, warehouse: Path) -> N
         assert [o["value"] for o in page.draw_options()] == [draw_id]
         rows, text = page.draw_summary(draw_id)
         assert "graine 8" in text and "Aucune réponse importée" in text and rows
+        assert page.result_rows(draw_id)[:2] == ([], [])
         r = client.get(page.SHEET.format(draw_id))
         assert r.status_code == 200 and r.data[:2] == b"PK"
         assert "nominatif" not in r.headers["Content-Disposition"]
