@@ -130,7 +130,7 @@ def replay(manifest_path: Path, out: Path, warehouse_dir: Path) -> Replayed:
     request = Request(g, start, end, req["per"], int(req["n"]), int(req["seed"]), req["c3"])
     src = source.named(warehouse_dir, original.manifest["snapshot"]["id"])
     if out.resolve() == original.folder.parent.resolve():
-        raise DrawError("replay into another folder than the draw's own", hint="--out /tmp/x")
+        raise DrawError("replay into another folder than the draw's own", hint="--out replays/")
     again = draw.write(src, request, out)
     names = [draw.MANIFEST, draw.SAMPLE, draw.FRAME]
     differing = tuple(

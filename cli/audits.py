@@ -75,7 +75,7 @@ def draw_cmd(
 @app.command(
     name="replay",
     epilog="Example:\n\n  rrc audit replay data/audits/audit-0123456789ab/manifest.json "
-    "--out /tmp/again --user alice",
+    "--out replays/ --user alice",
 )
 def replay_cmd(
     manifest: Path,
