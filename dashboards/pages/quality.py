@@ -20,7 +20,8 @@ from quality.checks import catalog
 
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
 
-TABLES = ["controles", "quarantaine"]  # exported by the server (dashboards/export.py)
+# exported by the server (dashboards/export.py), neutralised like every export
+TABLES = ["controles", "quarantaine", "ecarts", "fichiers", "lignes"]
 
 # what the pipeline records (pipelines/contract.py), as the page says it
 KIND = {
@@ -177,9 +178,9 @@ def layout(**_query: str) -> html.Div:
                             sort_action="native",
                             filter_action="native",
                             filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                            export_format="xlsx",
                             style_cell={"textAlign": "left"},
                         ),
+                        export.links("qualite", name),
                     ]
                 )
                 for name, title in (
@@ -255,6 +256,12 @@ def tables(_search: str | None) -> dict[str, Sheet]:
         "quarantaine": Sheet(
             list(_headers(quarantine).values()), [list(r) for r in quarantine.rows()]
         ),
+        **{
+            name: Sheet(
+                [c.replace("_", " ") for c in frame.columns], [list(r) for r in frame.rows()]
+            )
+            for name, frame in contract_tables().items()
+        },
     }
 
 
