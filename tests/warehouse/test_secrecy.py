@@ -112,3 +112,23 @@ def test_a_rate_over_a_population_follows_its_perturbed_count_only() -> None:
     assert shown["population"].to_list() == [300_000, 600_000]  # public: as it is
     assert shown["per_100k"][0] == pytest.approx(100_000 * shown["dossiers"][0] / 300_000)
     assert shown["per_100k"][1] is None and done.masked[(1, "per_100k")] == secrecy.RATE
+
+
+def test_decimal_columns_are_protected_too() -> None:
+    from decimal import Decimal
+
+    frame = pl.DataFrame(
+        {
+            "dep": ["03"],
+            "dossiers": [Decimal(400)],
+            "population": [Decimal(300_000)],
+            "per_100k": [Decimal("133.33")],
+        }
+    )
+    rules = QueryRules(
+        "q",
+        counts=("dossiers",),
+        rates=(secrecy.Rate.parse("per_100k", "dossiers / population", "q"),),
+    )
+    shown = protect(frame, rules, CFG).frame
+    assert abs(float(shown["dossiers"][0]) - 400) <= 3 and shown["per_100k"][0] is not None

@@ -301,7 +301,8 @@ def protect(
             elif not num[r] or pden[r] is None or pnum[r] is None:
                 out.append(v)  # 0 %: nothing to perturb
             else:
-                out.append(v * (pnum[r] / num[r]) * (den[r] / pden[r]))
+                scale = (float(pnum[r]) / float(num[r])) * (float(den[r]) / float(pden[r]))
+                out.append(float(v) * scale)
         columns[rate.column] = out
     for stat in rules.statistics:
         if stat.column not in frame.columns:
