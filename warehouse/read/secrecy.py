@@ -267,7 +267,7 @@ def protect(
             continue
         true[col] = frame[col].to_list()
         measure = rules.measure(col)
-        out = []
+        out: list[Any] = []
         for r, v in enumerate(true[col]):
             p = perturbed(coordinates_text(measure, cells[r]), v, threshold, spread)
             if p is None and v is not None:
