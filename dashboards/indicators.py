@@ -80,12 +80,39 @@ def figure(page: str, chart_id: str, p: dict[str, object]) -> charts.Figure:
             category_title=dim.label,
             value_title=_unit(series),
         )
+    if chart.style != "calendar":
+        fig = charts.gaps(fig, x, gap_notes(data, [i.id for i in series]))
+    if data.frame.height == 0:
+        fig = charts.no_data(fig)
     notes = list(data.notes) + [
         i.when_filtered
         for i in series
         if i.when_filtered and any(p.get(f) for f in ("organ", "finess", "department"))
     ]
     return charts.subtitle(fig, " ".join(dict.fromkeys(notes)))
+
+
+def masked_label(value: object) -> str:
+    """How a masked cell reads on a chart: the Reader's own label when it gives one (text in
+    `<id>__masked`), else the general one."""
+    return value if isinstance(value, str) and value else charts.MASKED
+
+
+def gap_notes(data: Indicators, ids: list[str]) -> list[str | None]:
+    """Per row, why nothing is drawn there: masked by statistical secrecy (any series), or not
+    applicable (every series empty); None where a value is drawn."""
+    frame = data.frame
+    out: list[str | None] = []
+    for row in range(frame.height):
+        masks = [frame[f"{i}__masked"][row] for i in ids if f"{i}__masked" in frame.columns]
+        hidden = [m for m in masks if m]
+        if hidden:
+            out.append(masked_label(hidden[0]))
+        elif all(frame[i][row] is None for i in ids):
+            out.append(charts.NOT_AVAILABLE)
+        else:
+            out.append(None)
+    return out
 
 
 def definitions(page: str, chart_id: str) -> html.Details:
