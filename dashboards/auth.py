@@ -260,7 +260,7 @@ def _check(app: Dash, principal: Principal, need: str | None, endpoint: str | No
         return
     if need == "exports":
         principal.require("exports", "download exports")
-        page = "/" + (request.view_args or {}).get("page", "")
+        page = export_board((request.view_args or {}).get("page", ""))
         if not role.may_open(page):
             raise AccessDenied(f"{principal.username} ({role.name}) may not export from {page}")
         return
@@ -269,6 +269,11 @@ def _check(app: Dash, principal: Principal, need: str | None, endpoint: str | No
             raise AccessDenied(f"{principal.username} ({role.name}) may not read the Data Docs")
         return
     principal.require(need, need)
+
+
+def export_board(page: str) -> str:
+    """The board an export belongs to: `/export/<page>/…`, the overview's being `ensemble`."""
+    return "/" if page == "ensemble" else "/" + page
 
 
 def callback_owner(app: Dash, output: str) -> str | None:

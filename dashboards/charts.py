@@ -170,3 +170,20 @@ def gaps(fig: Figure, categories: list[Any], notes: list[str | None]) -> Figure:
         axis = {**layout.get(value_axis, {}), "range": [0, 1], "showticklabels": False}
         layout[value_axis] = axis
     return fig
+
+
+def target_line(fig: Figure, target: float, unit: str, horizontal: bool) -> Figure:
+    """A dashed line at the target value across the chart, labelled ("cible : 95 %")."""
+    layout = fig["layout"]
+    line: dict[str, Any] = {"type": "line", "line": {"color": PALETTE[2], "dash": "dash"}}
+    label = f"cible : {target:g} {unit}".replace(".", ",")
+    if horizontal:
+        line |= {"x0": target, "x1": target, "xref": "x", "y0": 0, "y1": 1, "yref": "paper"}
+        mark = {"x": target, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom"}
+    else:
+        line |= {"y0": target, "y1": target, "yref": "y", "x0": 0, "x1": 1, "xref": "paper"}
+        mark = {"y": target, "x": 1, "yref": "y", "xref": "paper", "xanchor": "right"}
+    layout["shapes"] = [*layout.get("shapes", []), line]
+    mark |= {"text": label, "showarrow": False, "font": {"color": PALETTE[2], "size": 11}}
+    layout["annotations"] = [*layout.get("annotations", []), mark]
+    return fig

@@ -157,6 +157,7 @@ def _unknown(target: str, message: str) -> Response:
 def graph_grid(page: str, graphs: list[str]) -> html.Div:
     """The page's charts in a grid, each with its definitions ("ⓘ") and export links (ids
     `<page>-<graph>`)."""
+    cat = reader().catalogue
     return html.Div(
         [
             html.Div(
@@ -165,7 +166,8 @@ def graph_grid(page: str, graphs: list[str]) -> html.Div:
                     indicators.definitions(page, g),
                     links(page, g),
                 ],
-                className="chart",
+                # a chart of the 52 RCPs takes the whole row instead of leaving a gap beside it
+                className="chart wide" if cat.chart(page, g).by == "entity" else "chart",
             )
             for g in graphs
         ],

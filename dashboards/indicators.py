@@ -61,7 +61,7 @@ def figure(page: str, chart_id: str, p: dict[str, object]) -> charts.Figure:
     cat = catalogue()
     chart = cat.chart(page, chart_id)
     data = read(chart, p)
-    series = [cat.indicator(i) for i in chart.series]
+    series, dropped = comparable(cat, [cat.indicator(i) for i in chart.series], p)
     dim = cat.dimensions[chart.by]
     if chart.style == "calendar":
         fig = charts.calendar(
@@ -81,15 +81,55 @@ def figure(page: str, chart_id: str, p: dict[str, object]) -> charts.Figure:
             value_title=_unit(series),
         )
     if chart.style != "calendar":
+        counts_in_hover(fig, data.frame, series)
         fig = charts.gaps(fig, x, gap_notes(data, [i.id for i in series]))
+        if chart.target is not None:
+            charts.target_line(
+                fig, chart.target, series[0].unit, chart.style.endswith("horizontal")
+            )
     if data.frame.height == 0:
         fig = charts.no_data(fig)
-    notes = list(data.notes) + [
+    notes = [*([] if dropped else data.notes), *dropped] + [
         i.when_filtered
         for i in series
         if i.when_filtered and any(p.get(f) for f in ("organ", "finess", "department"))
     ]
     return charts.subtitle(fig, " ".join(dict.fromkeys(notes)))
+
+
+def comparable(
+    cat: Catalogue, series: list[Indicator], p: dict[str, object]
+) -> tuple[list[Indicator], list[str]]:
+    """The series that can be set side by side under the filters `p`: one that cannot follow
+    a filter the others follow (expected cases have no 3C or organ) would compare two scopes;
+    it is left out, and the note says why."""
+    set_filters = [f for f in FILTERS[1:] if p.get(f)]
+
+    def follows(ind: Indicator) -> set[str]:
+        return set(ind.honours(cat.marts[ind.marts[0]])) & set(set_filters)
+
+    if len(series) < 2 or not set_filters:
+        return series, []
+    widest = max(len(follows(i)) for i in series)
+    kept = [i for i in series if len(follows(i)) == widest]
+    notes = [
+        f"{i.label} : non comparé avec ces filtres (périmètres différents). {i.unfiltered or ''}"
+        for i in series
+        if i not in kept
+    ]
+    return kept, [n.strip() for n in notes]
+
+
+def counts_in_hover(fig: charts.Figure, frame: pl.DataFrame, series: list[Indicator]) -> None:
+    """A rate's hover also gives what it rests on: `1 234 sur 1 270`."""
+    for trace, ind in zip(fig["data"], series, strict=True):
+        num, den = f"{ind.id}__num", f"{ind.id}__den"
+        if ind.kind != "rate" or num not in frame.columns or den not in frame.columns:
+            continue
+        trace["customdata"] = [list(r) for r in zip(frame[num], frame[den], strict=True)]
+        trace["hovertemplate"] = trace["hovertemplate"].replace(
+            "<extra>", "<br>%{customdata[0]:,.0f} sur %{customdata[1]:,.0f}<extra>"
+        )
 
 
 def masked_label(value: object) -> str:

@@ -236,3 +236,43 @@ def tile_style(tiles: TileServer) -> dict[str, Any]:
         },
         "layers": [{"id": TILE_SOURCE, "type": "raster", "source": TILE_SOURCE}],
     }
+
+
+def labels(fig: Figure, features: list[dict[str, Any]]) -> None:
+    """Each outline's name at the centre of its largest ring (the department names)."""
+    lon, lat, names = [], [], []
+    for f in features:
+        ring = max(_rings(f["geometry"]), key=len)
+        lon.append(sum(p[0] for p in ring) / len(ring))
+        lat.append(sum(p[1] for p in ring) / len(ring))
+        names.append(str(f["properties"].get("nom") or f["properties"].get("code") or ""))
+    if _tiled(fig):
+        return  # tiles carry their own place names (a text layer would need glyphs from a CDN)
+    _add(
+        fig,
+        lon,
+        lat,
+        mode="text",
+        text=names,
+        textfont={"color": "#123b5d", "size": 13},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+def attribution(fig: Figure, text: str) -> None:
+    """Where the outlines come from, in the map's corner (their licence asks for it)."""
+    fig["layout"]["annotations"] = [
+        *fig["layout"].get("annotations", []),
+        {
+            "text": text,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 1,
+            "y": 0,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 10, "color": "#6b7a89"},
+        },
+    ]

@@ -79,6 +79,10 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
             values,
             lambda f: f["properties"].get("code"),
             rate.short,
+            names={
+                f["properties"]["code"]: f["properties"].get("nom", "")
+                for f in departments["features"]
+            },
         )
     elif level == "territoire" and communes:
         territory = dict(
@@ -96,6 +100,8 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
         )
     if departments:
         maps.outlines(fig, departments["features"])
+        maps.labels(fig, departments["features"])
+        maps.attribution(fig, geo.ATTRIBUTION)
     if "flux" in layers:
         left_out = maps.flows(fig, flows)
         if left_out:

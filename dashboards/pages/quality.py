@@ -6,6 +6,7 @@ find them; a link to the Great Expectations Data Docs."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import dash
@@ -28,6 +29,8 @@ TABLES = ["controles", "quarantaine", "ecarts", "fichiers", "lignes"]
 WRAP = {"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": 360}
 # the pipeline's reasons, as the page says them
 REASONS = {"same as ": "même fiche que "}
+# a whole `"key": value` pair of a JSON object (value: a string, a number, true, false, null)
+PAIR = re.compile(r'"([^"\\]+)":("(?:[^"\\]|\\.)*"|-?[0-9.eE+-]+|true|false|null)(?=[,}])')
 LOCALE = {"decimal": ",", "group": "\u202f"}  # numbers of the tables, in French
 
 # what the pipeline records (pipelines/contract.py), as the page says it
@@ -323,8 +326,10 @@ def _row_text(raw: str | None, sources: dict[str, str]) -> str:
     person reads it; its source by its name)."""
     try:
         values = json.loads(raw or "{}")
-    except ValueError:
-        return raw or ""
+        more = ""
+    except ValueError:  # the query keeps the first 300 characters: the pairs that are whole
+        values = {k: json.loads(v) for k, v in PAIR.findall(raw or "")}
+        more = " …"
     if not isinstance(values, dict):
         return str(values)
 
@@ -335,7 +340,7 @@ def _row_text(raw: str | None, sources: dict[str, str]) -> str:
             return "oui" if v else "non"
         return sources.get(str(v), str(v)) if key == "source" else str(v)
 
-    return " · ".join(f"{k} : {text(k, v)}" for k, v in values.items())
+    return " · ".join(f"{k} : {text(k, v)}" for k, v in values.items()) + more
 
 
 def _reads_data_docs() -> bool:

@@ -22,6 +22,8 @@ DRAWN = """() => {
 # how far the page is wider than the window, and the widest element sticking out
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
+  const over = document.documentElement.scrollWidth - width;
+  if (over <= 0) { return [over, '']; }  // the culprit is looked for only when there is one
   let worst = '';
   let most = 0;
   for (const el of document.querySelectorAll('body *')) {
@@ -38,8 +40,11 @@ OVERFLOW = """() => {
       }
     }
   }
-  return [document.documentElement.scrollWidth - width, worst];
+  return [over, worst];
 }"""
+# the links on screen (a hidden one is not offered)
+LINKS = """() => Array.from(document.querySelectorAll('a[href]'))
+  .filter(a => a.offsetParent !== null).map(a => a.getAttribute('href'))"""
 # what a person reads: the text, the toolbar's tooltips, placeholders and titles
 TEXT = """() => [document.body.innerText].concat(
   Array.from(document.querySelectorAll('[data-title],[placeholder],[title],[aria-label]'))
@@ -54,7 +59,8 @@ def english_words() -> dict[str, re.Pattern[str]]:
     (whole words, case as written)."""
     lines = (CASES / "english_words.txt").read_text(encoding="utf-8").splitlines()
     words = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
-    return {w: re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])") for w in words}
+    # whole words; a record id such as `vendor_b:123` is an id, not a word
+    return {w: re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w:-])") for w in words}
 
 
 def english_in(text: str) -> list[str]:
@@ -68,6 +74,7 @@ class Visit:
     console: list[str] = field(default_factory=list)
     overflow: dict[int, tuple[int, str]] = field(default_factory=dict)  # width -> (px, element)
     english: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # the links a person can see and follow
     text: str = ""
 
     def problems(self) -> list[str]:
@@ -100,6 +107,7 @@ def visit(page: Any, base: str, path: str, shot: Path | None = None) -> Visit:
         drawn(page)
         seen.text = page.evaluate(TEXT)
         seen.english = english_in(seen.text)
+        seen.links = page.evaluate(LINKS)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.wait_for_timeout(400)  # plotly redraws its charts at the new width
