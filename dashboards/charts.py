@@ -44,7 +44,8 @@ def figure(traces: list[dict[str, Any]], title: str, **layout: Any) -> Figure:
             "colorway": PALETTE,
             "separators": ", ",
             "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
-            "legend": {"orientation": "h"},
+            # below everything, rotated month labels included (they pushed the plot up)
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
             "height": 340,
             **layout,
         },

@@ -104,7 +104,9 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
         maps.attribution(fig, geo.ATTRIBUTION)
     if "flux" in layers:
         left_out = maps.flows(fig, flows)
-        if left_out:
+        if flows.height == 0:
+            notes.append(text("map_no_flows"))
+        elif left_out:
             notes.append(f"{text('map_masked_flows')} : {left_out}.")
 
     def hover(frame: pl.DataFrame) -> list[str]:

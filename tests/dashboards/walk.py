@@ -85,7 +85,7 @@ class Visit:
         return [f"{self.path}: {p}" for p in out]
 
 
-def drawn(page: Any, timeout: float = 30_000) -> None:
+def drawn(page: Any, timeout: float = 90_000) -> None:
     page.wait_for_function(DRAWN, timeout=timeout)
     page.wait_for_load_state("networkidle", timeout=timeout)
     page.wait_for_function(DRAWN, timeout=timeout)
