@@ -45,6 +45,7 @@ ACTIONS = (
     "export",
     "data_docs",
     "cohort_extract",
+    "cohort_count",
     "report",
     "user_add",
     "user_disable",

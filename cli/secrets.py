@@ -1,4 +1,5 @@
-"""`rrc secrets ...`: the pseudonymisation key, the boards' session key, the audit trail's key."""
+"""`rrc secrets ...`: the pseudonymisation key, the boards' session key, the audit trail's key,
+the statistical-secrecy noise key."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ app = typer.Typer(help="Manage the secrets kept outside the warehouse.", no_args
 
 @app.command(name="init", epilog="Example:\n\n  rrc secrets init")
 def init_cmd() -> None:
-    """Create secrets.toml in the configuration folder, with random pseudonymisation, session and
-    audit keys, unless present."""
+    """Create secrets.toml in the configuration folder, with random pseudonymisation, session,
+    audit and statistical-secrecy keys, unless present."""
     from access import audit, session_key
     from pipelines import pseudonym
+    from warehouse.read import secrecy
 
     with friendly_errors():
         path, created = pseudonym.init()
@@ -24,6 +26,11 @@ def init_cmd() -> None:
             console.print(
                 f"Created the audit trail's key in {path} (keep it: `rrc audit verify` "
                 "needs it; keep it away from the access database's backups)."
+            )
+        if secrecy.init_key():
+            console.print(
+                f"Created the statistical-secrecy noise key in {path} (keep it secret: with it, "
+                "the noise on published counts can be taken off)."
             )
     if created:
         console.print(

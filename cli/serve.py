@@ -28,11 +28,13 @@ def serve_cmd(
     from access import audit
     from access.session_key import session_key
     from warehouse.publish import Warehouse
+    from warehouse.read import secrecy
 
     with friendly_errors():  # fails clearly when nothing is published, or a key is missing
         Warehouse(warehouse_dir()).connect().close()
         session_key()
         audit.key()
+        secrecy.cell_key()
     console.print(f"Boards at http://{host}:{port} (Ctrl-C to stop)")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     os.execv(

@@ -1,10 +1,15 @@
 """The attrition table: patients and dossiers left after each criterion, in the definition's order,
 with statistical secrecy for readers without nominative rights.
 
-A count in 1..threshold-1 is masked. So is a count whose difference from the last *published*
-count above it is in 1..threshold-1: the excluded patients could otherwise be recomputed by
-subtraction. Comparing with the last published count (not the previous row) also covers a run of
-masked rows: their total difference from the row above them stays hidden too.
+For them, a count in 1..threshold-1 reads "< 11", and every other count is perturbed by the
+noise of its *set* (warehouse/read/secrecy.py): the noise is drawn from a digest of the patients
+(or dossiers) counted, so the same set reads the same whatever the criteria, their order or how
+often it is asked for, and two definitions that differ by a few patients differ by those
+patients plus two independent noises. The patients excluded by a step are a set too (their
+digest is the difference of the two steps'), published the same way: never as the difference of
+two published counts. Repeated overlapping definitions could average the noise away; the number
+of counts a researcher without nominative rights may ask for each day is limited for that
+(cohorts/service.py, `[cohorts] daily_counts` in config/secrecy.toml).
 """
 
 from __future__ import annotations
@@ -15,12 +20,10 @@ import duckdb
 
 from cohorts import query
 from cohorts.definition import Definition
-from warehouse.read.secrecy import label, mask_count, small
+from warehouse.read.formats import french
+from warehouse.read.secrecy import SecrecyConfig, hidden_text, perturbed
 
 POPULATION_LABEL = "Population de l'entrepôt"
-
-
-MASKED = "masqué"  # a count hidden because a neighbour would give a small difference away
 
 
 @dataclass(frozen=True)
@@ -31,20 +34,15 @@ class Count:
     text: str
 
 
-def published(values: list[int], threshold: int | None) -> list[Count]:
-    """Counts along the steps, masked where small ("< 11") or where they differ from the last
-    published count by a small number ("masqué"); `threshold` None masks nothing."""
-    out: list[Count] = []
-    last: int | None = None
-    for v in values:
-        if threshold is not None and mask_count(v, threshold) is None:
-            out.append(Count(None, label(None, threshold)))
-        elif threshold is not None and last is not None and small(last - v, threshold):
-            out.append(Count(None, MASKED))
-        else:
-            out.append(Count(v, str(v)))
-            last = v
-    return out
+def publish(value: int, identity: str, secrecy: SecrecyConfig | None) -> Count:
+    """A count as it reads: exact when `secrecy` is None (nominative rights), else 0, "< 11" or
+    perturbed by the noise of the set `identity` names."""
+    if secrecy is None:
+        return Count(value, french(value))
+    shown = perturbed(identity, value, secrecy.threshold, secrecy.max_noise)
+    if shown is None:
+        return Count(None, hidden_text(secrecy.threshold))
+    return Count(shown, french(shown))
 
 
 @dataclass(frozen=True)
@@ -70,22 +68,22 @@ class Step:
 
 
 def steps(
-    con: duckdb.DuckDBPyConnection, definition: Definition, threshold: int | None
+    con: duckdb.DuckDBPyConnection, definition: Definition, secrecy: SecrecyConfig | None
 ) -> list[Step]:
-    """The attrition table; `threshold` None means no masking (nominative rights)."""
+    """The attrition table; `secrecy` None means no masking (nominative rights)."""
     raw = query.counts(con, definition)
-    patients = published([p for p, _ in raw], threshold)
-    dossiers = published([d for _, d in raw], threshold)
+    sets = query.digests(con, definition) if secrecy is not None else [("", "")] * len(raw)
     names = [("population", POPULATION_LABEL, "")]
     names += [(c.name, c.spec.label, c.describe()) for c in definition.criteria]
     out = []
     for k, (name, text, rule) in enumerate(names):
-        before, now = patients[k - 1].value if k else None, patients[k].value
+        (p, d), (pset, dset) = raw[k], sets[k]
+        patients = publish(p, f"cohort:patients|{pset}", secrecy)
+        dossiers = publish(d, f"cohort:dossiers|{dset}", secrecy)
         if k == 0:
             excluded = Count(None, "")
-        elif before is None or now is None:
-            excluded = Count(None, MASKED)
         else:
-            excluded = Count(before - now, str(before - now))
-        out.append(Step(k, name, text, rule, patients[k], dossiers[k], excluded))
+            gone = f"cohort:patients|{int(sets[k - 1][0] or 0) - int(pset or 0)}"
+            excluded = publish(raw[k - 1][0] - p, gone, secrecy)
+        out.append(Step(k, name, text, rule, patients, dossiers, excluded))
     return out

@@ -118,11 +118,11 @@ def write(
         "'CNIL MR-004 2013-117'",
     )
     ident = extract_id(definition, approval, requester, src.id)
-    threshold = load_secrecy().threshold
+    secrecy = load_secrecy()
     con = src.connect()
     try:
         selected = query.selected(con, definition)
-        steps = attrition.steps(con, definition, threshold)  # masked: the manifest is shared
+        steps = attrition.steps(con, definition, secrecy)  # protected: the manifest is shared
         quality = source.quality_status(con, src.id)
     finally:
         con.close()
@@ -157,9 +157,10 @@ def write(
         "dossier meeting every criterion); every such dossier in dossiers; why, in reasons",
         "pseudonymisation": METHOD,
         "secrecy": {
-            "threshold": threshold,
-            "note": "attrition counts null are masked (1 to threshold-1, or differing from the "
-            "last published count by so few)",
+            "threshold": secrecy.threshold,
+            "max_noise": secrecy.max_noise,
+            "note": "attrition counts null are masked (1 to threshold-1); the others carry the "
+            "noise of their set of patients or dossiers, at most max_noise",
         },
         "attrition": _attrition(steps),
         "files": files,

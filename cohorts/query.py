@@ -95,6 +95,24 @@ def counts(con: duckdb.DuckDBPyConnection, definition: Definition) -> list[tuple
     return [(int(row[2 * k]), int(row[2 * k + 1])) for k in range(n + 1)]
 
 
+def digests(con: duckdb.DuckDBPyConnection, definition: Definition) -> list[tuple[str, str]]:
+    """Per step as `counts` gives them, a digest of the set of patients and of dossiers left
+    (the sum of their hashes: the same set gives the same digest, whatever the criteria and
+    their order), the identity of their cells for statistical-secrecy noise."""
+    sql, params = flagged(definition)
+    n = len(definition.criteria)
+    aggregates = ", ".join(
+        f"coalesce(sum(DISTINCT hash(patient_key)) filter (where {all_steps(k)}), 0), "
+        f"coalesce(sum(hash(fiche_id)) filter (where {all_steps(k)}), 0)"
+        for k in range(n + 1)
+    )
+    row = con.execute(
+        f"with flagged as ({sql}) select {aggregates} from flagged", params
+    ).fetchone()
+    assert row is not None
+    return [(str(row[2 * k]), str(row[2 * k + 1])) for k in range(n + 1)]
+
+
 def selected(con: duckdb.DuckDBPyConnection, definition: Definition) -> pl.DataFrame:
     """The dossiers meeting every criterion (the population's columns)."""
     sql, params = flagged(definition)

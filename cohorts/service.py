@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -63,14 +64,37 @@ class Count:
 def count(definition: Definition, warehouse_dir: Path) -> Count:
     """The attrition table on the published warehouse, as the current principal may see it."""
     principal = _allowed("count a cohort", definition)
-    threshold = load_secrecy().threshold
+    secrecy = load_secrecy()
+    if principal.secrecy:
+        _within_budget(principal, secrecy.daily_counts)
     src = source.published(warehouse_dir)
     con = src.connect()
     try:
-        steps = attrition.steps(con, definition, threshold if principal.secrecy else None)
+        steps = attrition.steps(con, definition, secrecy if principal.secrecy else None)
     finally:
         con.close()
-    return Count(src.id, steps, threshold, principal.secrecy)
+    if principal.secrecy:
+        _audit(principal, "cohort_count", definition.name, {"snapshot": src.id})
+    return Count(src.id, steps, secrecy.threshold, principal.secrecy)
+
+
+def _within_budget(principal: Principal, daily: int) -> None:
+    """A role whose counts carry noise may ask for `daily` counts per 24 hours: enough to build
+    a definition, too few to average the noise of overlapping definitions away."""
+    since = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    recent = [
+        e
+        for e in audit.entries(limit=daily + 1000, action="cohort_count")
+        if e.actor == principal.username and e.at_utc >= since
+    ]
+    if len(recent) >= daily:
+        _deny(
+            principal,
+            "count a cohort",
+            f"limite de {daily} comptages par 24 heures atteinte (secret statistique : des "
+            "définitions voisines répétées permettraient de moyenner le bruit) ; réessayez "
+            "demain, ou demandez un accès avec autorisation (CNIL, comité d'éthique)",
+        )
 
 
 @dataclass(frozen=True)

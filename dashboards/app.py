@@ -22,6 +22,7 @@ from dashboards.filters import Filters
 from dashboards.registry import page_module
 from rrc.settings import warehouse_dir as configured_warehouse
 from warehouse.read import formats
+from warehouse.read.secrecy import notice
 
 
 def create_app(warehouse_dir: Path) -> Dash:
@@ -166,8 +167,7 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
     )
     secrecy = (
         html.Div(
-            f"Secret statistique : les effectifs de 1 à {reader().secrecy.threshold - 1} "
-            "patients, et ceux qui permettraient de les recalculer, sont masqués.",
+            notice(reader().secrecy),
             className="secrecy",
             id="secret-statistique",
         )

@@ -39,7 +39,7 @@ from access.policy import AccessDenied, Principal, load_policy, set_current
 from access.session_key import session_key
 from dashboards import login_pages, web
 from dashboards.refusal import refusal_page
-from dashboards.registry import landing, page_paths
+from dashboards.registry import export_page_path, landing, page_paths
 
 # What each Flask endpoint needs. "public": no session; "shell": any logged-in user (the app's
 # code, styles and layout, which hold no data); "page": the role may open that board; "callback":
@@ -260,7 +260,7 @@ def _check(app: Dash, principal: Principal, need: str | None, endpoint: str | No
         return
     if need == "exports":
         principal.require("exports", "download exports")
-        page = export_board((request.view_args or {}).get("page", ""))
+        page = export_page_path((request.view_args or {}).get("page", ""))
         if not role.may_open(page):
             raise AccessDenied(f"{principal.username} ({role.name}) may not export from {page}")
         return
@@ -269,11 +269,6 @@ def _check(app: Dash, principal: Principal, need: str | None, endpoint: str | No
             raise AccessDenied(f"{principal.username} ({role.name}) may not read the Data Docs")
         return
     principal.require(need, need)
-
-
-def export_board(page: str) -> str:
-    """The board an export belongs to: `/export/<page>/…`, the overview's being `ensemble`."""
-    return "/" if page == "ensemble" else "/" + page
 
 
 def callback_owner(app: Dash, output: str) -> str | None:

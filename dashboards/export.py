@@ -12,6 +12,7 @@ XLSX files hold no formula and no link (rrc/spreadsheet.py).
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 from dash import html
@@ -31,35 +32,34 @@ OVERVIEW = ("ensemble", "indicateurs")  # the overview's tiles as one table
 TABLE_PAGES = {"essais": "/essais", "qualite": "/qualite"}  # pages whose TABLES are exported
 
 
-def overview_sheet(search: str | None, hidden: str) -> Sheet:
+def overview_sheet(search: str | None, threshold: int) -> Sheet:
     """The overview's indicators for the year and the year before: one row per year, one
     column per tile, headed by the catalogue's labels and units."""
     p = params(search)
     cat = reader().catalogue
     data = reader().indicators(cat.overview, ["year"], indicators.filters(p), years=2)
-    frame = data.frame.sort("year")
+    data = replace(data, frame=data.frame.sort("year"))
+    frame = data.frame
     headers = [cat.filters["year"].label]
     columns: list[list[Any]] = [frame["year"].to_list()]
     for id_ in cat.overview:
         ind = cat.indicator(id_)
-        masked = data.masked(id_)
-        values = frame[id_].to_list() if id_ in frame.columns else [None] * frame.height
         headers.append(f"{ind.label} ({ind.unit})")
-        columns.append([hidden if m else v for v, m in zip(values, masked, strict=True)])
+        columns.append(data.shown(id_, threshold))
     return Sheet(headers, [list(r) for r in zip(*columns, strict=True)])
 
 
 def sheet_of(page: str, graph: str, search: str) -> Sheet:
-    hidden = reader().secrecy.hidden
+    threshold = reader().secrecy.threshold
     if (page, graph) == OVERVIEW:
-        return overview_sheet(search, hidden)
+        return overview_sheet(search, threshold)
     if page in TABLE_PAGES:
         module = page_module(TABLE_PAGES[page])
         if graph in getattr(module, "TABLES", ()):
             return module.tables(search)[graph]  # as on screen, masked cells included
     if graph not in reader().catalogue.charts.get(page, {}):
         raise KeyError(f"no chart {page}/{graph}")
-    return indicators.export_sheet(page, graph, params(search), hidden)
+    return indicators.export_sheet(page, graph, params(search), threshold)
 
 
 def _csv_cell(value: Any) -> str:

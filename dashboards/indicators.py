@@ -180,7 +180,7 @@ class Sheet:
     rows: list[list[Any]]
 
 
-def export_sheet(page: str, chart_id: str, p: dict[str, object], hidden: str) -> Sheet:
+def export_sheet(page: str, chart_id: str, p: dict[str, object], threshold: int) -> Sheet:
     """A chart's data as a table: the dimension, then one column per series, headed by the
     catalogue's labels and units; a masked cell says so."""
     cat = catalogue()
@@ -194,9 +194,6 @@ def export_sheet(page: str, chart_id: str, p: dict[str, object], hidden: str) ->
     columns: list[list[Any]] = [keys]
     headers = [dim.label]
     for ind in (cat.indicator(i) for i in chart.series):
-        masked = data.masked(ind.id)
         headers.append(f"{ind.label} ({ind.unit})")
-        columns.append(
-            [hidden if m else v for v, m in zip(frame[ind.id].to_list(), masked, strict=True)]
-        )
+        columns.append(data.shown(ind.id, threshold))
     return Sheet(headers, [list(r) for r in zip(*columns, strict=True)])

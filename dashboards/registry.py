@@ -41,3 +41,12 @@ def landing(role: Role) -> str | None:
     """Where `role` lands after login: the first board it may open (None: it may open none)."""
     pages = allowed(role)
     return str(pages[0]["path"]) if pages else None
+
+
+# exports named after something other than their page's path (`/export/<name>/...`)
+EXPORT_PAGES = {"ensemble": "/"}  # the overview's tiles as one table
+
+
+def export_page_path(name: str) -> str:
+    """The page an export belongs to, whose right it needs: `/export/activite/...` -> /activite."""
+    return EXPORT_PAGES.get(name, "/" + name)

@@ -86,7 +86,13 @@ def indicator_table(
 def key_indicators(reader: Reader, scope: Scope, years: list[int]) -> Section:
     cat = reader.catalogue
     data = reader.indicators(cat.report, ["year"], scope.params, years=2)
-    rows = {r["year"]: r for r in data.frame.iter_rows(named=True)}
+    threshold = reader.secrecy.threshold
+    shown = data.frame.with_columns(  # a masked value as it reads: "< 11" or "–"
+        pl.Series(i, data.shown(i, threshold), pl.Object)
+        for i in cat.report
+        if i in data.frame.columns
+    )
+    rows = {r["year"]: r for r in shown.iter_rows(named=True)}
     now, before = rows.get(scope.year, {}), rows.get(scope.year - 1, {})
     has_before = scope.year - 1 in years
     lines = []
@@ -94,7 +100,8 @@ def key_indicators(reader: Reader, scope: Scope, years: list[int]) -> Section:
         ind = cat.indicator(key)
         rate = ind.kind != "count"
         prev = before.get(key) if has_before else NOT_APPLICABLE
-        evolution = change(before.get(key), now.get(key), rate) if has_before else NOT_APPLICABLE
+        old, new = (None if isinstance(v, str) else v for v in (before.get(key), now.get(key)))
+        evolution = change(old, new, rate) if has_before else NOT_APPLICABLE
         label = ind.label + (f" ({ind.unit})" if ind.format != "count" else "")
         lines.append((label, prev, now.get(key), evolution))
     cols: tuple[Column, ...] = (
@@ -296,5 +303,6 @@ def build(reader: Reader, scope: Scope, generated_at: datetime, network: str) ->
         quality=quality_status(reader),
         threshold=reader.secrecy.threshold,
         secrecy=current().secrecy,
+        max_noise=reader.secrecy.max_noise,
         sections=tuple(sections),
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from reports.model import Kind
-from warehouse.read.secrecy import label
+from warehouse.read.secrecy import MASKED_RATE, label
 
 THIN = "\u202f"  # narrow no-break space: the French thousands separator
 MONTHS = (
@@ -35,9 +35,10 @@ def french(value: float, decimals: int = 0) -> str:
 
 
 def cell(value: Any, kind: Kind, threshold: int) -> str:
-    """How a cell reads: masked (None) as '< 11', counts and rates the French way."""
+    """How a cell reads: masked (None) as '< 11' (a count) or '–' (a rate), counts and rates
+    the French way."""
     if value is None:
-        return label(None, threshold)
+        return MASKED_RATE if kind == "rate" else label(None, threshold)
     if isinstance(value, str) or kind == "text":
         return str(value)
     if kind == "count" or (kind == "value" and isinstance(value, int)):
@@ -65,11 +66,13 @@ def long_date(moment: datetime) -> str:
     )
 
 
-def secrecy_note(threshold: int) -> str:
+def secrecy_note(threshold: int, max_noise: int) -> str:
     return (
-        f"« {label(None, threshold)} » : valeur masquée par le secret statistique. Aucun effectif "
-        f"de 1 à {threshold - 1} personnes n'est publié, ni une valeur qui permettrait de le "
-        "recalculer à partir des totaux (secret secondaire) ; un taux est masqué quand son "
-        "numérateur, son dénominateur ou leur différence est un tel effectif. "
-        "Un 0 est un vrai zéro."
+        f"« {label(None, threshold)} » : effectif de 1 à {threshold - 1} personnes, masqué par le "
+        f"secret statistique. Les autres effectifs sont perturbés de {max_noise} au plus "
+        "(méthode des clés de cellule) : une même case a toujours la même valeur, sur chaque "
+        "page, export et rapport, mais un total peut différer de la somme de ses parties, "
+        "et les soustractions ne redonnent pas les effectifs masqués. « – » : taux non publié "
+        "parce que son numérateur, son dénominateur ou leur différence est un effectif de 1 à "
+        f"{threshold - 1}. Un 0 est un vrai zéro."
     )

@@ -80,6 +80,7 @@ class Report:
     quality: str  # the data-quality status of the snapshot, in words
     threshold: int  # the statistical-secrecy threshold
     secrecy: bool  # were small cells masked (role without nominative rights)
+    max_noise: int = 3  # the largest secrecy noise on a published count
     sections: tuple[Section, ...] = field(default_factory=tuple)
 
     @property

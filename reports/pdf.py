@@ -216,7 +216,7 @@ def cover(r: Report, st: Styles) -> list[Any]:
     )
     contents = [Paragraph(_text(f"{i}. {s.title}"), st.body) for i, s in enumerate(r.sections, 1)]
     secrecy = (
-        secrecy_note(r.threshold)
+        secrecy_note(r.threshold, r.max_noise)
         if r.secrecy
         else "Rapport nominatif : aucun effectif n'est masqué (rôle habilité)."
     )

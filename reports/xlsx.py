@@ -10,7 +10,7 @@ from typing import Any
 from reports.fmt import secrecy_note
 from reports.model import Column, Report, Table
 from rrc.spreadsheet import neutralise, workbook
-from warehouse.read.secrecy import label
+from warehouse.read.secrecy import MASKED_RATE, label
 
 COVER = "Couverture"
 
@@ -36,7 +36,11 @@ def _table(sheet: Any, row: int, t: Table, threshold: int, fmt: dict[str, Any]) 
     for values in t.rows:
         for j, (v, c) in enumerate(zip(values, t.columns, strict=True)):
             masked |= v is None
-            out = label(None, threshold) if v is None else neutralise(v)
+            out = (
+                (MASKED_RATE if c.kind == "rate" else label(None, threshold))
+                if v is None
+                else neutralise(v)
+            )
             sheet.write(row, j, out, _style(v, c, fmt))
         row += 1
     if not t.rows:
@@ -44,7 +48,10 @@ def _table(sheet: Any, row: int, t: Table, threshold: int, fmt: dict[str, Any]) 
         row += 1
     notes = [t.note] if t.note else []
     if masked:
-        notes.append(f"« {label(None, threshold)} » : valeur masquée (secret statistique)")
+        notes.append(
+            f"« {label(None, threshold)} » : effectif de 1 à {threshold - 1}, masqué ; "
+            f"« {MASKED_RATE} » : taux non publié (secret statistique)"
+        )
     for note in notes:
         sheet.write(row, 0, neutralise(note), fmt["note"])
         row += 1
@@ -73,7 +80,9 @@ def render(report: Report, path: Path) -> Path:
         ("Qualité des données", report.quality),
         (
             "Secret statistique",
-            secrecy_note(report.threshold) if report.secrecy else "aucun effectif masqué",
+            secrecy_note(report.threshold, report.max_noise)
+            if report.secrecy
+            else "aucun effectif masqué",
         ),
     ]
     for i, (key, value) in enumerate(facts):

@@ -22,6 +22,7 @@ from rrc.settings import PROJECT_ROOT
 # the audit trail's HMAC key of the test session (tests/cli/test_examples.py makes its own with
 # `rrc secrets init`); each access database gets its anchor beside it
 os.environ.setdefault("RRC_AUDIT_KEY", "a7" * 32)
+os.environ.setdefault("RRC_SECRECY_KEY", "c4" * 32)
 
 PG_ADMIN = os.environ.get("RRC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIADB_ADMIN = os.environ.get("RRC_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")

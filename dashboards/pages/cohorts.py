@@ -121,8 +121,9 @@ def attrition(text: str | None) -> tuple[list[dict[str, Any]], str]:
     except (RRCError, AccessDenied) as exc:
         return [], _message(exc)
     note = (
-        f" Effectifs de 1 à {result.threshold - 1} affichés « < {result.threshold} » ; "
-        "« masqué » : effectif qui permettrait d'en recalculer un petit."
+        f" Effectifs de 1 à {result.threshold - 1} affichés « < {result.threshold} » ; les "
+        "autres sont perturbés de quelques unités (secret statistique), toujours de la même "
+        "façon pour un même ensemble de patients."
         if result.masked
         else ""
     )

@@ -30,14 +30,14 @@ def kpis(search: str | None) -> dict[str, tuple[object, object]]:
         dict.fromkeys([*cat.overview, *(cat.indicator(i).beside or i for i in cat.overview)])
     )
     data = reader().indicators(ids, ["year"], indicators.filters(p), years=2)
-    hidden = reader().secrecy.hidden  # statistical secrecy
+    threshold = reader().secrecy.threshold  # statistical secrecy
     year = int(p["year"])  # type: ignore[call-overload]
     out = {}
     for id_ in ids:
         values = {}
         if id_ in data.frame.columns:
-            for y, v, m in zip(data.frame["year"], data.frame[id_], data.masked(id_), strict=True):
-                values[y] = hidden if m else v
+            for y, v in zip(data.frame["year"], data.shown(id_, threshold), strict=True):
+                values[y] = v
         out[id_] = (values.get(year), values.get(year - 1))
     return out
 

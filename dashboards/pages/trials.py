@@ -16,6 +16,7 @@ from dashboards.data import params, reader
 from dashboards.indicators import Sheet
 from rrc.spreadsheet import neutralise
 from warehouse.read import catalogue
+from warehouse.read.secrecy import masked_text
 
 dash.register_page(__name__, path="/essais", name="Essais cliniques", order=4)
 
@@ -38,12 +39,12 @@ def trial_rows(search: str | None) -> list[dict[str, Any]]:
     frame, masked = reader().query_masked(
         "trials_list", year=p["year"], organ=p["organ"], c3=p["c3"]
     )
-    hidden = reader().secrecy.hidden  # statistical secrecy
+    threshold = reader().secrecy.threshold  # statistical secrecy
     rows = []
     for i, row in enumerate(frame.iter_rows(named=True)):
         rows.append(
             {
-                k: hidden
+                k: masked_text(masked[(i, k)], threshold)
                 if (i, k) in masked
                 else neutralise(str(cat.translate(TABLE, k, v)) if v is not None else "")
                 for k, v in row.items()

@@ -121,6 +121,7 @@ def test_every_help_example_runs(
         "RRC_PSEUDONYM_KEY",
         "RRC_SESSION_KEY",
         "RRC_AUDIT_KEY",
+        "RRC_SECRECY_KEY",
         "RRC_AUDIT_ANCHOR",
         "RRC_ENV",
     ):

@@ -1,19 +1,20 @@
 """Attrition counts match independent SQL on the core tables, follow the definition's order, and
-are masked for researchers (not for administrators) so that no small count can be recomputed."""
+are protected for researchers (not for administrators): small ones masked, the others perturbed by
+the noise of their set, so that no small count can be recomputed."""
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from access.policy import Principal, acting_as
+from access.policy import AccessDenied, Principal, acting_as
 from cohorts import query, service
-from cohorts.attrition import MASKED, published
+from cohorts.attrition import publish
 from cohorts.definition import Definition, from_dict
 from tests.cohorts.conftest import BREAST
-from warehouse.read.secrecy import small
+from warehouse.read.secrecy import load_secrecy, small
 
 # the same criteria written by hand, straight on the core tables
 BREAST_SQL = [
@@ -66,35 +67,76 @@ def test_steps_follow_the_order_of_the_definition(con, breast: Definition) -> No
     assert reverse[1] == by_hand(con, BREAST_SQL[-1:])[1]
 
 
-def test_published_counts_mask_small_ones_and_small_differences() -> None:
-    counts = published([500, 495, 400, 390, 385, 5, 0], 11)
-    assert [c.value for c in counts] == [500, None, 400, None, 385, None, 0]
-    assert [c.text for c in counts][:2] == ["500", MASKED]
-    assert counts[5].text == "< 11"
-    # 390 hides 400-390; 385 differs from the last *published* count (400) by 15: shown
-    assert [c.value for c in published([20, 15, 9], None)] == [20, 15, 9]
+def test_published_counts_mask_small_ones_and_perturb_the_others() -> None:
+    cfg = load_secrecy()
+    counts = [publish(v, f"set-{v}", cfg) for v in (500, 495, 12, 5, 0)]
+    assert [c.value is None for c in counts] == [False, False, False, True, False]
+    assert counts[3].text == "< 11" and counts[4].value == 0
+    for c, v in zip(counts[:3], (500, 495, 12), strict=True):
+        assert c.value is not None and cfg.threshold <= c.value and abs(c.value - v) <= 3
+    assert publish(495, "set-495", cfg) == counts[1]  # the same set: the same value
+    assert [publish(v, "s", None).value for v in (20, 15, 9)] == [20, 15, 9]
 
 
-def test_researchers_see_masked_counts_administrators_do_not(warehouse: Path, breast) -> None:
+def test_researchers_see_protected_counts_administrators_do_not(warehouse: Path, breast) -> None:
+    cfg = load_secrecy()
     with acting_as(Principal.of("a1", "admin")):
         full = service.count(breast, warehouse)
     with acting_as(Principal.of("r1", "researcher")):
-        masked = service.count(breast, warehouse)
-    assert not full.masked and masked.masked
-    raw = [s.patients.value for s in full.steps]
-    assert all(v is not None for v in raw)
-    shown = [s.patients.value for s in masked.steps]
-    assert None in shown, "the demo cohort should have a masked step (few men with breast cancer)"
-    last = None
-    for value, seen in zip(raw, shown, strict=True):
-        hidden = small(value, 11) or (last is not None and small(last - value, 11))
-        assert (seen is None) == hidden
-        last = last if hidden else value
-    # nothing published lets a small count be recomputed
-    visible = [v for v in shown if v is not None]
-    assert not any(small(a - b, 11) for a, b in itertools.pairwise(visible))
-    for s in masked.steps:
-        if s.excluded.value is not None:
-            assert not small(s.excluded.value, 11)
-    rows = [s.row() for s in masked.steps]
-    assert {r["Patients"] for r in rows} & {"< 11", MASKED}
+        shown = service.count(breast, warehouse)
+        again = service.count(breast, warehouse)
+    assert not full.masked and shown.masked
+    assert [s.row() for s in shown.steps] == [s.row() for s in again.steps]  # no new noise
+    exact = [s.patients.value for s in full.steps]
+    seen = [s.patients.value for s in shown.steps]
+    assert all(v is not None for v in exact)
+    # the sex step drops a few men with breast cancer: a small set, "< 11", never a difference
+    assert any(s.excluded.text == "< 11" for s in shown.steps)
+    for value, read in zip(exact, seen, strict=True):
+        assert value is not None
+        if small(value, cfg.threshold):
+            assert read is None  # "< 11" only, and only on 1..10
+        else:
+            assert read is not None and abs(read - value) <= cfg.max_noise
+    assert any(r != v for r, v in zip(seen, exact, strict=True) if r is not None)
+    for step, true in zip(shown.steps[1:], full.steps[1:], strict=True):
+        gone = true.excluded.value
+        assert gone is not None
+        assert (step.excluded.text == "< 11") == small(gone, cfg.threshold)
+
+
+def test_criteria_order_gives_the_same_final_count_and_no_small_difference(
+    warehouse: Path, breast: Definition
+) -> None:
+    """The issue's attack: the sex criterion first or last. The final sets are the same, so they
+    read the same; the men dropped by the sex step read "< 11", never as a difference."""
+    backwards = from_dict(
+        {"name": "x", "criteria": dict(reversed(list(BREAST["criteria"].items())))}
+    )
+    with acting_as(Principal.of("r1", "researcher")):
+        forward, reverse = service.count(breast, warehouse), service.count(backwards, warehouse)
+    assert forward.steps[-1].patients == reverse.steps[-1].patients
+    with acting_as(Principal.of("a1", "admin")):
+        exact = service.count(backwards, warehouse)
+    for step, true in zip(reverse.steps[1:], exact.steps[1:], strict=True):
+        if true.excluded.value is not None and small(true.excluded.value, 11):
+            assert step.excluded.text == "< 11"
+
+
+def test_a_researcher_is_held_to_the_daily_count_budget(
+    warehouse: Path, breast: Definition, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import warehouse.read.secrecy as secrecy
+
+    cfg = secrecy.load_secrecy()
+    monkeypatch.setattr(
+        service, "load_secrecy", lambda: secrecy.SecrecyConfig(cfg.threshold, 3, {}, 2)
+    )
+    with acting_as(Principal.of("budget1", "researcher")):
+        service.count(breast, warehouse)
+        service.count(breast, warehouse)
+        with pytest.raises(AccessDenied, match="limite de 2 comptages"):
+            service.count(breast, warehouse)
+    with acting_as(Principal.of("a1", "admin")):  # nominative rights: no noise, no budget
+        for _ in range(3):
+            service.count(breast, warehouse)

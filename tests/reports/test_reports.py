@@ -20,7 +20,7 @@ from reports.model import Table
 from tests.reports.conftest import C3, Reports
 from warehouse.read import catalogue
 from warehouse.read.reader import Reader
-from warehouse.read.secrecy import load_secrecy
+from warehouse.read.secrecy import MASKED_RATE, load_secrecy
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"
 MASKED = "< 11"
@@ -109,10 +109,12 @@ def _kpis(reader: Reader, c3: str | None = None) -> dict[str, Any]:
 
 def _expected(frame: pl.DataFrame, table: Table) -> list[list[Any]]:
     """The Reader's figures (the table's number columns) as the XLSX holds them."""
-    keys = [c.key for c in table.columns if c.kind != "text"]
+    cols = [c for c in table.columns if c.kind != "text"]
     frame = frame.with_columns(pl.col(pl.Decimal).cast(pl.Int64))
+    hidden = {c.key: MASKED_RATE if c.kind == "rate" else MASKED for c in cols}
     return [
-        [MASKED if v is None else round(float(v), 6) for v in r] for r in frame.select(keys).rows()
+        [hidden[c.key] if v is None else round(float(v), 6) for v, c in zip(r, cols, strict=True)]
+        for r in frame.select([c.key for c in cols]).rows()
     ]
 
 

@@ -110,10 +110,18 @@ def test_quorum_met_counts_the_unknown_in_its_denominator_and_says_so() -> None:
     assert "pct_quorum_met" in CAT.overview
 
 
-def test_parts_come_with_their_total_and_are_masked_with_it() -> None:
+def test_parts_come_with_their_total_and_cells_are_named_by_what_they_count() -> None:
     (q,) = indicators.plan(CAT, ("registered", "discussed"), ("month",), NONE)
     assert "dossiers" in q.values
-    assert secrecy.Relation("dossiers", ("registered", "discussed")) in q.rules.relations
+    assert q.rules.coordinates == ("month",)
+    assert q.rules.measure("dossiers") == "dossiers"
+    (rate,) = indicators.plan(CAT, ("pct_quorum_met",), ("organ",), NONE)
+    # a rate's denominator is the same count as the dossiers: it reads the same
+    assert rate.rules.measure("pct_quorum_met__den") == "dossiers"
+    assert rate.coordinates({"year": 2013, "c3": None, "organ": "sein"}) == {
+        "year": 2013,
+        "organ": "sein",
+    }
 
 
 def test_a_median_is_masked_with_the_small_count_it_rests_on() -> None:
@@ -127,9 +135,9 @@ def test_a_median_is_masked_with_the_small_count_it_rests_on() -> None:
             "median_days_rcp_to_pps__n": [250, 4],
         }
     )
-    out, masked = secrecy.apply_masked(frame, q.rules, 11)
-    assert out["median_days_rcp_to_pps"].to_list() == [12.0, None]
-    assert (1, "median_days_rcp_to_pps") in masked
+    done = secrecy.protect(frame, q.rules, secrecy.SecrecyConfig(11, 3))
+    assert done.frame["median_days_rcp_to_pps"].to_list() == [12.0, None]
+    assert done.masked[(1, "median_days_rcp_to_pps")] == secrecy.STATISTIC
 
 
 def test_the_median_delay_and_first_presentations_are_on_the_overview_and_the_reports() -> None:

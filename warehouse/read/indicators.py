@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warehouse.read.catalogue import IDENT, Catalogue, Dimension, Indicator, Mart
-from warehouse.read.secrecy import QueryRules, Rate, Relation, Statistic
+from warehouse.read.secrecy import QueryRules, Rate, Statistic
 
 ANY = "*"
 
@@ -36,10 +36,20 @@ class Compiled:
     params: dict[str, Any]
     rules: QueryRules
     notes: tuple[str, ...]
+    # coordinates every row shares beside the bound filters: the mart's fixed columns, a span
+    extra: tuple[tuple[str, Any], ...] = ()
 
     @property
     def values(self) -> list[str]:
         return [i.id for i in self.indicators]
+
+    def coordinates(self, params: dict[str, Any]) -> dict[str, Any]:
+        """What locates every row's cell, given the parameters bound (a filter left empty is
+        every value: no coordinate); the year of `by`, when there is one, is the row's."""
+        coords = {k: v for k, v in params.items() if k in self.params and v is not None}
+        if "year" in self.rules.coordinates_or_empty():
+            coords.pop("year", None)
+        return {**coords, **dict(self.extra)}
 
 
 def _literal(text: str) -> str:
@@ -88,31 +98,38 @@ def _aggregates(ind: Indicator) -> list[str]:
 
 
 def _rules(name: str, indicators: tuple[Indicator, ...], by: tuple[str, ...]) -> QueryRules:
+    """Secrecy rules of one query: each count of individuals is perturbed under the name of the
+    mart column it sums (so that the same count read from two marts, or as a rate's denominator,
+    reads the same), rates and statistics follow their counts. A row's cell is located by the
+    dimensions of `by` (and the request's filters, bound by the reader)."""
     counts: list[str] = []
-    rates, statistics, relations = [], [], []
-    ids = {i.id for i in indicators}
+    measures: dict[str, str] = {}
+    rates, statistics = [], []
     for ind in indicators:
         if ind.kind == "count" and ind.secrecy == "individuals":
             counts.append(ind.id)
+            measures[ind.id] = ind.column or "rows"
         elif ind.kind == "rate" and ind.secrecy != "none":
             counts += [f"{ind.id}__num", f"{ind.id}__den"]
+            measures |= {
+                f"{ind.id}__num": ind.numerator or "",
+                f"{ind.id}__den": ind.denominator or "",
+            }
             rates.append(Rate(ind.id, f"{ind.id}__num", f"{ind.id}__den"))
         elif ind.kind == "statistic" and ind.secrecy != "none":
-            # the count it rests on is not published: the statistic is masked when it is small
+            counts.append(f"{ind.id}__n")
+            measures[f"{ind.id}__n"] = ind.count or ""
             statistics.append(Statistic(ind.id, f"{ind.id}__n"))
-        for group in ind.parts:
-            if set(group) <= ids:
-                relations.append(Relation(ind.id, tuple(group)))
     scopes = {i.scope for i in indicators}
     scope = "network" if "network" in scopes else "public" if scopes == {"public"} else "c3"
     return QueryRules(
         name=name,
         counts=tuple(counts),
-        groups=tuple(d for d in by if d == "year"),
-        relations=tuple(relations),
         rates=tuple(rates),
         statistics=tuple(statistics),
         scope=scope,
+        measures=measures,
+        coordinates=by,
     )
 
 
@@ -172,7 +189,12 @@ def compile_mart(
     )
     name = f"indicators:{mart.name}:{','.join(i.id for i in indicators)}:{','.join(by)}"
     rules = _rules(name, indicators, by)
-    return Compiled(mart, indicators, sql, params, rules, tuple(dict.fromkeys(notes)))
+    extra: list[tuple[str, Any]] = [
+        (f"fixed:{column}", value) for column, value in sorted(mart.fixed.items())
+    ]
+    if years > 1 and "year" not in by:
+        extra.append(("years", years))
+    return Compiled(mart, indicators, sql, params, rules, tuple(dict.fromkeys(notes)), tuple(extra))
 
 
 def _mart_for(cat: Catalogue, ind: Indicator, by: tuple[str, ...], taken: list[str]) -> Mart:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -34,7 +34,7 @@ import polars as pl
 from access.policy import current
 from warehouse.publish import Warehouse
 from warehouse.read import catalogue, indicators, secrecy
-from warehouse.read.secrecy import QueryRules
+from warehouse.read.secrecy import Cell, QueryRules
 
 QUERIES = Path(__file__).parent / "queries"
 
@@ -50,13 +50,15 @@ def query_text(name: str) -> tuple[str, frozenset[str]]:
 class Indicators:
     """Indicators by dimension: per dimension `<dim>` (its value) and `<dim>_label`; per
     indicator its value (None when masked or not available), `<id>__masked` (True when
-    statistical secrecy masked it) and, for rates and statistics, what they rest on
-    (`<id>__num`, `<id>__den`, `<id>__n`); `notes` says which filters did not apply."""
+    statistical secrecy masked it), `<id>__reason` (why: secrecy.SMALL, RATE or STATISTIC) and,
+    for rates and statistics, what they rest on (`<id>__num`, `<id>__den`, `<id>__n`); `notes`
+    says which filters did not apply; `perturbed` whether counts carry secrecy noise."""
 
     frame: pl.DataFrame
     notes: tuple[str, ...]
     # the notes of each indicator (the filters it could not follow)
     notes_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    perturbed: bool = False
 
     @classmethod
     def join(
@@ -64,6 +66,7 @@ class Indicators:
         parts: list[tuple[pl.DataFrame, tuple[str, ...]]],
         by: tuple[str, ...],
         notes_of: dict[str, tuple[str, ...]] | None = None,
+        perturbed: bool = False,
     ) -> Indicators:
         frame, notes = parts[0]
         for other, more in parts[1:]:
@@ -86,13 +89,30 @@ class Indicators:
             else:
                 frame = pl.concat([frame, other], how="horizontal")
             notes = (*notes, *more)
-        return cls(frame, tuple(dict.fromkeys(notes)), notes_of or {})
+        return cls(frame, tuple(dict.fromkeys(notes)), notes_of or {}, perturbed)
 
     def masked(self, id_: str) -> list[bool]:
         column = f"{id_}__masked"
         if column not in self.frame.columns:
             return [False] * self.frame.height
         return [bool(v) for v in self.frame[column].fill_null(False)]
+
+    def shown(self, id_: str, threshold: int) -> list[Any]:
+        """The values of indicator `id_` as they read: a masked one as its label ("< 11" for a
+        small count, "–" for a rate or a statistic)."""
+        if id_ not in self.frame.columns:
+            return [None] * self.frame.height
+        return [
+            secrecy.masked_text(r, threshold) if r else v
+            for v, r in zip(self.frame[id_].to_list(), self.reasons(id_), strict=True)
+        ]
+
+    def reasons(self, id_: str) -> list[str | None]:
+        """Why each value of indicator `id_` is masked (secrecy.SMALL, RATE, STATISTIC), or None."""
+        column = f"{id_}__reason"
+        if column not in self.frame.columns:
+            return [None] * self.frame.height
+        return self.frame[column].to_list()
 
 
 class Reader:
@@ -124,15 +144,25 @@ class Reader:
         """The rows of query `name` that the current principal may see."""
         return self.query_masked(name, **params)[0]
 
-    def query_masked(self, name: str, **params: Any) -> tuple[pl.DataFrame, set[tuple[int, str]]]:
-        """`query`, with the (row, column) cells that statistical secrecy masked."""
+    def query_masked(self, name: str, **params: Any) -> tuple[pl.DataFrame, dict[Cell, str]]:
+        """`query`, with the (row, column) cells that statistical secrecy masked and why."""
         sql, names = query_text(name)
-        return self._read(sql, names, self.secrecy.rules(name), params)
+
+        def coordinates(bound: dict[str, Any]) -> dict[str, Any]:
+            return {f"{name}:{k}": v for k, v in bound.items() if k in names}
+
+        return self._read(sql, names, self.secrecy.rules(name), params, coordinates)
 
     def _read(
-        self, sql: str, names: frozenset[str], rules: QueryRules, params: dict[str, Any]
-    ) -> tuple[pl.DataFrame, set[tuple[int, str]]]:
-        """Rows of `sql` the current principal may see under `rules`, and the cells masked."""
+        self,
+        sql: str,
+        names: frozenset[str],
+        rules: QueryRules,
+        params: dict[str, Any],
+        coordinates: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> tuple[pl.DataFrame, dict[Cell, str]]:
+        """Rows of `sql` the current principal may see under `rules`, and the cells masked
+        (`coordinates` says what locates every row's cell, from the parameters bound)."""
         principal = current()
         withheld = (rules.row_level and not principal.role.row_level) or (
             principal.c3_id is not None and rules.scope == "network"
@@ -143,8 +173,9 @@ class Reader:
         if principal.c3_id is not None and rules.scope == "column" and rules.scope_column:
             frame = frame.filter(pl.col(rules.scope_column) == principal.c3_id)
         if principal.secrecy:
-            return secrecy.apply_masked(frame, rules, self.secrecy.threshold)
-        return frame, set()
+            done = secrecy.protect(frame, rules, self.secrecy, coordinates(params))
+            return done.frame, done.masked
+        return frame, {}
 
     def indicators(
         self,
@@ -160,13 +191,18 @@ class Reader:
         notes_of: dict[str, tuple[str, ...]] = {}
         for q in indicators.plan(self.catalogue, tuple(ids), tuple(by), dict(filters or {}), years):
             notes_of |= {i.id: q.notes for i in q.indicators}
-            frame, masked = self._read(q.sql, frozenset(q.params), q.rules, q.params)
+            frame, masked = self._read(q.sql, frozenset(q.params), q.rules, q.params, q.coordinates)
             flags = [
                 pl.Series(f"{c}__masked", [(r, c) in masked for r in range(frame.height)])
                 for c in q.values
+            ] + [
+                pl.Series(
+                    f"{c}__reason", [masked.get((r, c)) for r in range(frame.height)], pl.String
+                )
+                for c in q.values
             ]
             parts.append((frame.with_columns(flags), q.notes))
-        return Indicators.join(parts, tuple(by), notes_of)
+        return Indicators.join(parts, tuple(by), notes_of, current().secrecy)
 
     def raw(self, name: str, empty: bool = False, **params: Any) -> pl.DataFrame:
         """The query's rows with no access rule applied: for checks and benchmarks only."""

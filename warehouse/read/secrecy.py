@@ -1,55 +1,60 @@
-"""Statistical secrecy: small counts of individuals are masked, and so is whatever would let a
-reader recompute them.
+"""Statistical secrecy by consistent perturbation (the cell-key method of the ONS and the ABS
+TableBuilder): what a role without nominative rights reads can be compared, summed and subtracted
+across every page, export and report without giving back a small count.
 
-Primary suppression masks every count in 1..threshold-1 (0 stays visible: it discloses nobody).
-Secondary suppression then works on *linked sets* of cells whose sum is published or derivable:
+For such a role, each count of individuals in a published cell is
+- 0 when it is 0 (an empty cell discloses nobody);
+- masked, read "< 11", when it is between 1 and threshold - 1: the label is true, the value is 1-10;
+- otherwise published as value + noise: an integer in [-max_noise, +max_noise] drawn from a keyed
+  hash (HMAC-SHA256, key outside the warehouse) of the cell's coordinates, its measure and its true
+  value. Never below the threshold, so that "< 11" keeps its meaning. The same cell reads the same
+  wherever and however often it is asked for (a chart, an export, the ARS report, another role);
+  two different cells carry independent noise, so differencing a total and its visible parts
+  yields the masked cell plus the sum of several noises, not the cell.
 
-- each count column, within a group of rows (the whole result by default): its total is public
-  elsewhere (a tile, another chart), so a set with exactly one masked cell gives it away;
-- each declared row relation `total = a + b` on the same row.
+A rate is computed from its perturbed numerator and denominator, and masked ("–") when the
+numerator, the denominator or their difference is a small count (a rate of 98 % on 300 dossiers
+would give away the 6 who are not in it). A statistic (median, delay) is masked when the count it
+rests on is small. Method, reasons and limits: docs/access.md, "Statistical secrecy".
 
-In a linked set, one masked cell is never left alone: the smallest visible non-zero cell of the set
-is masked with it, and this repeats over all sets until nothing changes. A rate is masked when its
-numerator, its denominator or their difference is a masked-size count.
-
-What each query's columns mean is data, in `config/secrecy.toml`; an analyst reads and edits it.
+What each named query's columns mean is data, in `config/secrecy.toml`; indicators of the
+catalogue take their rules from `config/indicators.toml`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import polars as pl
 
 from rrc.errors import ConfigError
+from rrc.secrets import ensure_hex, read_hex
 from rrc.settings import load_toml
 
 Cell = tuple[int, str]  # (row index, column)
+NOT_RECORDED = "\u2205"  # a dimension value that is not recorded, in a cell's coordinates
 
-
-@dataclass(frozen=True)
-class Relation:
-    """`total = part + part + ...` on each row."""
-
-    total: str
-    parts: tuple[str, ...]
-
-    @classmethod
-    def parse(cls, text: str, query: str) -> Relation:
-        left, sep, right = text.partition("=")
-        parts = tuple(p.strip() for p in right.split("+") if p.strip())
-        if not sep or not left.strip() or len(parts) < 2:
-            raise ConfigError(
-                f"secrecy.toml [queries.{query}]: relation {text!r} is not 'total = a + b'"
-            )
-        return cls(left.strip(), parts)
+# how a masked cell reads, by what it is
+SMALL = "small"  # a count of 1..threshold-1
+RATE = "rate"  # a rate whose numerator, denominator or their difference is small
+STATISTIC = "statistic"  # a median or delay resting on a small count
+MASKED_RATE = "–"
+REASONS = {
+    SMALL: "secret statistique : effectif de 1 à {top}",
+    RATE: "secret statistique : taux non publié (numérateur, dénominateur ou écart de 1 à {top})",
+    STATISTIC: "secret statistique : repose sur un effectif de 1 à {top}",
+}
 
 
 @dataclass(frozen=True)
 class Rate:
-    """`column = numerator / denominator`: masked with the counts it is made of."""
+    """`column = numerator / denominator`: computed from the perturbed counts, masked with them."""
 
     column: str
     numerator: str
@@ -75,27 +80,46 @@ class Statistic:
 
 @dataclass(frozen=True)
 class QueryRules:
-    """What a query's columns mean for secrecy and scope (one table of config/secrecy.toml)."""
+    """What a query's columns mean for secrecy and scope (one table of config/secrecy.toml, or
+    generated from the catalogue for an indicator query)."""
 
     name: str
     counts: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    relations: tuple[Relation, ...] = ()
     rates: tuple[Rate, ...] = ()
     statistics: tuple[Statistic, ...] = ()
     scope: str = "c3"  # "c3": filtered by $c3 | "public": no individual data | "network"
     row_level: bool = False  # rows are individual records (quarantine): row-level roles only
     scope_column: str | None = None  # scope "column": rows filtered on this column
+    # what each count column measures, in a cell's key (default: the column's name); two queries
+    # that count the same thing under the same coordinates must name it alike
+    measures: Mapping[str, str] = field(default_factory=dict)
+    # the columns that locate a row's cell (default: every column that is not a figure)
+    coordinates: tuple[str, ...] | None = None
+
+    def coordinates_or_empty(self) -> tuple[str, ...]:
+        return self.coordinates or ()
+
+    def measure(self, column: str) -> str:
+        return self.measures.get(column, column)
+
+    def figures(self) -> set[str]:
+        return {
+            *self.counts,
+            *(r.column for r in self.rates),
+            *(s.column for s in self.statistics),
+        }
 
 
 @dataclass(frozen=True)
 class SecrecyConfig:
     threshold: int
+    max_noise: int = 3
     queries: dict[str, QueryRules] = field(default_factory=dict)
+    daily_counts: int = 50  # cohort counts a role without nominative rights may ask for a day
 
     @property
     def hidden(self) -> str:
-        """How a masked cell reads: "< 11"."""
+        """How a masked count reads: "< 11"."""
         return hidden_text(self.threshold)
 
     def rules(self, query: str) -> QueryRules:
@@ -110,6 +134,7 @@ class SecrecyConfig:
 
 
 SCOPES = ("c3", "public", "network", "column")
+QUERY_KEYS = {"counts", "rates", "statistics", "scope", "row_level", "scope_column", "measures"}
 
 
 def load_secrecy(name: str = "secrecy.toml") -> SecrecyConfig:
@@ -117,145 +142,184 @@ def load_secrecy(name: str = "secrecy.toml") -> SecrecyConfig:
     threshold = int(raw.get("threshold", 11))
     if threshold < 1:
         raise ConfigError(f"secrecy.toml: threshold must be at least 1, not {threshold}")
+    max_noise = int(raw.get("perturbation", {}).get("max_noise", 3))
+    if max_noise < 1:
+        raise ConfigError(
+            f"secrecy.toml [perturbation]: max_noise must be at least 1, not {max_noise}",
+            hint="without noise a masked count comes back by subtracting its neighbours",
+        )
     queries: dict[str, QueryRules] = {}
     for qname, spec in raw.get("queries", {}).items():
+        unknown = set(spec) - QUERY_KEYS
+        if unknown:
+            raise ConfigError(
+                f"secrecy.toml [queries.{qname}]: unknown key(s) {', '.join(sorted(unknown))}",
+                hint=f"the keys are {', '.join(sorted(QUERY_KEYS))}",
+            )
         scope = spec.get("scope", "c3")
         if scope not in SCOPES:
             raise ConfigError(
                 f"secrecy.toml [queries.{qname}]: scope {scope!r} is not one of {SCOPES}"
             )
+        stats = spec.get("statistics", {})
         queries[qname] = QueryRules(
             name=qname,
             counts=tuple(spec.get("counts", ())),
-            groups=tuple(spec.get("groups", ())),
-            relations=tuple(Relation.parse(t, qname) for t in spec.get("relations", ())),
             rates=tuple(Rate.parse(c, t, qname) for c, t in spec.get("rates", {}).items()),
+            statistics=tuple(Statistic(c, n) for c, n in stats.items()),
             scope=scope,
             row_level=bool(spec.get("row_level", False)),
             scope_column=spec.get("scope_column"),
+            measures=dict(spec.get("measures", {})),
         )
         if scope == "column" and not queries[qname].scope_column:
             raise ConfigError(f"secrecy.toml [queries.{qname}]: scope 'column' needs scope_column")
-    return SecrecyConfig(threshold, queries)
+    daily = int(raw.get("cohorts", {}).get("daily_counts", 50))
+    return SecrecyConfig(threshold, max_noise, queries, daily)
+
+
+@cache
+def cell_key() -> bytes:
+    """The secret of the noise ([secrecy] of config/secrets.toml, or RRC_SECRECY_KEY): whoever
+    holds it can take the noise off, so it never leaves the server."""
+    return read_hex(
+        "RRC_SECRECY_KEY", "secrecy", "key of the statistical-secrecy noise (cell keys)"
+    )
+
+
+def init_key() -> bool:
+    """Create the noise key in config/secrets.toml unless present; True when created."""
+    return ensure_hex("secrecy")[1]
 
 
 def small(value: Any, threshold: int) -> bool:
     return value is not None and 0 < value < threshold
 
 
-def linked_sets(
-    frame: pl.DataFrame, counts: Sequence[str], groups: Sequence[str], relations: Iterable[Relation]
-) -> list[list[Cell]]:
-    """The sets of cells whose sum is published: per count column within a group, per relation."""
-    sets: list[list[Cell]] = []
-    indexed = frame.with_row_index("__row")
-    partitions = (
-        [indexed["__row"].to_list()]
-        if not groups
-        else [g["__row"].to_list() for _, g in indexed.group_by(list(groups), maintain_order=True)]
-    )
-    for col in counts:
-        for rows in partitions:
-            if len(rows) > 1:
-                sets.append([(r, col) for r in rows])
-    for rel in relations:
-        for r in range(frame.height):
-            sets.append([(r, rel.total), *((r, p) for p in rel.parts)])
-    return sets
+def _text(value: Any) -> str:
+    if value is None:
+        return NOT_RECORDED
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return str(value)
 
 
-def suppress(
+def coordinates_text(measure: str, coords: Mapping[str, Any]) -> str:
+    """A cell's identity: its measure and its coordinates in a fixed order."""
+    return measure + "|" + "|".join(f"{k}={_text(v)}" for k, v in sorted(coords.items()))
+
+
+def noise(identity: str, value: int, threshold: int, max_noise: int) -> int:
+    """The cell's perturbation: uniform on [max(-max_noise, threshold - value), max_noise], drawn
+    from the keyed hash of the cell and its true value (same cell and value, same noise)."""
+    digest = hmac.new(cell_key(), f"{identity}#{value}".encode(), hashlib.sha256).digest()
+    low = max(-max_noise, threshold - value)
+    width = max_noise - low + 1
+    return low + int.from_bytes(digest[:8], "big") % width
+
+
+def perturbed(identity: str, value: int | None, threshold: int, max_noise: int) -> int | None:
+    """What a count reads: 0, None (masked: 1..threshold-1) or value + noise."""
+    if value is None or value == 0:
+        return value
+    if value < threshold:
+        return None
+    return value + noise(identity, value, threshold, max_noise)
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A frame as a role without nominative rights reads it, and why each masked cell is."""
+
+    frame: pl.DataFrame
+    masked: dict[Cell, str]  # cell -> SMALL | RATE | STATISTIC
+
+
+def protect(
     frame: pl.DataFrame,
-    counts: Sequence[str],
-    threshold: int,
-    groups: Sequence[str] = (),
-    relations: Sequence[Relation] = (),
-) -> set[Cell]:
-    """The cells to mask: primary (small counts) then secondary, to a fixed point."""
-    values = {c: frame[c].to_list() for c in counts if c in frame.columns}
-    for rel in relations:
-        for c in (rel.total, *rel.parts):
-            if c not in values:
-                raise ConfigError(f"secrecy relation uses column {c!r}, absent from the result")
-    masked: set[Cell] = {
-        (r, c) for c, col in values.items() for r, v in enumerate(col) if small(v, threshold)
-    }
-    sets = linked_sets(frame, list(values), groups, relations)
-    totals = {rel.total for rel in relations}
-    changed = True
-    while changed:
-        changed = False
-        for cells in sets:
-            hidden = [cell for cell in cells if cell in masked]
-            if len(hidden) != 1:
-                continue
-            candidates = [
-                cell for cell in cells if cell not in masked and (values[cell[1]][cell[0]] or 0) > 0
-            ]
-            parts = [cell for cell in candidates if cell[1] not in totals]
-            candidates = parts or candidates  # a total is likely published elsewhere: keep it
-            if candidates:
-                masked.add(min(candidates, key=lambda cell: (values[cell[1]][cell[0]], cell)))
-                changed = True
-    return masked
-
-
-def apply(frame: pl.DataFrame, rules: QueryRules, threshold: int) -> pl.DataFrame:
-    """The frame with masked counts and rates set to null."""
-    return apply_masked(frame, rules, threshold)[0]
-
-
-def apply_masked(
-    frame: pl.DataFrame, rules: QueryRules, threshold: int
-) -> tuple[pl.DataFrame, set[Cell]]:
-    """The frame with masked counts and rates set to null, and the cells masked."""
-    if not (rules.counts or rules.statistics) or frame.height == 0:
-        return frame, set()
-    masked = suppress(frame, rules.counts, threshold, rules.groups, rules.relations)
+    rules: QueryRules,
+    cfg: SecrecyConfig,
+    fixed: Mapping[str, Any] | None = None,
+) -> Protected:
+    """Counts perturbed or masked, rates recomputed from the perturbed counts, statistics masked
+    with their counts. `fixed` are coordinates common to every row (the request's filters)."""
+    if not rules.figures() or frame.height == 0:
+        return Protected(frame, {})
+    threshold, spread = cfg.threshold, cfg.max_noise
+    figures = rules.figures()
+    coords_columns = (
+        rules.coordinates
+        if rules.coordinates is not None
+        else tuple(c for c in frame.columns if c not in figures and not c.endswith("_label"))
+    )
+    base = {k: v for k, v in (fixed or {}).items() if v is not None}
+    rows = frame.select(list(coords_columns)).to_dicts() if coords_columns else [{}] * frame.height
+    cells = [{**base, **row} for row in rows]
+    masked: dict[Cell, str] = {}
+    true: dict[str, list[Any]] = {}
     columns: dict[str, list[Any]] = {}
-    for col in {c for _, c in masked}:
-        values = frame[col].to_list()
-        for r, c in masked:
-            if c == col:
-                values[r] = None
-        columns[col] = values
+    for col in rules.counts:
+        if col not in frame.columns:
+            continue
+        true[col] = frame[col].to_list()
+        measure = rules.measure(col)
+        out = []
+        for r, v in enumerate(true[col]):
+            p = perturbed(coordinates_text(measure, cells[r]), v, threshold, spread)
+            if p is None and v is not None:
+                masked[(r, col)] = SMALL
+            out.append(p)
+        columns[col] = out
     for rate in rules.rates:
         if rate.column not in frame.columns:
             continue
+        values = frame[rate.column].to_list()
         if rate.numerator not in frame.columns or rate.denominator not in frame.columns:
             columns[rate.column] = [None] * frame.height  # cannot be judged: withheld
-            masked |= {(r, rate.column) for r in range(frame.height)}
+            masked |= {(r, rate.column): RATE for r in range(frame.height) if values[r] is not None}
             continue
+        # a term that is not a count of individuals (a population) is published as it is
         num, den = frame[rate.numerator].to_list(), frame[rate.denominator].to_list()
-        values = frame[rate.column].to_list()
-        for r in range(frame.height):
-            gap = None if num[r] is None or den[r] is None else den[r] - num[r]
-            if (
-                (r, rate.numerator) in masked
-                or (r, rate.denominator) in masked
-                or small(num[r], threshold)
-                or small(den[r], threshold)
+        pnum, pden = columns.get(rate.numerator, num), columns.get(rate.denominator, den)
+        both = rate.numerator in true and rate.denominator in true
+        out = []
+        for r, v in enumerate(values):
+            gap = None if not both or num[r] is None or den[r] is None else den[r] - num[r]
+            if v is None:
+                out.append(None)
+            elif (
+                (rate.numerator in true and small(num[r], threshold))
+                or (rate.denominator in true and small(den[r], threshold))
                 or small(gap, threshold)
             ):
-                values[r] = None
-                masked.add((r, rate.column))
-        columns[rate.column] = values
+                out.append(None)
+                masked[(r, rate.column)] = RATE
+            elif not num[r] or pden[r] is None or pnum[r] is None:
+                out.append(v)  # 0 %: nothing to perturb
+            else:
+                out.append(v * (pnum[r] / num[r]) * (den[r] / pden[r]))
+        columns[rate.column] = out
     for stat in rules.statistics:
-        counts = frame[stat.count].to_list()
+        if stat.column not in frame.columns:
+            continue
+        counts = frame[stat.count].to_list() if stat.count in frame.columns else []
         values = frame[stat.column].to_list()
-        for r in range(frame.height):
-            if (r, stat.count) in masked or small(counts[r], threshold):
-                values[r] = None
-                masked.add((r, stat.column))
-        columns[stat.column] = values
-    out = frame.with_columns(
-        pl.Series(col, vals, dtype=frame.schema[col]) for col, vals in columns.items()
+        out = []
+        for r, v in enumerate(values):
+            if v is not None and (not counts or small(counts[r], threshold)):
+                out.append(None)
+                masked[(r, stat.column)] = STATISTIC
+            else:
+                out.append(v)
+        columns[stat.column] = out
+    protected = frame.with_columns(
+        pl.Series(col, vals, dtype=frame.schema[col], strict=False) for col, vals in columns.items()
     )
-    return out, masked
+    return Protected(protected, masked)
 
 
 def mask_count(value: int | None, threshold: int) -> int | None:
-    """A single published count (a cohort size, an attrition step): None when small."""
+    """A single published count: None when small."""
     return None if small(value, threshold) else value
 
 
@@ -263,6 +327,25 @@ def hidden_text(threshold: int) -> str:
     return f"< {threshold}"
 
 
+def masked_text(reason: str, threshold: int) -> str:
+    """How a masked cell reads: "< 11" for a small count, "–" for a rate or a statistic."""
+    return hidden_text(threshold) if reason == SMALL else MASKED_RATE
+
+
+def reason_text(reason: str, threshold: int) -> str:
+    """Why a cell is masked, in French (hover texts, notes)."""
+    return REASONS[reason].format(top=threshold - 1)
+
+
 def label(value: Any, threshold: int) -> str:
-    """How a masked cell reads in French tables and reports."""
+    """How a masked count reads in French tables and reports."""
     return hidden_text(threshold) if value is None else str(value)
+
+
+def notice(cfg: SecrecyConfig) -> str:
+    """The sentence every page, export and report shows to a role whose figures are protected."""
+    return (
+        f"Secret statistique : les effectifs de 1 à {cfg.threshold - 1} sont masqués (« "
+        f"{cfg.hidden} »), les autres sont perturbés de {cfg.max_noise} au plus, toujours de la "
+        "même façon pour une même case ; un total peut donc différer de la somme de ses parties."
+    )
