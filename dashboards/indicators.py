@@ -122,13 +122,15 @@ def comparable(
 
 def counts_in_hover(fig: charts.Figure, frame: pl.DataFrame, series: list[Indicator]) -> None:
     """A rate's hover also gives what it rests on: `1 234 sur 1 270`."""
+    of = catalogue().text("hover_of")
     for trace, ind in zip(fig["data"], series, strict=True):
         num, den = f"{ind.id}__num", f"{ind.id}__den"
         if ind.kind != "rate" or num not in frame.columns or den not in frame.columns:
             continue
         trace["customdata"] = [list(r) for r in zip(frame[num], frame[den], strict=True)]
         trace["hovertemplate"] = trace["hovertemplate"].replace(
-            "<extra>", "<br>%{customdata[0]:,.0f} sur %{customdata[1]:,.0f}<extra>"
+            "<extra>",
+            f"<br>%{{customdata[0]:,.0f}} {of} %{{customdata[1]:,.0f}}<extra>",
         )
 
 

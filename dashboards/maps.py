@@ -98,7 +98,7 @@ def choropleth(
             hoverinfo="text",
             text=hover,
             showlegend=False,
-            name=area,
+            meta=area,  # the area's code, for whoever reads the figure (no legend entry)
         )
     # a colour bar for the scale
     _add(

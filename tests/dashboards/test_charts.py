@@ -92,7 +92,7 @@ def test_a_masked_rate_is_grey_and_the_fills_follow_the_colour_bar() -> None:
         fig, features, {"03": 100.0, "15": None, "63": 300.0}, lambda f: f["properties"]["code"],
         "pour 100 000", names={"15": "Cantal"},
     )  # fmt: skip
-    fills = {t["name"]: t for t in fig["data"] if t.get("fill") == "toself"}
+    fills = {t["meta"]: t for t in fig["data"] if t.get("fill") == "toself"}
     assert fills["15"]["fillcolor"] == maps.MASKED_FILL and "Cantal" in fills["15"]["text"]
     bar = fig["data"][-1]["marker"]
     assert (bar["cmin"], bar["cmax"]) == (100.0, 300.0)
