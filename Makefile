@@ -40,6 +40,7 @@ demo: install
 	$(BIN)/rrc demo generate --out $(DEMO) --years 2011-2014
 	$(BIN)/rrc secrets init
 	$(BIN)/rrc etl run --full
+	$(BIN)/rrc audit demo   # one completed practice audit (draw, answers, import) for the Audits page
 	-$(BIN)/rrc geo fetch   # outlines for the map; without internet the map shows points only
 	$(BIN)/rrc users demo   # one account per role, passwords (and demo-admin's TOTP key) printed
 	@echo

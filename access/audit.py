@@ -1,8 +1,8 @@
 """The audit trail: who did what, when (UTC) and from where.
 
 Logins (success, failure, lock-out), logouts, refused requests (no session, CSRF, rights),
-exports (and refused or unknown ones), Data Docs reads, cohort extractions, reports and account
-changes are recorded. Three locks hold the trail:
+exports (and refused or unknown ones), Data Docs reads, cohort extractions, practice-audit draws,
+answer sheets and imports, reports and account changes are recorded. Three locks hold the trail:
 
 - the database refuses updates and deletes (triggers, access/store.py);
 - each line carries an HMAC-SHA256 of itself, its number and the previous line's HMAC, keyed by
@@ -47,6 +47,9 @@ ACTIONS = (
     "cohort_extract",
     "cohort_count",
     "report",
+    "audit_draw",
+    "audit_sheet",
+    "audit_import",
     "user_add",
     "user_disable",
     "user_unlock",

@@ -35,6 +35,7 @@ class Role:
     cohorts: bool
     audit: bool
     totp: bool  # a second factor (TOTP) is asked of its local accounts after the password
+    audits: bool = False  # may draw practice audits, import their answers, read their results
 
     def may_open(self, path: str) -> bool:
         return "*" in self.pages or path in self.pages
@@ -114,6 +115,7 @@ def load_policy(name: str = "access.toml") -> Policy:
             cohorts=bool(spec.get("cohorts", False)),
             audit=bool(spec.get("audit", False)),
             totp=sensitive or bool(spec.get("totp", False)),
+            audits=bool(spec.get("audits", False)),
         )
     missing = [r for r in ROLES if r not in roles]
     if missing:

@@ -1,4 +1,6 @@
-"""`rrc audit verify`: the audit trail checked line by line against its key and its anchor."""
+"""`rrc audit`: `verify`, the audit trail checked line by line against its key and its anchor;
+and the practice audits of RCP fiches (`draw`, `replay`, `list`, `sheet`, `import`, `results`,
+`report`, `demo`: cli/audits.py, docs/audits.md)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,14 @@ from typing import Annotated
 
 import typer
 
+from cli import audits as practice
 from cli.console import console, friendly_errors
 
-app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+app = typer.Typer(
+    help="The audit trail (verify) and practice audits of RCP fiches: draw, replay, list, sheet, "
+    "import, results, report, demo (docs/audits.md).",
+    no_args_is_help=True,
+)
 
 
 @app.command(
@@ -44,3 +51,6 @@ def verify_cmd(
         else ""
     )
     console.print(f"Audit trail intact: {result.lines} lines{older}.")
+
+
+app.registered_commands += practice.app.registered_commands

@@ -7,7 +7,9 @@ noise of its *set* (warehouse/read/secrecy.py): the noise is drawn from a digest
 often it is asked for, and two definitions that differ by a few patients differ by those
 patients plus two independent noises. The patients excluded by a step are a set too (their
 digest is the difference of the two steps'), published the same way: never as the difference of
-two published counts. Repeated overlapping definitions could average the noise away; the number
+two published counts. The perturbed counts are then rounded to `[cohorts] rounding` (5): the
+difference of two neighbouring definitions is a multiple of 5, which says little about the few
+patients between them. Repeated overlapping definitions could average the noise away; the number
 of counts a researcher without nominative rights may ask for each day is limited for that
 (cohorts/service.py, `[cohorts] daily_counts` in config/secrecy.toml).
 """
@@ -42,6 +44,9 @@ def publish(value: int, identity: str, secrecy: SecrecyConfig | None) -> Count:
     shown = perturbed(identity, value, secrecy.threshold, secrecy.max_noise)
     if shown is None:
         return Count(None, hidden_text(secrecy.threshold))
+    base = secrecy.cohort_rounding
+    if base > 1 and shown:  # two neighbouring definitions then differ by a multiple of the base
+        shown = max(secrecy.threshold, base * round(shown / base))
     return Count(shown, french(shown))
 
 

@@ -87,6 +87,7 @@ def create_app(warehouse_dir: Path) -> Dash:
         return chosen.to_search(), year, c3_id, organ, finess, department
 
     page_module("/cohortes").register_routes(app.server)
+    page_module("/audits-pratiques").register_routes(app.server)
     auth.install(app)
     return app
 

@@ -63,6 +63,7 @@ ROUTES: dict[str, str] = {
     "export_chart": "exports",
     "data_docs": "data_docs",
     "cohort_download": "cohorts",
+    "audit_sheet_download": "audits",
 }
 # Callbacks of the app's shell (navigation and filters), any logged-in user: they read no data
 # but the filter lists, which the data-access layer scopes like everything else.

@@ -69,8 +69,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Report:
-    kind: Literal["ars", "3c"]
-    scope: str  # "region" or the 3C id
+    kind: Literal["ars", "3c", "audit"]
+    scope: str  # "region", the 3C id, or the audit draw's id
     title: str
     subtitle: str
     year: int
@@ -85,6 +85,9 @@ class Report:
 
     @property
     def basename(self) -> str:
-        """File name without extension: rapport-ars-2013, rapport-3c-C3-05-2013."""
+        """File name without extension: rapport-ars-2013, rapport-3c-C3-05-2013,
+        rapport-audit-0123456789ab."""
+        if self.kind == "audit":
+            return f"rapport-{self.scope}"
         middle = "" if self.kind == "ars" else f"-{self.scope}"
         return f"rapport-{self.kind}{middle}-{self.year}"

@@ -20,7 +20,7 @@ CONFIG = PROJECT_ROOT / "config"
 SOURCES = [
     PROJECT_ROOT / p
     for p in ("rrc", "access", "pipelines", "warehouse", "quality", "dashboards", "reports")
-] + [PROJECT_ROOT / p for p in ("cohorts", "demo", "cli")]
+] + [PROJECT_ROOT / p for p in ("cohorts", "audits", "demo", "cli")]
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> list[str]:
@@ -65,7 +65,8 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 def _files() -> list[tuple[str, Path]]:
     found = [(p.name, p) for p in sorted(CONFIG.glob("*.toml")) if p.name != "secrets.toml"]
-    return found + [("mappings/<source>.toml", p) for p in sorted(CONFIG.glob("mappings/*.toml"))]
+    found += [("mappings/<source>.toml", p) for p in sorted(CONFIG.glob("mappings/*.toml"))]
+    return found + [("audits/<grid>.toml", p) for p in sorted(CONFIG.glob("audits/*.toml"))]
 
 
 @pytest.mark.parametrize(("section", "path"), _files(), ids=lambda v: getattr(v, "name", v))

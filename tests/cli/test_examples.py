@@ -1,10 +1,11 @@
 """Every example of `rrc --help` runs, in the order a newcomer would type them, in a folder of its
 own (its own configuration copy, access database and warehouse).
 
-Examples run as written, but for four kinds of substitution: where they write (`/tmp/...` goes
+Examples run as written, but for five kinds of substitution: where they write (`/tmp/...` goes
 to the test's folder, `--port` to a free port, the geo server to a local one), their size (the
 demo region is generated for 2013 at a tenth of the region), the id of a snapshot (the one
-this run published) and the copy an audit check reads (`/tmp/copie.sqlite` and its anchor are
+this run published), the id of a practice-audit draw (one this run drew) and the copy an audit
+check reads (`/tmp/copie.sqlite` and its anchor are
 copies of this run's access database and anchor). Two examples cannot run here and are only
 parsed (tests/test_docs.py): the national generation into `rrc_bench` (10M dossiers: `make bench`
 runs it) and `rrc geo fetch` from its default address on the internet.
@@ -36,6 +37,7 @@ NOT_HERE = {  # example: why it is only parsed
     "geo fetch": "downloads from the internet, which this machine does not reach",
 }
 SMALLER = ["--years", "2013", "--scale", "0.1"]
+DRAW = "audit-0123456789ab"  # the draw id the examples of `rrc audit` name
 ORDER = [  # the order a newcomer follows: stores, keys, a run, accounts, then the rest
     "demo generate",
     "secrets init",
@@ -52,6 +54,14 @@ ORDER = [  # the order a newcomer follows: stores, keys, a run, accounts, then t
     "cohort count",
     "cohort extract",
     "cohort replay",
+    "audit demo",
+    "audit draw",
+    "audit list",
+    "audit replay",
+    "audit sheet",
+    "audit import",
+    "audit results",
+    "audit report",
     "warehouse snapshots list",
     "warehouse snapshots restore",
     "geo fetch",
@@ -149,6 +159,10 @@ def test_every_help_example_runs(
             with sqlite3.connect(tmp_path / "access.sqlite") as src, sqlite3.connect(copy) as dst:
                 src.backup(dst)  # the database with its write-ahead log
             shutil.copy(audit.anchor_path(), argv[argv.index("--anchor") + 1])
+        if any(DRAW in a for a in argv):  # the draw that `rrc audit draw` made
+            listing = runner.invoke(app, ["audit", "list", "--user", "alice"]).output
+            made = re.findall(r"\baudit-[0-9a-f]{12}\b", listing)[0]
+            argv = [a.replace(DRAW, made) for a in argv]
         if argv[:3] == ["warehouse", "snapshots", "restore"]:
             listing = runner.invoke(app, ["warehouse", "snapshots", "list"]).output
             argv[3] = re.findall(r"\b\d{8}T\d{6}-[0-9a-f]{6}\b", listing)[0]

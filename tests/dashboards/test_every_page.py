@@ -31,6 +31,7 @@ BOARDS = {
     "/qualite": "qualite",
     "/cohortes": "cohortes",
     "/audit": "audit",
+    "/audits-pratiques": "audits-pratiques",
 }
 USER = {role: name for name, (role, _c3) in ACCOUNTS.items()}  # one test account per role
 

@@ -116,6 +116,7 @@ class SecrecyConfig:
     max_noise: int = 3
     queries: dict[str, QueryRules] = field(default_factory=dict)
     daily_counts: int = 50  # cohort counts a role without nominative rights may ask for a day
+    cohort_rounding: int = 5  # perturbed cohort counts are rounded to a multiple of this
 
     @property
     def hidden(self) -> str:
@@ -174,8 +175,11 @@ def load_secrecy(name: str = "secrecy.toml") -> SecrecyConfig:
         )
         if scope == "column" and not queries[qname].scope_column:
             raise ConfigError(f"secrecy.toml [queries.{qname}]: scope 'column' needs scope_column")
-    daily = int(raw.get("cohorts", {}).get("daily_counts", 50))
-    return SecrecyConfig(threshold, max_noise, queries, daily)
+    cohorts = raw.get("cohorts", {})
+    daily, rounding = int(cohorts.get("daily_counts", 50)), int(cohorts.get("rounding", 5))
+    if rounding < 1:
+        raise ConfigError(f"secrecy.toml [cohorts]: rounding must be at least 1, not {rounding}")
+    return SecrecyConfig(threshold, max_noise, queries, daily, rounding)
 
 
 @cache
