@@ -7,6 +7,7 @@ returns the app; `server()` (Flask) is what gunicorn serves (`rrc serve`).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,12 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from flask import send_from_directory, session
 
 from access.policy import AccessDenied, current
-from dashboards import auth, data, export
+from dashboards import auth, data, export, registry
 from dashboards.data import reader
 from dashboards.filters import Filters
 from dashboards.registry import page_module
 from rrc.settings import warehouse_dir as configured_warehouse
+from warehouse.read import formats
 from warehouse.read.secrecy import notice
 
 
@@ -32,6 +34,7 @@ def create_app(warehouse_dir: Path) -> Dash:
         title="RRC — tableaux de bord",
         serve_locally=True,
         suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     pages = [
         p for p in dash.page_registry.values() if p["module"].split(".")[-1] != "not_found_404"
@@ -96,7 +99,7 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
         principal = current()
     except AccessDenied:  # Dash validates the layout once, outside any user's request
         return html.Div([dcc.Location(id="url"), html.Main(dash.page_container)])
-    allowed = [p for p in pages if principal.role.may_open(str(p["path"]))]
+    allowed = registry.allowed(principal.role)
     years = reader().query("years")["year"].to_list()
     c3 = reader().query("c3_list")
     organs = reader().query("organ_list")
@@ -176,9 +179,26 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
         [
             dcc.Location(id="url", refresh="callback-nav"),
             html.Header([who, html.H1("Réseau régional de cancérologie"), nav, filters]),
-            html.Main([secrecy, dash.page_container]),
+            html.Main(
+                [
+                    html.Div(data_date(), className="data-date", id="date-donnees"),
+                    secrecy,
+                    dash.page_container,
+                ]
+            ),
         ]
     )
+
+
+def data_date() -> str:
+    """ "Données au …": when the warehouse the boards read was published (its snapshot's name
+    is its UTC time, `20131231T235959-…`)."""
+    stamp = reader().snapshot()[:15]
+    try:
+        at = datetime.strptime(stamp, "%Y%m%dT%H%M%S")
+    except ValueError:
+        return "Données : aucun entrepôt publié"
+    return f"Données au {at.day} {formats.MONTHS[at.month - 1]} {at.year} à {at:%H:%M} (UTC)"
 
 
 def _filter(

@@ -38,7 +38,8 @@ from access import audit, throttle, totp, users
 from access.policy import AccessDenied, Principal, load_policy, set_current
 from access.session_key import session_key
 from dashboards import login_pages, web
-from dashboards.registry import export_page_path, page_paths
+from dashboards.refusal import refusal_page
+from dashboards.registry import export_page_path, landing, page_paths
 
 # What each Flask endpoint needs. "public": no session; "shell": any logged-in user (the app's
 # code, styles and layout, which hold no data); "page": the role may open that board; "callback":
@@ -115,6 +116,12 @@ def install(app: Dash) -> None:
             return Response("Fichier inconnu.", status=404)  # refused before Dash looks for it
         g.principal = principal
         g.token = set_current(principal)
+        if need == "page":
+            path = request.path.rstrip("/") or "/"
+            first = landing(principal.role)
+            if path == "/" and first not in (None, "/"):  # lands on the first board it may open
+                query = request.query_string.decode()
+                return redirect(first + (f"?{query}" if query else ""))  # type: ignore[return-value]
         try:
             _check(app, principal, need, endpoint)
         except AccessDenied as exc:
@@ -127,6 +134,10 @@ def install(app: Dash) -> None:
                 address=principal.address,
                 detail={"reason": str(exc)},
             )
+            if need == "page":  # a board: a French page in the boards' frame, with navigation
+                style = app.get_asset_url("style.css")
+                html = refusal_page(principal, request.path, session.get("csrf", ""), style)
+                return Response(html, status=403, mimetype="text/html")
             return Response(f"Accès refusé : {escape(str(exc))}", status=403)
         return None
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import plotly.io as pio
 import polars as pl
+from dash import dcc
 
 from warehouse.read.formats import WEEK, WEEKDAYS
 
@@ -16,6 +17,18 @@ PALETTE = ["#123b5d", "#3f88c5", "#e94f37", "#44bba4", "#f6ae2d", "#8e6c8a", "#7
 # property, which was half of a board callback's time beyond its queries (BENCHMARKS.md). The
 # tests validate every figure of every page with `go.Figure(fig)` instead, once.
 Figure = dict[str, Any]
+
+# every chart of the boards: French toolbar, months and numbers (dashboards/assets/
+# plotly-locale-fr.js registers the locale), resized with its card, no plotly logo
+CONFIG: Any = {"displaylogo": False, "locale": "fr", "responsive": True}
+
+
+def graph(id_: str) -> dcc.Loading:
+    """A chart of the boards with its loading indicator (shown while its callback runs)."""
+    return dcc.Loading(
+        dcc.Graph(id=id_, config=CONFIG), type="circle", color=PALETTE[1], parent_className="graph"
+    )
+
 
 # plotly_white, as graph_objects figures carried it; serialised once
 TEMPLATE: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
@@ -31,7 +44,8 @@ def figure(traces: list[dict[str, Any]], title: str, **layout: Any) -> Figure:
             "colorway": PALETTE,
             "separators": ", ",
             "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
-            "legend": {"orientation": "h"},
+            # below everything, rotated month labels included (they pushed the plot up)
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
             "height": 340,
             **layout,
         },
@@ -103,4 +117,74 @@ def subtitle(fig: Figure, text: str) -> Figure:
         layout = fig["layout"]
         layout["title"] = {**layout["title"], "subtitle": {"text": text}}
         layout["margin"] = {**layout["margin"], "t": 70}
+    return fig
+
+
+MASKED = "masqué (secret statistique)"
+EMPTY = "aucune donnée pour ces filtres"
+NOT_AVAILABLE = "sans objet"
+
+
+def no_data(fig: Figure, text: str = EMPTY) -> Figure:
+    """A chart with nothing to draw says so, in the middle, instead of showing bare axes."""
+    layout = fig["layout"]
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {**layout.get(axis, {}), "visible": False}
+    layout["annotations"] = [
+        *layout.get("annotations", []),
+        {
+            "text": text,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "showarrow": False,
+            "font": {"size": 15, "color": "#4a5a6a"},
+        },
+    ]
+    return fig
+
+
+def gaps(fig: Figure, categories: list[Any], notes: list[str | None]) -> Figure:
+    """Write on the chart, at its category, why a value is not drawn (masked by statistical
+    secrecy, not applicable): a missing bar is never left silent. `notes[i]` is the text for
+    `categories[i]`, None where the value is drawn."""
+    if not any(notes):
+        return fig
+    layout = fig["layout"]
+    horizontal = any(t.get("orientation") == "h" for t in fig["data"])
+    marks = []
+    for category, note in zip(categories, notes, strict=True):
+        if not note:
+            continue
+        mark: dict[str, Any] = {"text": note, "showarrow": False, "font": {"color": "#6b7a89"}}
+        if horizontal:
+            mark |= {"x": 0, "y": category, "xanchor": "left", "xref": "x", "yref": "y"}
+        else:
+            mark |= {"x": category, "y": 0, "yanchor": "bottom", "textangle": -90}
+            mark |= {"xref": "x", "yref": "y", "font": {"color": "#6b7a89", "size": 10}}
+        marks.append(mark)
+    layout["annotations"] = [*layout.get("annotations", []), *marks]
+    drawn = [v for t in fig["data"] for v in (t.get("x" if horizontal else "y") or [])]
+    if not any(v is not None for v in drawn):  # nothing drawn: a scale from 0 under the notes
+        value_axis = "xaxis" if horizontal else "yaxis"
+        axis = {**layout.get(value_axis, {}), "range": [0, 1], "showticklabels": False}
+        layout[value_axis] = axis
+    return fig
+
+
+def target_line(fig: Figure, target: float, unit: str, horizontal: bool) -> Figure:
+    """A dashed line at the target value across the chart, labelled ("cible : 95 %")."""
+    layout = fig["layout"]
+    line: dict[str, Any] = {"type": "line", "line": {"color": PALETTE[2], "dash": "dash"}}
+    label = f"cible : {target:g} {unit}".replace(".", ",")
+    if horizontal:
+        line |= {"x0": target, "x1": target, "xref": "x", "y0": 0, "y1": 1, "yref": "paper"}
+        mark = {"x": target, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom"}
+    else:
+        line |= {"y0": target, "y1": target, "yref": "y", "x0": 0, "x1": 1, "xref": "paper"}
+        mark = {"y": target, "x": 1, "yref": "y", "xref": "paper", "xanchor": "right"}
+    layout["shapes"] = [*layout.get("shapes", []), line]
+    mark |= {"text": label, "showarrow": False, "font": {"color": PALETTE[2], "size": 11}}
+    layout["annotations"] = [*layout.get("annotations", []), mark]
     return fig

@@ -19,8 +19,8 @@ from dash import html
 from flask import Flask, Response, request
 
 from access import audit
-from access.policy import current
-from dashboards import indicators
+from access.policy import AccessDenied, current
+from dashboards import charts, indicators
 from dashboards.data import params, reader
 from dashboards.indicators import Sheet
 from dashboards.registry import page_module
@@ -157,17 +157,17 @@ def _unknown(target: str, message: str) -> Response:
 def graph_grid(page: str, graphs: list[str]) -> html.Div:
     """The page's charts in a grid, each with its definitions ("ⓘ") and export links (ids
     `<page>-<graph>`)."""
-    from dash import dcc
-
+    cat = reader().catalogue
     return html.Div(
         [
             html.Div(
                 [
-                    dcc.Graph(id=f"{page}-{g}", config={"displaylogo": False}),
+                    charts.graph(f"{page}-{g}"),
                     indicators.definitions(page, g),
                     links(page, g),
                 ],
-                className="chart",
+                # a chart of the 52 RCPs takes the whole row instead of leaving a gap beside it
+                className="chart wide" if cat.chart(page, g).by == "entity" else "chart",
             )
             for g in graphs
         ],
@@ -175,7 +175,16 @@ def graph_grid(page: str, graphs: list[str]) -> html.Div:
     )
 
 
+def _may_export() -> bool:
+    try:
+        return current().role.exports
+    except AccessDenied:  # Dash validates the layout once, outside any user's request
+        return True
+
+
 def links(page: str, graph: str) -> html.Div:
+    """The CSV and XLSX links of a chart or table (hidden from a role without exports: no link
+    to what it may not open)."""
     return html.Div(
         [
             html.A(
@@ -191,7 +200,7 @@ def links(page: str, graph: str) -> html.Div:
                 className="export",
             ),
         ],
-        className="exports",
+        className="exports" if _may_export() else "exports hidden",
     )
 
 

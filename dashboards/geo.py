@@ -8,6 +8,7 @@ import json
 import os
 import urllib.error
 import urllib.request
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,11 @@ from rrc.errors import RRCError
 from rrc.settings import load_toml
 
 TIMEOUT = 30
+# the outlines shipped with the boards (scripts/ship_outlines.py): the network's departments and
+# communes, so that a fresh install draws the map with no network; `rrc geo fetch` writes
+# finer or other regions' into the data folder, which come first
+SHIPPED = Path(__file__).parent / "outlines"
+ATTRIBUTION = "Contours : IGN ADMIN EXPRESS, INSEE (Licence Ouverte), via france-geojson"
 
 
 class GeoError(RRCError):
@@ -83,9 +89,18 @@ def fetch(base_url: str | None = None) -> list[Path]:
     return written
 
 
-def load(kind: str) -> dict[str, Any] | None:
-    """`departements` or `communes` outlines, or None when not fetched yet."""
+def load(kind: str, shipped: bool = True) -> dict[str, Any] | None:
+    """`departements` or `communes` outlines: those fetched into the data folder, else (when
+    `shipped`) those shipped with the boards; None when there are none."""
     path = folder() / f"{kind}.geojson"
     if not path.exists():
-        return None
+        path = SHIPPED / f"{kind}.geojson"
+        if not shipped or not path.exists():
+            return None
+    return _read(path, path.stat().st_mtime)
+
+
+@cache
+def _read(path: Path, _mtime: float) -> dict[str, Any]:
+    """A file's outlines, read once per version of the file (a map redraw reads them again)."""
     return json.loads(path.read_text(encoding="utf-8"))

@@ -61,7 +61,7 @@ def figure(page: str, chart_id: str, p: dict[str, object]) -> charts.Figure:
     cat = catalogue()
     chart = cat.chart(page, chart_id)
     data = read(chart, p)
-    series = [cat.indicator(i) for i in chart.series]
+    series, dropped = comparable(cat, [cat.indicator(i) for i in chart.series], p)
     dim = cat.dimensions[chart.by]
     if chart.style == "calendar":
         fig = charts.calendar(
@@ -80,12 +80,81 @@ def figure(page: str, chart_id: str, p: dict[str, object]) -> charts.Figure:
             category_title=dim.label,
             value_title=_unit(series),
         )
-    notes = list(data.notes) + [
+    if chart.style != "calendar":
+        counts_in_hover(fig, data.frame, series)
+        fig = charts.gaps(fig, x, gap_notes(data, [i.id for i in series]))
+        if chart.target is not None:
+            charts.target_line(
+                fig, chart.target, series[0].unit, chart.style.endswith("horizontal")
+            )
+    if data.frame.height == 0:
+        fig = charts.no_data(fig)
+    notes = [*([] if dropped else data.notes), *dropped] + [
         i.when_filtered
         for i in series
         if i.when_filtered and any(p.get(f) for f in ("organ", "finess", "department"))
     ]
     return charts.subtitle(fig, " ".join(dict.fromkeys(notes)))
+
+
+def comparable(
+    cat: Catalogue, series: list[Indicator], p: dict[str, object]
+) -> tuple[list[Indicator], list[str]]:
+    """The series that can be set side by side under the filters `p`: one that cannot follow
+    a filter the others follow (expected cases have no 3C or organ) would compare two scopes;
+    it is left out, and the note says why."""
+    set_filters = [f for f in FILTERS[1:] if p.get(f)]
+
+    def follows(ind: Indicator) -> set[str]:
+        return set(ind.honours(cat.marts[ind.marts[0]])) & set(set_filters)
+
+    if len(series) < 2 or not set_filters:
+        return series, []
+    widest = max(len(follows(i)) for i in series)
+    kept = [i for i in series if len(follows(i)) == widest]
+    notes = [
+        f"{i.label} : non comparé avec ces filtres (périmètres différents). {i.unfiltered or ''}"
+        for i in series
+        if i not in kept
+    ]
+    return kept, [n.strip() for n in notes]
+
+
+def counts_in_hover(fig: charts.Figure, frame: pl.DataFrame, series: list[Indicator]) -> None:
+    """A rate's hover also gives what it rests on: `1 234 sur 1 270`."""
+    of = catalogue().text("hover_of")
+    for trace, ind in zip(fig["data"], series, strict=True):
+        num, den = f"{ind.id}__num", f"{ind.id}__den"
+        if ind.kind != "rate" or num not in frame.columns or den not in frame.columns:
+            continue
+        trace["customdata"] = [list(r) for r in zip(frame[num], frame[den], strict=True)]
+        trace["hovertemplate"] = trace["hovertemplate"].replace(
+            "<extra>",
+            f"<br>%{{customdata[0]:,.0f}} {of} %{{customdata[1]:,.0f}}<extra>",
+        )
+
+
+def masked_label(value: object) -> str:
+    """How a masked cell reads on a chart: the Reader's own label when it gives one (text in
+    `<id>__masked`), else the general one."""
+    return value if isinstance(value, str) and value else charts.MASKED
+
+
+def gap_notes(data: Indicators, ids: list[str]) -> list[str | None]:
+    """Per row, why nothing is drawn there: masked by statistical secrecy (any series), or not
+    applicable (every series empty); None where a value is drawn."""
+    frame = data.frame
+    out: list[str | None] = []
+    for row in range(frame.height):
+        masks = [frame[f"{i}__masked"][row] for i in ids if f"{i}__masked" in frame.columns]
+        hidden = [m for m in masks if m]
+        if hidden:
+            out.append(masked_label(hidden[0]))
+        elif all(frame[i][row] is None for i in ids):
+            out.append(charts.NOT_AVAILABLE)
+        else:
+            out.append(None)
+    return out
 
 
 def definitions(page: str, chart_id: str) -> html.Details:

@@ -20,6 +20,7 @@ from dashboards.tiles import TileServer
 COLORSCALE = "Blues"
 TILE_SOURCE = "tuiles"
 TILE_OPACITY = 0.65  # filled areas let the tiles show through
+MASKED_FILL = "#d5d9de"
 
 
 def _tiled(fig: Figure) -> bool:
@@ -56,20 +57,36 @@ def _polygon_xy(features: list[dict[str, Any]]) -> tuple[list[float | None], lis
 
 
 def choropleth(
-    fig: Figure, features: list[dict[str, Any]], values: dict[str, float], key: Any, label: str
+    fig: Figure,
+    features: list[dict[str, Any]],
+    values: dict[str, float | None],
+    key: Any,
+    label: str,
+    names: dict[str, str] | None = None,
+    masked: str = "masqué (secret statistique)",
 ) -> None:
-    """Fill each feature by its area's value; `key(feature)` gives the area code."""
-    if not values:
+    """Fill each feature by its area's value (None: masked, drawn grey with `masked` in its
+    hover); `key(feature)` gives the area code, `names` its French name."""
+    names = names or {}
+    shown = {a: v for a, v in values.items() if v is not None}
+    if not shown:
         return
-    lo, hi = min(values.values()), max(values.values())
+    lo, hi = min(shown.values()), max(shown.values())
     by_area: dict[str, list[dict[str, Any]]] = {}
     for f in features:
         area = key(f)
         if area in values:
             by_area.setdefault(area, []).append(f)
     for area, feats in sorted(by_area.items()):
-        share = 0.15 + 0.85 * ((values[area] - lo) / (hi - lo) if hi > lo else 0.5)
+        value = values[area]
         xs, ys = _polygon_xy(feats)
+        if value is None:  # masked by statistical secrecy: grey, and said so
+            fill, hover = MASKED_FILL, f"{names.get(area, area)} : {masked}"
+        else:
+            # the colour bar below maps lo..hi on the same scale: a fill reads on the bar
+            share = (value - lo) / (hi - lo) if hi > lo else 0.5
+            fill = sample_colorscale(COLORSCALE, [share])[0]
+            hover = f"{names.get(area, area)} : {value:,.0f} {label}".replace(",", "\u202f")
         _add(
             fig,
             xs,
@@ -77,11 +94,11 @@ def choropleth(
             fill="toself",
             mode="lines",
             line={"width": 0.3, "color": "#ffffff"},
-            fillcolor=sample_colorscale(COLORSCALE, [share])[0],
+            fillcolor=fill,
             hoverinfo="text",
-            text=f"{area} : {values[area]:,.0f} {label}".replace(",", "\u202f"),
+            text=hover,
             showlegend=False,
-            name=area,
+            meta=area,  # the area's code, for whoever reads the figure (no legend entry)
         )
     # a colour bar for the scale
     _add(
@@ -114,12 +131,20 @@ def outlines(fig: Figure, features: list[dict[str, Any]]) -> None:
     )
 
 
-def flows(fig: Figure, frame: pl.DataFrame) -> None:
-    """Lines from each territory's centre to the establishments its patients went to."""
+TOP_FLOWS = 40  # the main flows only: more lines tangle into a web nobody reads
+
+
+def flows(fig: Figure, frame: pl.DataFrame, top_flows: int = TOP_FLOWS) -> int:
+    """Lines from each territory's centre to the establishments its patients went to, the
+    `top_flows` largest, width by volume. A flow whose count statistical secrecy masked (null)
+    is not drawn: returns how many were left out for it."""
+    masked = frame.filter(pl.col("patients").is_null()).height
+    frame = frame.filter(pl.col("patients").is_not_null()).sort("patients", descending=True)
+    frame = frame.head(top_flows)
     if frame.height == 0:
-        return
+        return masked
     top = frame["patients"].max() or 1
-    for r in frame.iter_rows(named=True):  # a few hundred flows at most (min_patients filter)
+    for r in frame.iter_rows(named=True):
         _add(
             fig,
             [r["from_lon"], r["to_lon"]],
@@ -128,8 +153,10 @@ def flows(fig: Figure, frame: pl.DataFrame) -> None:
             line={"width": 0.5 + 5 * r["patients"] / top, "color": "rgba(233,79,55,0.45)"},
             hoverinfo="text",
             showlegend=False,
-            text=f"{r['residence_territory']} → {r['name']} : {r['patients']} patients",
+            text=f"{r.get('territory_name') or r['residence_territory']} → {r['name']} : "
+            f"{r['patients']:,} patients".replace(",", "\u202f"),
         )
+    return masked
 
 
 def points(
@@ -209,3 +236,43 @@ def tile_style(tiles: TileServer) -> dict[str, Any]:
         },
         "layers": [{"id": TILE_SOURCE, "type": "raster", "source": TILE_SOURCE}],
     }
+
+
+def labels(fig: Figure, features: list[dict[str, Any]]) -> None:
+    """Each outline's name at the centre of its largest ring (the department names)."""
+    lon, lat, names = [], [], []
+    for f in features:
+        ring = max(_rings(f["geometry"]), key=len)
+        lon.append(sum(p[0] for p in ring) / len(ring))
+        lat.append(sum(p[1] for p in ring) / len(ring))
+        names.append(str(f["properties"].get("nom") or f["properties"].get("code") or ""))
+    if _tiled(fig):
+        return  # tiles carry their own place names (a text layer would need glyphs from a CDN)
+    _add(
+        fig,
+        lon,
+        lat,
+        mode="text",
+        text=names,
+        textfont={"color": "#123b5d", "size": 13},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+def attribution(fig: Figure, text: str) -> None:
+    """Where the outlines come from, in the map's corner (their licence asks for it)."""
+    fig["layout"]["annotations"] = [
+        *fig["layout"].get("annotations", []),
+        {
+            "text": text,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 1,
+            "y": 0,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 10, "color": "#6b7a89"},
+        },
+    ]

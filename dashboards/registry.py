@@ -1,11 +1,16 @@
-"""The boards Dash registered (dashboards/pages/), by path."""
+"""The boards Dash registered (dashboards/pages/), by path, and those a role may open."""
 
 from __future__ import annotations
 
 import sys
 from types import ModuleType
+from typing import Any
 
 import dash
+
+from access.policy import Role
+
+NOT_FOUND = "/404"
 
 
 def page_paths() -> dict[str, str]:
@@ -19,6 +24,23 @@ def page_module(path: str) -> ModuleType:
         return sys.modules[page_paths()[path]]
     except KeyError:
         raise KeyError(f"no board at {path}") from None
+
+
+def boards() -> list[dict[str, Any]]:
+    """The boards in the order of the navigation (the 404 page is none)."""
+    pages = [p for p in dash.page_registry.values() if p["path"] != NOT_FOUND]
+    return sorted(pages, key=lambda p: (p.get("order") is None, p.get("order") or 0))
+
+
+def allowed(role: Role) -> list[dict[str, Any]]:
+    """The boards `role` may open, in the order of the navigation."""
+    return [p for p in boards() if role.may_open(str(p["path"]))]
+
+
+def landing(role: Role) -> str | None:
+    """Where `role` lands after login: the first board it may open (None: it may open none)."""
+    pages = allowed(role)
+    return str(pages[0]["path"]) if pages else None
 
 
 # exports named after something other than their page's path (`/export/<name>/...`)

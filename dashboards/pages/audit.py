@@ -37,6 +37,21 @@ BROKEN = {
     "truncated": "des dernières lignes ont été supprimées",
     "anchor": "l'ancre externe ne correspond plus au journal (ou a disparu)",
 }
+OUTCOMES = {
+    "ok": "réussi",
+    "refused": "refusé",
+    "failed": "échec",
+    "locked": "compte verrouillé",
+    "throttled": "ralenti (trop d'échecs)",
+    "unknown": "inconnu",
+}
+DETAIL = {
+    "reason": "motif",
+    "filters": "filtres",
+    "snapshot": "instantané",
+    "method": "méthode",
+    "origin": "origine",
+}
 COLUMNS = [
     ("at_utc", "Date (UTC)"),
     ("actor", "Qui"),
@@ -59,9 +74,9 @@ def rows(action: str | None, limit: int = 1000) -> list[dict[str, object]]:
             "role": e.role or "",
             "action": ACTIONS.get(e.action, e.action),
             "target": e.target,
-            "outcome": e.outcome,
+            "outcome": OUTCOMES.get(e.outcome, e.outcome),
             "address": e.address,
-            "detail": ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items())),
+            "detail": ", ".join(f"{DETAIL.get(k, k)} = {v}" for k, v in sorted(e.detail.items())),
         }
         for e in audit.entries(limit, action)
     ]
@@ -87,6 +102,7 @@ def layout(**_query: str) -> html.Div:
             html.Div(id="audit-integrite", className="tile-note"),
             DataTable(
                 id="audit-journal",
+                style_table={"overflowX": "auto"},
                 columns=[{"name": label, "id": key} for key, label in COLUMNS],
                 page_size=25,
                 sort_action="native",

@@ -11,7 +11,7 @@ import dash
 import polars as pl
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import geo, maps, tiles
+from dashboards import charts, geo, maps, tiles
 from dashboards.data import params, reader
 from warehouse.read import catalogue
 
@@ -66,6 +66,12 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
     rate = catalogue.load().indicator("dossiers_per_100k")
     rates = reader().query("dossier_rates", year=p["year"], level=level)
     values = dict(zip(rates["area"], rates["per_100k"], strict=True))
+    notes = [notice] if notice else []
+    if rates.height == 0:
+        notes.append(text("map_no_rates"))
+    hidden = sorted(area for area, v in values.items() if v is None)
+    if hidden:
+        notes.append(f"{text('map_masked_rates')} : {len(hidden)}.")
     if level == "departement" and departments:
         maps.choropleth(
             fig,
@@ -73,6 +79,10 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
             values,
             lambda f: f["properties"].get("code"),
             rate.short,
+            names={
+                f["properties"]["code"]: f["properties"].get("nom", "")
+                for f in departments["features"]
+            },
         )
     elif level == "territoire" and communes:
         territory = dict(
@@ -90,8 +100,14 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
         )
     if departments:
         maps.outlines(fig, departments["features"])
+        maps.labels(fig, departments["features"])
+        maps.attribution(fig, geo.ATTRIBUTION)
     if "flux" in layers:
-        maps.flows(fig, flows)
+        left_out = maps.flows(fig, flows)
+        if flows.height == 0:
+            notes.append(text("map_no_flows"))
+        elif left_out:
+            notes.append(f"{text('map_masked_flows')} : {left_out}.")
 
     def hover(frame: pl.DataFrame) -> list[str]:
         def yes(v: object) -> str:
@@ -132,7 +148,7 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
             [f"{r['name']}<br>{r['phone']}" for r in care.iter_rows(named=True)],
             7,
         )
-    return fig, notice
+    return fig, " ".join(notes)
 
 
 def layout(**_query: str) -> html.Div:
@@ -160,7 +176,7 @@ def layout(**_query: str) -> html.Div:
                 className="map-controls",
             ),
             html.Div(id="offre-avis", className="notice"),
-            html.Div(dcc.Graph(id="offre-carte", config={"displaylogo": False}), className="chart"),
+            html.Div(charts.graph("offre-carte"), className="chart"),
         ]
     )
 

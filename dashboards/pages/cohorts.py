@@ -200,8 +200,24 @@ def form() -> html.Div:
                 "Codes CIM-10 (préfixes séparés par des virgules, ex. C50, D05)",
                 dcc.Input(id="cohorte-cim10", type="text", debounce=True),
             ),
-            _field("Date de RCP : du", dcc.DatePickerSingle(id="cohorte-debut")),
-            _field("au", dcc.DatePickerSingle(id="cohorte-fin")),
+            _field(
+                "Date de RCP : du",
+                dcc.DatePickerSingle(
+                    id="cohorte-debut",
+                    placeholder="jj/mm/aaaa",
+                    display_format="DD/MM/YYYY",
+                    first_day_of_week=1,
+                ),
+            ),
+            _field(
+                "au",
+                dcc.DatePickerSingle(
+                    id="cohorte-fin",
+                    placeholder="jj/mm/aaaa",
+                    display_format="DD/MM/YYYY",
+                    first_day_of_week=1,
+                ),
+            ),
             _field("Âge minimum", dcc.Input(id="cohorte-age-min", **number)),
             _field("Âge maximum", dcc.Input(id="cohorte-age-max", **number)),
             _field(label["sex"], _multi("sexe", _codes({"F": "Femme", "M": "Homme"}, ("F", "M")))),
@@ -225,7 +241,7 @@ def form() -> html.Div:
             _field(label["case_status"], _multi("statut", _codes(CASE_STATUS, tuple(CASE_STATUS)))),
             html.Button("Écrire la définition", id="cohorte-ecrire", n_clicks=0),
         ],
-        style={"flex": "1", "minWidth": "300px"},
+        style={"flex": "1 1 300px", "minWidth": "0"},
     )
 
 
@@ -275,7 +291,7 @@ def layout(**_query: str) -> html.Div:
                                 style={"display": "none"},
                             ),
                         ],
-                        style={"flex": "2", "minWidth": "420px"},
+                        style={"flex": "2 1 420px", "minWidth": "0"},
                     ),
                 ],
                 style={"display": "flex", "gap": "24px", "flexWrap": "wrap"},

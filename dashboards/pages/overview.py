@@ -4,6 +4,7 @@ filters, and the freshness and quality status of the sources behind it; freshnes
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import dash
@@ -101,7 +102,7 @@ def layout(**_query: str) -> html.Div:
             html.Div(id="ensemble-tuiles", className="tiles"),
             export.links(*EXPORT),
             html.H3(cat.tables["ensemble-fraicheur"].title),
-            html.Table(id="ensemble-fraicheur"),
+            html.Div(html.Table(id="ensemble-fraicheur"), className="table-scroll"),
         ]
     )
 
@@ -134,16 +135,31 @@ def tiles(search: str | None) -> list[html.Div]:
 def freshness() -> list[Any]:
     """The freshness table: each source's last load against its expected cadence."""
     table = reader().catalogue.tables["ensemble-fraicheur"]
+    cat = reader().catalogue
     rows: list[Any] = [html.Tr([html.Th(n) for n in table.columns.values()])]
     for r in reader().query("freshness").iter_rows(named=True):
         late = r["age_hours"] is None or r["age_hours"] > r["cadence_hours"]
         rows.append(
             html.Tr(
-                [html.Td("—" if r[c] is None else str(r[c])) for c in table.columns],
+                [
+                    html.Td(_cell(cat.translate("ensemble-fraicheur", c, r[c])))
+                    for c in table.columns
+                ],
                 className="late" if late else "fresh",
             )
         )
     return rows
+
+
+def _cell(value: object) -> str:
+    """A value of the freshness table as read in French: 01/12/2026 22:43, 1 234."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, int | float):
+        return formats.number(value, "count")
+    return str(value)
 
 
 @callback(

@@ -5,13 +5,16 @@ find them; a link to the Great Expectations Data Docs."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import dash
 import polars as pl
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 from dash.dash_table.DataTable import DataTable
 
+from access.policy import AccessDenied, current
 from dashboards import charts, export
 from dashboards.data import reader
 from dashboards.indicators import Sheet
@@ -20,8 +23,15 @@ from quality.checks import catalog
 
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
 
-# exported by the server (dashboards/export.py), neutralised like every export
+# exported by the server (dashboards/export.py)
 TABLES = ["controles", "quarantaine", "ecarts", "fichiers", "lignes"]
+# long cells (a quarantined row, a message) wrap inside their column instead of widening the page
+WRAP = {"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": 360}
+# the pipeline's reasons, as the page says them
+REASONS = {"same as ": "même fiche que "}
+# a whole `"key": value` pair of a JSON object (value: a string, a number, true, false, null)
+PAIR = re.compile(r'"([^"\\]+)":("(?:[^"\\]|\\.)*"|-?[0-9.eE+-]+|true|false|null)(?=[,}])')
+LOCALE = {"decimal": ",", "group": "\u202f"}  # numbers of the tables, in French
 
 # what the pipeline records (pipelines/contract.py), as the page says it
 KIND = {
@@ -51,9 +61,11 @@ def contract_tables() -> dict[str, pl.DataFrame]:
     """The last load's reconciliation, with French column names: the contract findings, the
     files expected vs received, the rows of each source, table and entity."""
     r = reader()
-    findings = r.query("source_findings")
-    files = r.query("source_files")
-    rows = r.query("source_rows")
+    sources = r.catalogue.dimensions["source"].values
+    findings, files, rows = (
+        r.query(name).with_columns(pl.col("source").replace(sources))
+        for name in ("source_findings", "source_files", "source_rows")
+    )
     return {
         "ecarts": findings.select(
             source="source",
@@ -97,9 +109,12 @@ def figures(results: pl.DataFrame | None = None) -> dict[str, Any]:
 
     def bars(column: str, title: str, axis: str) -> charts.Figure:
         summed = r.group_by(column).agg(pl.col("violated").sum()).sort("violated")
+        keys = summed[column].fill_null("all")
+        if column == "source":
+            keys = keys.replace(cat.dimensions["source"].values)
         return charts.series_figure(
             cat.text(title),
-            summed[column].fill_null("").to_list(),
+            keys.to_list(),
             [(rows, summed["violated"].to_list(), rows, ",.0f")],
             style="horizontal",
             category_title=cat.text(axis),
@@ -136,26 +151,37 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.H2("Qualité des données"),
-            html.P(
-                html.A(
-                    "Rapports Great Expectations (Data Docs)",
-                    href="/data-docs/index.html",
-                    target="_blank",
-                    id="qualite-data-docs",
-                )
+            *(
+                [
+                    html.P(
+                        html.A(
+                            "Rapports Great Expectations (Data Docs)",
+                            href="/data-docs/index.html",
+                            target="_blank",
+                            id="qualite-data-docs",
+                        )
+                    )
+                ]
+                if _reads_data_docs()
+                else []
             ),
-            DataTable(
-                id="qualite-controles",
-                page_size=20,
-                sort_action="native",
-                filter_action="native",
-                filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
+            html.Div(
+                DataTable(
+                    id="qualite-controles",
+                    style_table={"overflowX": "auto"},
+                    page_size=20,
+                    sort_action="native",
+                    filter_action="native",
+                    filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
+                    style_cell=WRAP,
+                ),
+                className="table-scroll",
             ),
             export.links("qualite", "controles"),
             html.Div(
                 [
                     html.Div(
-                        dcc.Graph(id=f"qualite-{g}", config={"displaylogo": False}),
+                        charts.graph(f"qualite-{g}"),
                         className="chart",
                     )
                     for g in ("categorie", "source", "tendance")
@@ -172,13 +198,20 @@ def layout(**_query: str) -> html.Div:
                 html.Div(
                     [
                         html.H4(title),
-                        DataTable(
-                            id=f"qualite-{name}",
-                            page_size=10,
-                            sort_action="native",
-                            filter_action="native",
-                            filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                            style_cell={"textAlign": "left"},
+                        html.Div(
+                            DataTable(
+                                id=f"qualite-{name}",
+                                style_table={"overflowX": "auto"},
+                                page_size=10,
+                                sort_action="native",
+                                filter_action="native",
+                                filter_options={
+                                    "case": "insensitive",
+                                    "placeholder_text": "Filtrer…",
+                                },
+                                style_cell=WRAP,
+                            ),
+                            className="table-scroll",
                         ),
                         export.links("qualite", name),
                     ]
@@ -190,12 +223,16 @@ def layout(**_query: str) -> html.Div:
                 )
             ),
             html.H3("Lignes en quarantaine"),
-            DataTable(
-                id="qualite-quarantaine",
-                page_size=10,
-                filter_action="native",
-                filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
-                style_cell={"textAlign": "left"},
+            html.Div(
+                DataTable(
+                    id="qualite-quarantaine",
+                    style_table={"overflowX": "auto"},
+                    page_size=10,
+                    filter_action="native",
+                    filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
+                    style_cell=WRAP,
+                ),
+                className="table-scroll",
             ),
             export.links("qualite", "quarantaine"),
         ]
@@ -220,14 +257,28 @@ def update(search: str | None):  # type: ignore[no-untyped-def]
     figs = figures(results)
     return (
         shown.to_dicts(),
-        [{"id": c, "name": n} for c, n in cat.tables["qualite-controles"].columns.items()],
+        columns(shown, cat.tables["qualite-controles"].columns),
         quarantine.to_dicts(),
-        [{"id": c, "name": n} for c, n in _headers(quarantine).items()],
+        columns(quarantine, _headers(quarantine)),
         figs["categorie"],
         figs["source"],
         figs["tendance"],
         *export.hrefs("qualite", TABLES, search),
     )
+
+
+def columns(frame: pl.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
+    """DataTable columns headed `names`; numbers read in French (1 234; 0,36) and sort as
+    numbers."""
+    out: list[dict[str, Any]] = []
+    for c, n in names.items():
+        column: dict[str, Any] = {"id": c, "name": n}
+        dtype = frame.schema.get(c)
+        if dtype is not None and dtype.is_numeric():
+            spec = ",.2f" if dtype.is_float() else ",d"
+            column |= {"type": "numeric", "format": {"locale": LOCALE, "specifier": spec}}
+        out.append(column)
+    return out
 
 
 def _headers(quarantine: pl.DataFrame) -> dict[str, str]:
@@ -241,8 +292,63 @@ def _tables(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     shown = results.select(*checks.columns).with_columns(
         pl.col("pct").round(3),
         pl.col("status").replace_strict(cat.dimensions["check_status"].values),
+        pl.col("source").fill_null("all").replace(cat.dimensions["source"].values),
+        pl.col("table").replace(cat.dimensions["staging_table"].values),
+        pl.col("c3_id").fill_null("—"),
     )
-    return shown, reader().query("quarantine")  # row-level: empty for roles without it
+    return shown, quarantine_rows()
+
+
+def quarantine_rows() -> pl.DataFrame:
+    """The quarantined rows as the page shows them (row-level: empty for roles without it):
+    sources, tables and checks by their French names, the original row as `champ : valeur`."""
+    cat = reader().catalogue
+    frame = reader().query("quarantine")
+    dims = cat.dimensions
+    names = {n: c.label for n, c in catalog()[0].items()}
+    reason = pl.col("reason")
+    for english, french in REASONS.items():
+        reason = reason.str.replace_all(english, french, literal=True)
+    return frame.select(
+        pl.col("source").replace(dims["source"].values),
+        pl.col("source_table").replace(dims["staging_table"].values),
+        pl.col("check_name").replace(names),
+        reason,
+        pl.col("location").str.replace_many(dims["staging_table"].values),
+        pl.col("row").map_elements(
+            lambda raw: _row_text(raw, dims["source"].values), return_dtype=pl.String
+        ),
+    )
+
+
+def _row_text(raw: str | None, sources: dict[str, str]) -> str:
+    """`{"a": 1, "b": null, "c": true}` -> `a : 1 · b : — · c : oui` (a row of a source, as a
+    person reads it; its source by its name)."""
+    try:
+        values = json.loads(raw or "{}")
+        more = ""
+    except ValueError:  # the query keeps the first 300 characters: the pairs that are whole
+        values = {k: json.loads(v) for k, v in PAIR.findall(raw or "")}
+        more = " …"
+    if not isinstance(values, dict):
+        return str(values)
+
+    def text(key: str, v: object) -> str:
+        if v is None:
+            return "—"
+        if isinstance(v, bool):
+            return "oui" if v else "non"
+        return sources.get(str(v), str(v)) if key == "source" else str(v)
+
+    return " · ".join(f"{k} : {text(k, v)}" for k, v in values.items()) + more
+
+
+def _reads_data_docs() -> bool:
+    """The Data Docs are for the network's roles (a 3C would read every 3C's checks there)."""
+    try:
+        return current().c3_id is None
+    except AccessDenied:  # Dash validates the layout once, outside any user's request
+        return True
 
 
 def tables(_search: str | None) -> dict[str, Sheet]:
@@ -251,17 +357,16 @@ def tables(_search: str | None) -> dict[str, Sheet]:
     cat = reader().catalogue
     shown, quarantine = _tables(check_results())
     heads = cat.tables["qualite-controles"].columns
+    load = {
+        name: Sheet([c.replace("_", " ") for c in f.columns], [list(r) for r in f.rows()])
+        for name, f in contract_tables().items()
+    }
     return {
         "controles": Sheet([heads[c] for c in shown.columns], [list(r) for r in shown.rows()]),
         "quarantaine": Sheet(
             list(_headers(quarantine).values()), [list(r) for r in quarantine.rows()]
         ),
-        **{
-            name: Sheet(
-                [c.replace("_", " ") for c in frame.columns], [list(r) for r in frame.rows()]
-            )
-            for name, frame in contract_tables().items()
-        },
+        **load,
     }
 
 
@@ -277,5 +382,6 @@ def tables(_search: str | None) -> dict[str, Sheet]:
 def update_load(_search: str | None):  # type: ignore[no-untyped-def]
     out: list[Any] = []
     for frame in contract_tables().values():
-        out += [frame.to_dicts(), [{"id": c, "name": c.replace("_", " ")} for c in frame.columns]]
+        names = {c: c.replace("_", " ") for c in frame.columns}
+        out += [frame.to_dicts(), columns(frame, names)]
     return tuple(out)

@@ -68,6 +68,7 @@ def layout(**_query: str) -> html.Div:
             html.H3(table.title),
             DataTable(
                 id="essais-liste",
+                style_table={"overflowX": "auto"},
                 columns=[{"id": c, "name": n} for c, n in table.columns.items()],
                 filter_action="native",
                 filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},

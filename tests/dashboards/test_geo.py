@@ -64,4 +64,13 @@ def test_an_unreachable_address_says_which_file_and_what_to_do(config: Path) -> 
 
 
 def test_without_outlines_nothing_is_loaded(config: Path) -> None:
-    assert geo.load("departements") is None
+    assert geo.load("departements", shipped=False) is None
+
+
+def test_a_fresh_install_has_the_networks_outlines(config: Path) -> None:
+    """Nothing fetched: the outlines shipped with the boards (no network needed)."""
+    departments, communes = geo.load("departements"), geo.load("communes")
+    assert departments is not None and communes is not None
+    codes = sorted(f["properties"]["code"] for f in departments["features"])
+    assert codes == ["03", "15", "43", "63"]
+    assert len(communes["features"]) > 1000

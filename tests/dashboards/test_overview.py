@@ -110,22 +110,26 @@ def test_care_offer_map_renders_offline_with_and_without_outlines(
 ) -> None:
     from dashboards import geo
 
+    fills = (
+        "() => { const gd = document.querySelector('#offre-carte .js-plotly-plot');"
+        " const n = gd && gd.data ? gd.data.filter(t => t.fill === 'toself').length : 0;"
+        " return n >= 4 ? n : null; }"
+    )
     page.goto(f"{server}/offre-de-soins?annee=2013")
     page.wait_for_selector("#offre-carte .main-svg")
-    assert "rrc geo fetch" in page.locator("#offre-avis").inner_text()
+    # nothing fetched: the outlines shipped with the boards, the choropleth drawn offline
+    assert page.wait_for_function(fills).json_value() == 4
+    assert "IGN ADMIN EXPRESS" in page.locator("#offre-carte").inner_text()  # attribution
+    assert "rrc geo fetch" not in page.locator("#offre-avis").inner_text()
     points = page.locator("#offre-carte .scatterlayer .trace").count()
-    assert points > 0  # establishments and flows without any outline
+    assert points > 0  # establishments and flows over them
     monkeypatch.setenv("RRC_GEO_DIR", str(geo_dir))
     geo.fetch(geo_server)
     page.reload()
     page.wait_for_selector("#offre-carte .main-svg")
     # predicates as functions: a string expression would be eval'd, which the CSP refuses
     page.wait_for_function("() => document.querySelector('#offre-avis').innerText === ''")
-    filled = page.wait_for_function(
-        "() => { const gd = document.querySelector('#offre-carte .js-plotly-plot');"
-        " const n = gd && gd.data ? gd.data.filter(t => t.fill === 'toself').length : 0;"
-        " return n >= 4 ? n : null; }"
-    ).json_value()
+    filled = page.wait_for_function(fills).json_value()
     assert filled == 4  # the four departments, each filled by its rate
     screenshot(page, "offre-de-soins")
     assert page.console_errors == []

@@ -80,17 +80,26 @@ def test_quorum_figures_match_the_quorum_facts(app, board_warehouse) -> None:  #
     from dashboards.pages.quorum import figures
 
     figs = validated(figures("?annee=2013"))
-    met, not_met, unknown = (sum(t.x) for t in figs["par-3c"].data)
-    expected = _sql(
-        board_warehouse,
-        "SELECT count(*) FROM core.fact_fiche f JOIN "
-        "core.fact_quorum_fiche q USING (fiche_id) WHERE f.year = 2013 "
-        "AND q.status = 'not_met'",
-    )
-    assert not_met == expected
-    assert met + not_met + unknown == _sql(
-        board_warehouse, "SELECT count(*) FROM core.fact_fiche WHERE year = 2013"
-    )
+    chart = figs["par-3c"]
+    rates = chart.data[0].x  # % of dossiers whose session met the quorum, per 3C, sorted
+    assert list(rates) == sorted(rates)
+    con: duckdb.DuckDBPyConnection = Warehouse(board_warehouse).connect()
+    try:
+        expected = dict(
+            con.execute(
+                "SELECT c.name, 100.0 * count(*) FILTER (WHERE q.status = 'met') / count(*) "
+                "FROM core.fact_fiche f JOIN core.fact_quorum_fiche q USING (fiche_id) "
+                "JOIN core.dim_c3 c USING (c3_id) WHERE f.year = 2013 GROUP BY c.name"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    shown = dict(zip(chart.data[0].y, rates, strict=True))
+    assert shown.keys() == expected.keys()
+    assert all(abs(shown[k] - expected[k]) < 1e-6 for k in expected)
+    target = [s for s in chart.layout.shapes if s.line.dash == "dash"]
+    assert [s.x0 for s in target] == [95]  # the target line of the catalogue
+    assert "sur" in chart.data[0].hovertemplate  # the counts behind the rate
 
 
 def test_dossier_figures_add_up_and_incidence_uses_population(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
@@ -105,6 +114,10 @@ def test_dossier_figures_add_up_and_incidence_uses_population(app, board_warehou
     expected = figs["incidence"].data[1].y
     population = _sql(board_warehouse, "SELECT sum(population) FROM core.dim_geography")
     assert abs(sum(expected) - population * 570 / 100_000) < 5
+    # expected cases have no 3C: with a 3C filter, no comparison of two scopes, and why
+    by_c3 = validated(figures("?annee=2013&3c=C3-01"))["incidence"]
+    assert [t.name for t in by_c3.data if t.type == "bar"] == ["Nouveaux patients"]
+    assert "périmètres différents" in by_c3.layout.title.subtitle.text
 
 
 def test_trial_rows_are_the_registry(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
@@ -278,7 +291,10 @@ def test_care_offer_map_draws_on_tiles_when_reachable_else_offline(app, monkeypa
         closed = served.url
     assert "injoignable" not in notice
     assert {t.type for t in tiled.data} == {"scattermap"}
-    assert len(tiled.data) == len(offline.data)  # the same layers
+    # the same layers; the place names are the tiles' own (a text layer needs a CDN's glyphs)
+    names = [t for t in offline.data if t.mode == "text"]
+    assert len(names) == 1 and "Cantal" in names[0].text
+    assert len(tiled.data) == len(offline.data) - 1
     style = tiled.layout.map.style
     assert style["sources"]["tuiles"]["tiles"] == [served.url]
     assert style["layers"][0]["type"] == "raster" and "glyphs" not in style

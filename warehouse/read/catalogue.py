@@ -105,6 +105,7 @@ class Chart:
     by: str
     style: str
     order: str = "key"
+    target: float | None = None  # a line at this value (a rate's target), drawn on the chart
 
 
 @dataclass(frozen=True)
@@ -329,8 +330,11 @@ def parse(raw: dict[str, Any], path: Path) -> Catalogue:
             order = s.get("order", "key")
             if order not in ("key", "value") and order not in indicators:
                 raise ConfigError(f"{where}: order {order!r}: key, value or an indicator")
+            target = s.get("target")
+            if target is not None and not isinstance(target, int | float):
+                raise ConfigError(f"{where}: target {target!r} is not a number")
             charts.setdefault(page, {})[cid] = Chart(
-                page, cid, s["title"], tuple(s["series"]), s["by"], s["style"], order
+                page, cid, s["title"], tuple(s["series"]), s["by"], s["style"], order, target
             )
     for listing in ("overview", "report"):
         unknown = [x for x in raw.get(listing, []) if x not in indicators]
