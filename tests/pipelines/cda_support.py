@@ -23,7 +23,10 @@ def source(path: Path, name: str = "frcp") -> Source:
     return Source(name=name, kind="cda", mapping=load_mapping(MAPPING), path=path)
 
 
-def load(path: Path) -> tuple[duckdb.DuckDBPyConnection, list[TableLoad], list[Any]]:
+Loaded = tuple[duckdb.DuckDBPyConnection, list[TableLoad], list[mapped.Reconciliation]]
+
+
+def load(path: Path) -> Loaded:
     """Extract the documents of `path` (a folder or a zip) and map them: (connection, the
     extraction's loads, the mapping's reconciliation)."""
     con = duckdb.connect()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipelines.cda_support import FRCP, PPS, load, rows
+from tests.pipelines.cda_support import FRCP, PPS, Loaded, load, rows
 
 FRCP_SET_ID = "1.2.250.1.213.1.1.1.8.2022.1"
 PPS_SET_ID = "1.2.250.1.213.1.1.1.26.2022.1"
@@ -23,8 +23,13 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_the_fiche_rcp_is_read_field_by_field(examples: Path) -> None:
-    con, _, _ = load(examples)
+@pytest.fixture(scope="module")
+def loaded(examples: Path) -> Loaded:
+    return load(examples)
+
+
+def test_the_fiche_rcp_is_read_field_by_field(loaded: Loaded) -> None:
+    con, _, _ = loaded
     [fiche] = rows(
         con, 'SELECT * EXCLUDE (_load_id, _source, _extracted_at) FROM raw."frcp__fiche"'
     )
@@ -95,13 +100,14 @@ def test_the_fiche_rcp_is_read_field_by_field(examples: Path) -> None:
     }
 
 
-def test_the_fiche_maps_to_the_canonical_entities_through_the_value_sets(examples: Path) -> None:
-    con, _, _ = load(examples)
+def test_the_fiche_maps_to_the_canonical_entities_through_the_value_sets(loaded: Loaded) -> None:
+    con, _, _ = loaded
     [version] = rows(
         con,
         "SELECT fiche_key, version, session_key, identity_key, requester_key, rcp_date, organ, "
         "icd10, morphology, tnm_t, tnm_n, tnm_m, who_ps, phase, case_status, status, "
-        "validated_at, validator_key, saved_at, rcp_nature, stated_quorum FROM mapped.fiche_version",
+        "validated_at, validator_key, saved_at, rcp_nature, stated_quorum "
+        "FROM mapped.fiche_version",
     )
     assert version == {
         "fiche_key": FRCP_SET_ID,
@@ -148,8 +154,8 @@ def test_the_fiche_maps_to_the_canonical_entities_through_the_value_sets(example
     ]
 
 
-def test_the_participants_and_their_specialties_feed_the_attendance(examples: Path) -> None:
-    con, _, rec = load(examples)
+def test_the_participants_and_their_specialties_feed_the_attendance(loaded: Loaded) -> None:
+    con, _, rec = loaded
     # PRF members of the quorum (353: Dr PRENT and Dr DECOURT, who share one id in the
     # example) and outside it (CORRE: Dr MANON; Mme LILOU, known to neither RPPS nor ADELI)
     assert sorted(
@@ -197,8 +203,8 @@ def test_the_participants_and_their_specialties_feed_the_attendance(examples: Pa
     }
 
 
-def test_the_pps_autopresentable_is_read_with_its_phases(examples: Path) -> None:
-    con, _, _ = load(examples)
+def test_the_pps_autopresentable_is_read_with_its_phases(loaded: Loaded) -> None:
+    con, _, _ = loaded
     [pps] = rows(con, 'SELECT * EXCLUDE (_load_id, _source, _extracted_at) FROM raw."frcp__pps"')
     assert pps == {
         "set_id": PPS_SET_ID,
@@ -251,8 +257,8 @@ def test_the_pps_autopresentable_is_read_with_its_phases(examples: Path) -> None
     }
 
 
-def test_both_documents_load_whole_and_are_counted_per_file(examples: Path) -> None:
-    con, loads, rec = load(examples)
+def test_both_documents_load_whole_and_are_counted_per_file(loaded: Loaded) -> None:
+    con, loads, rec = loaded
     assert con.execute("SELECT count(*) FROM quality.quarantine").fetchone() == (0,)
     assert all(r.quarantined == 0 for r in rec)
     files = sorted((f.file, f.table, f.rows_read, f.rejected) for x in loads for f in x.files)
