@@ -81,6 +81,7 @@ def test_the_fiche_rcp_is_read_field_by_field(loaded: Loaded) -> None:
         "reason_diagnosis": "true",
         "reason_treatment": "true",
         "case_status": "ORG-128",  # cas enregistré
+        "reason": "Avis diagnostique; Proposition thérapeutique",  # not "Recours"
         # diagnosis
         "icd10": "C50.2",
         "morphology": "8000/3",
@@ -105,7 +106,7 @@ def test_the_fiche_maps_to_the_canonical_entities_through_the_value_sets(loaded:
     [version] = rows(
         con,
         "SELECT fiche_key, version, session_key, identity_key, requester_key, rcp_date, organ, "
-        "icd10, morphology, tnm_t, tnm_n, tnm_m, who_ps, phase, case_status, status, "
+        "icd10, morphology, tnm_t, tnm_n, tnm_m, who_ps, phase, reason, case_status, status, "
         "validated_at, validator_key, saved_at, rcp_nature, stated_quorum "
         "FROM mapped.fiche_version",
     )
@@ -124,6 +125,7 @@ def test_the_fiche_maps_to_the_canonical_entities_through_the_value_sets(loaded:
         "tnm_m": "M0",
         "who_ps": 0,
         "phase": "rechute",
+        "reason": "Avis diagnostique; Proposition thérapeutique",
         "case_status": "enregistre",
         "status": "brouillon",
         "validated_at": dt.datetime(2019, 2, 18, 9, 49, 14),
