@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -189,16 +190,39 @@ class _Table:
             )
         return t
 
-    def values(self, node: Any, doc: Any) -> tuple[dict[str, Any], list[str]]:
+    def values(
+        self, node: Any, doc: Any, known: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The row of one record (or document); `known` holds the columns already read from
+        the document (the same for each of its records)."""
         row: dict[str, Any] = {}
         reasons = []
         for col, xpaths in self.paths.items():
+            if known is not None and col in known:
+                row[col] = known[col]
+                continue
             parts = [text(x(node, doc=doc)) for x in xpaths]
             found = [p for p in parts if p is not None]
             row[col] = "^".join(found) if found else None
             if col in self.valuesets and (why := self.valuesets[col].check(col, row[col])):
                 reasons.append(why)
         return row, reasons
+
+    def of_document(self, doc: Any) -> dict[str, Any]:
+        """The columns whose every XPath starts from `$doc`: read once per document."""
+        out = {}
+        for col in self.constant:
+            found = [t for x in self.paths[col] if (t := text(x(doc, doc=doc))) is not None]
+            out[col] = "^".join(found) if found else None
+        return out
+
+    @cached_property
+    def constant(self) -> list[str]:
+        return [
+            col
+            for col, xpaths in self.paths.items()
+            if col not in self.valuesets and all(x.path.startswith("$doc") for x in xpaths)
+        ]
 
     def broken(self, doc: Any) -> list[str]:
         """The conformance rules the document breaks, in French."""
@@ -279,8 +303,10 @@ def _read_all(
             for t in tables:
                 if t.record is None or t.spec.document != head.spec.document:
                     continue
-                for node in cast(list[Any], t.record(doc.element, doc=doc.element)):
-                    values, why = t.values(node, doc.element)
+                nodes = cast(list[Any], t.record(doc.element, doc=doc.element))
+                known = t.of_document(doc.element) if nodes else {}
+                for node in nodes:
+                    values, why = t.values(node, doc.element, known)
                     t.add(doc, values, inherited + why)
         if i % BATCH == 0:
             for t in tables:
