@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -66,12 +67,12 @@ def _members(
     path = source.path or Path()
     pattern = source.pattern or "*.xml"
     if path.is_file() and zipfile.is_zipfile(path):
-        archive = zipfile.ZipFile(path)
-        names = sorted(
-            n for n in archive.namelist() if not n.endswith("/") and Path(n).match(pattern)
-        )
-        for n in names:
-            yield f"{path.name}!{n}", lambda n=n: archive.open(n)  # type: ignore[misc]
+        with zipfile.ZipFile(path) as archive:
+            names = sorted(
+                n for n in archive.namelist() if not n.endswith("/") and Path(n).match(pattern)
+            )
+            for n in names:
+                yield f"{path.name}!{n}", lambda n=n: archive.open(n)  # type: ignore[misc]
         return
     if not path.is_dir():
         raise SourceError(
@@ -107,6 +108,9 @@ def documents(source: Source) -> Iterator[Document]:
         except etree.XMLSyntaxError as exc:
             line = f" (ligne {exc.lineno})" if exc.lineno else ""
             yield Document(name, number + 1, error=f"XML mal formé : {exc.msg}{line}")
+            continue
+        except (OSError, zipfile.BadZipFile, zlib.error) as exc:  # unreadable, or a bad member
+            yield Document(name, number + 1, error=f"fichier illisible : {exc}")
             continue
         if number == 0:
             yield Document(
