@@ -24,14 +24,15 @@ from typing import Any
 
 import psycopg
 
-from bench import boards, day, etl, extract, quality
+from bench import boards, cda, day, etl, extract, quality
 from bench.dataset import PROFILES, Profile, ensure, fiche_rows
 from bench.figures import Figure, Target, render, row
 from bench.machine import ROOT, describe, load_average
 from bench.report import write
 
 COMMANDS = {"national": "make bench", "quick": "make bench-quick"}
-STEPS = ("extract", "build", "incremental", "quality", "boards")
+STEPS = ("extract", "build", "incremental", "quality", "boards", "cda")
+CDA_DOCUMENTS = {"national": 100_000, "quick": 10_000}  # national Fiche RCP documents (issue 21)
 
 
 def _step(name: str, notes: list[str], fn: Callable[[], list[Figure]]) -> list[Figure]:
@@ -154,6 +155,7 @@ def _measure_steps(profile: Profile, steps: list[str], requests: int) -> dict[st
         "incremental": lambda _notes: incremental_figures(profile),
         "quality": lambda _notes: quality_figures(profile),
         "boards": lambda notes: boards.measure(profile, etl.published(profile), requests, notes),
+        "cda": lambda _notes: cda.measure(CDA_DOCUMENTS[profile.name], profile.workdir / "cda"),
     }
     for name in STEPS:
         if name not in steps:

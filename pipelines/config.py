@@ -18,7 +18,7 @@ from rrc.errors import ConfigError
 from rrc.settings import config_dir, interpolate, load_toml, variables, warehouse_dir
 from warehouse.canonical import ENTITIES
 
-KINDS = ("sql", "spreadsheet", "trial_registry", "directory")
+KINDS = ("sql", "spreadsheet", "trial_registry", "directory", "cda")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -33,8 +33,14 @@ class TableSpec:
     format: str | None = None
     record: str | None = None
     columns: list[str] | None = None
-    paths: dict[str, str] | None = None
+    paths: dict[str, Any] | None = None
     extras: list[str] = field(default_factory=list)  # columns allowed beside the mapped ones
+    # cda: the document model (templateId root) the table reads, value sets its codes must be
+    # in, conformance rules a document must pass, and when a version is frozen
+    document: str | None = None
+    valuesets: dict[str, str] = field(default_factory=dict)
+    rules: list[dict[str, str]] = field(default_factory=list)
+    frozen: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,10 @@ def load_mapping(path: Path) -> Mapping:
             columns=t.get("columns"),
             paths=t.get("paths"),
             extras=list(t.get("extras", [])),
+            document=t.get("document"),
+            valuesets=dict(t.get("valuesets", {})),
+            rules=list(t.get("rules", [])),
+            frozen=t.get("frozen"),
         )
         if tables[name].deletes not in ("none", "tombstone", "key_diff"):
             raise ConfigError(f"{path}: table {name}: deletes must be none, tombstone or key_diff")

@@ -93,8 +93,9 @@ class Finding:
     @property
     def flags(self) -> bool:
         """Whether the run is flagged for it: everything but blank rows (a sheet's layout) and
-        quarantined rows read again (the contract at work, not a breach)."""
-        return self.kind not in ("blank_rows", "reread")
+        quarantined rows read again (the contract at work, not a breach), nor documents a newer
+        version superseded (the versions working as they should)."""
+        return self.kind not in ("blank_rows", "reread", "superseded")
 
 
 @dataclass

@@ -304,7 +304,9 @@ class _Compiler:
         )
         if self.spec.distinct:
             keys = ", ".join(quote(c) for c in self.spec.columns)
-            sql = f"SELECT DISTINCT ON ({keys}) * FROM ({sql})"
+            # a row that loads wins over a quarantined twin (one session named by two fiches,
+            # one of them refused): the entity is not lost with the refused one
+            sql = f"SELECT DISTINCT ON ({keys}) * FROM ({sql}) ORDER BY {keys}, _reason NULLS FIRST"
         return sql, skip
 
 

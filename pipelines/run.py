@@ -24,6 +24,7 @@ import polars as pl
 from pipelines import mapped, pseudonym
 from pipelines.config import Config, Source
 from pipelines.contract import Finding
+from pipelines.extract import cda as cda_extract
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
 from pipelines.raw import TableLoad
@@ -109,6 +110,8 @@ def _extract(
         return sql_extract.extract(
             con, source, load_id=load_id, full=full, lag_hours=lag, since=since, until=until
         )
+    if source.kind == "cda":
+        return cda_extract.extract(con, source, load_id=load_id)
     return file_extract.extract(con, source, load_id=load_id)
 
 

@@ -63,6 +63,8 @@ ENTITIES: dict[str, dict[str, str]] = {
         "validator_key": "VARCHAR",
         "saved_at": "TIMESTAMP",
         "deleted": "BOOLEAN",
+        "rcp_nature": "VARCHAR",  # organe | transversale (the national Fiche RCP's nature)
+        "stated_quorum": "VARCHAR",  # met | not_met | unknown, as the fiche itself states it
     },
     "proposal": {"fiche_key": "VARCHAR", "treatment": "VARCHAR"},
     "pps": {

@@ -36,6 +36,8 @@ TABLES = {
     "stg_session": ("session_id", "null"),
     "stg_rcp_entity": ("entity_code", "c3_id"),
     "sources": ("source", "null"),
+    # built: its check runs once core is built (the quorum verdict is a core model)
+    "core.fact_quorum_fiche": ("fiche_id", "null"),
 }
 
 

@@ -4,6 +4,6 @@ select source, c3_id, count(*) as n from staging.stg_fiche group by all
 -- violations
 select source, c3_id, fiche_id as row_key, 'same as ' || first_id as detail
 from (select *, first_value(fiche_id) over (partition by identity_id, session_id, version
-                                             order by fiche_key::bigint, fiche_id) as first_id
+                                             order by try_cast(fiche_key as bigint), fiche_id) as first_id
       from staging.stg_fiche)
 where fiche_id <> first_id

@@ -34,7 +34,7 @@ final as (
         v.source || ':' || v.previous_fiche_key as previous_fiche_id,
         v.reason, v.case_status, v.mode, v.patient_informed, v.trial_id, v.status,
         v.order_number, v.validated_at, v.source || ':' || v.validator_key as validator_id,
-        v.saved_at, coalesce(v.deleted, false) as deleted,
+        v.saved_at, coalesce(v.deleted, false) as deleted, v.rcp_nature, v.stated_quorum,
         s.entity_code, e.c3_id, s.session_date
     from normalised v
     left join ref.organ o on o.code = v.organ

@@ -1,0 +1,42 @@
+"""Reading CDA documents through the source and the mapping, into an in-memory DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines import mapped
+from pipelines.config import Source, load_mapping
+from pipelines.extract import cda
+from pipelines.raw import TableLoad
+from rrc.settings import PROJECT_ROOT
+
+EXAMPLES = PROJECT_ROOT.parent / "shared" / "cda" / "examples"
+FRCP = EXAMPLES / "CANCER-FRCP_2022.01_Appareil.xml"
+PPS = EXAMPLES / "CANCER-PPS_2022.01_Autopresentable.xml"
+MAPPING = PROJECT_ROOT / "config" / "mappings" / "frcp_cda.toml"
+
+
+def source(path: Path, name: str = "frcp") -> Source:
+    return Source(name=name, kind="cda", mapping=load_mapping(MAPPING), path=path)
+
+
+Loaded = tuple[duckdb.DuckDBPyConnection, list[TableLoad], list[mapped.Reconciliation]]
+
+
+def load(path: Path) -> Loaded:
+    """Extract the documents of `path` (a folder or a zip) and map them: (connection, the
+    extraction's loads, the mapping's reconciliation)."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA raw")
+    src = source(path)
+    loads = cda.extract(con, src, load_id="L1")
+    return con, loads, mapped.apply(con, [src])
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
