@@ -42,7 +42,9 @@ def measure(runs: int, scale: str = "0.2") -> list[Figure]:
 
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo"
-        generate(Request(out=demo, first_year=2013, last_year=2013, scale=Scale.parse(scale)))
+        generate(
+            Request(out=demo, first_year=2013, last_year=2013, seed=21, scale=Scale.parse(scale))
+        )
         os.environ.update(
             RRC_PSEUDONYM_KEY=KEY,
             RRC_CONFIG_DIR=str(PROJECT_ROOT / "config"),

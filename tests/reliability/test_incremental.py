@@ -4,10 +4,11 @@ Property: after any random change set in the PostgreSQL (DCC) and MariaDB (vendo
 (inserts, updates, tombstones, physical deletes, late-arriving rows with a back-dated
 watermark, rows quarantined by one round and fixed by the next), the incremental run's
 staging, core and marts have the same content checksums as a full rebuild of the same stores
-in a new warehouse, and the same quarantine. Two rounds follow each other on the same stores
-(the second fixes what the first broke), so a divergence that only shows once incremental runs
-have piled up shows too; the comparison is made after the last round (after every round, and
-more rounds, under `make stress`).
+in a new warehouse, the same quarantine, and a published file within 10 % of the full build's
+(it grew at every incremental run until the rebuilt tables were dropped first). Two rounds
+follow each other on the same stores (the second fixes what the first broke), so a divergence
+that only shows once incremental runs have piled up shows too; the comparison is made after
+the last round (after every round, and more rounds, under `make stress`).
 
 The change sets come from one seed, printed on failure: `RRC_STRESS_SEED=<n>` replays it;
 `make stress` (RRC_STRESS=1) runs four rounds.
@@ -76,12 +77,16 @@ def test_incremental_runs_after_random_change_sets_equal_a_full_rebuild(
         if n + 1 < ROUNDS and not STRESS:  # a rebuild per round under `make stress` only
             continue
         rebuilt = _point(etl_factory(tmp_path / "stores-pg", f"rebuild-{n}"), *urls)
-        assert rebuilt.run(full=True).status == "success"
+        rebuilt_run = rebuilt.run(full=True)
+        assert rebuilt_run.status == "success"
         got, expected = incremental.checksums(), rebuilt.checksums()
         differ = sorted(k for k in expected.keys() | got.keys() if got.get(k) != expected.get(k))
         assert not differ, f"{where}: tables that differ from a full rebuild: {differ}"
         quarantined = _quarantine(rebuilt)
         assert _quarantine(incremental) == quarantined, where
+        # the published file does not grow run after run: within 10 % of a full build's
+        grown, fresh = (Path(r.snapshot or "").stat().st_size for r in (result, rebuilt_run))
+        assert grown <= 1.1 * fresh, f"{where}: {grown:,} bytes, a full build {fresh:,}"
         # the round's broken rows are in the quarantine; the last round's fixes are not
         reasons = " ".join(str(q[3]) for q in quarantined)
         assert "unknown code INCONNU" in reasons and "unknown code Pancréas" in reasons, where
