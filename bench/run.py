@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from bench import boards, cda, day, etl, extract, quality
+from bench import boards, cda, day, etl, extract, quality, watermark
 from bench.dataset import PROFILES, Profile, ensure, fiche_rows
 from bench.figures import Figure, Target, render, row
 from bench.machine import ROOT, describe, load_average
@@ -46,10 +46,14 @@ def _step(name: str, notes: list[str], fn: Callable[[], list[Figure]]) -> list[F
         return []
 
 
-def build_figures(profile: Profile, copy_rates: dict[str, float]) -> list[Figure]:
+def build_figures(
+    profile: Profile, copy_rates: dict[str, float], built: dict[str, float]
+) -> list[Figure]:
     log = profile.workdir / "etl.log"
     shutil.rmtree(etl.warehouse_dir(profile), ignore_errors=True)
     full = etl.run(profile, full=True, log=log)
+    built["seconds"] = full.measured.seconds
+    built["bytes"] = etl.published(profile).stat().st_size
     extract_s = full.extract_seconds
     gx = etl.validate(profile, log)
     figures = [
@@ -96,13 +100,16 @@ def build_figures(profile: Profile, copy_rates: dict[str, float]) -> list[Figure
     return figures
 
 
-def incremental_figures(profile: Profile) -> list[Figure]:
+def incremental_figures(profile: Profile, built: dict[str, float]) -> list[Figure]:
+    """The day's incremental run, alone and (when the full build ran in this run) against it:
+    its time, and the published file's size after it."""
     changed = day.apply(profile.url)
     try:
         inc = etl.run(profile, full=False, log=profile.workdir / "etl.log")
     finally:
         day.revert(profile.url)
-    return [
+    size = etl.published(profile).stat().st_size
+    figures = [
         Figure(
             f"incremental run after one day of changes ({changed:,} fiches), to the publish",
             inc.measured.seconds,
@@ -111,6 +118,30 @@ def incremental_figures(profile: Profile) -> list[Figure]:
             note=f"of which extraction {inc.extract_seconds:,.1f} s",
         )
     ]
+    if "seconds" in built:  # ratios within one run only: the machine is shared
+        figures.append(
+            Figure(
+                f"incremental day ({changed:,} fiches) against the full build of this run",
+                inc.measured.seconds,
+                "s",
+                Target.ratio_at_most(0.1),
+                limit=built["seconds"],
+                limit_text=f"full build {built['seconds']:,.1f} s",
+                note="the run's cost should follow the change, not the history",
+            )
+        )
+        figures.append(
+            Figure(
+                "published file after the incremental day, against the full build's",
+                size / 2**20,
+                "MB",
+                Target.ratio_at_most(1.1),
+                limit=built["bytes"] / 2**20,
+                limit_text=f"full build {built['bytes'] / 2**20:,.0f} MB",
+                note="one incremental run; the issue's target is within 10 % after 30",
+            )
+        )
+    return figures
 
 
 def quality_figures(profile: Profile) -> list[Figure]:
@@ -144,15 +175,17 @@ def _measure_steps(profile: Profile, steps: list[str], requests: int) -> dict[st
     results = _load(profile)
     copy_rates: dict[str, float] = results.get("extract", {}).get("copy_rates", {})
 
+    built: dict[str, float] = {}
+
     def extract_step() -> list[Figure]:
         figures, copy_rates_now = extract.measure(profile.url)
         copy_rates.update(copy_rates_now)
-        return figures
+        return figures + watermark.measure(profile.url)
 
     runs: dict[str, Callable[[list[str]], list[Figure]]] = {
         "extract": lambda _notes: extract_step(),
-        "build": lambda _notes: build_figures(profile, copy_rates),
-        "incremental": lambda _notes: incremental_figures(profile),
+        "build": lambda _notes: build_figures(profile, copy_rates, built),
+        "incremental": lambda _notes: incremental_figures(profile, built),
         "quality": lambda _notes: quality_figures(profile),
         "boards": lambda notes: boards.measure(profile, etl.published(profile), requests, notes),
         "cda": lambda _notes: cda.measure(CDA_DOCUMENTS[profile.name], profile.workdir / "cda"),

@@ -323,6 +323,26 @@ def _disk_full(exc: BaseException, wh: Warehouse, build: Path) -> DiskFull:
     )
 
 
+# the schemas every run rebuilds whole: the mapped entities and the models
+REBUILT = ("mapped", "staging", "core", "marts")
+
+
+def _free_rebuilt(con: duckdb.DuckDBPyConnection) -> None:
+    """An incremental build starts from a copy of the published file. Its mapped entities and
+    models are rebuilt whole, so they are dropped first and the drop checkpointed: their blocks
+    are then free for the new tables. Replaced in place instead, a table's new blocks were
+    written while its old ones still held, and the file grew at every run (a small demo: 41 MB
+    built in full, 58 to 60 MB after incremental runs; dropped first, 39 to 41 MB)."""
+    placeholders = ", ".join("?" for _ in REBUILT)
+    for schema, table in con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = "
+        f"current_database() AND schema_name IN ({placeholders})",
+        list(REBUILT),
+    ).fetchall():
+        con.execute(f'DROP TABLE "{schema}"."{table}"')
+    con.execute("CHECKPOINT")
+
+
 def run(
     cfg: Config,
     *,
@@ -363,6 +383,8 @@ def run(
             previous = wh.current()
             if full and previous is not None:
                 checks.carry_history(con, previous)
+            if not full and previous is not None:
+                _free_rebuilt(con)
             _extract_sources(con, cfg, result, full, only, since, until, progress)
             # each layer written to the file before the next: until a checkpoint, new tables
             # stay in DuckDB's memory and count against its limit (a 10M build ran out of it)

@@ -74,13 +74,32 @@ def check_drift(
 def _threshold_sql(spec: TableSpec, column_type: str, lag_hours: float) -> str:
     wm = raw.quote(spec.watermark or "")
     if column_type.startswith("TIMESTAMP") or column_type == "DATE":
-        return f"(SELECT max({wm}) - to_seconds({int(lag_hours * 3600)}) FROM {{raw}})"
+        return f"SELECT max({wm}) - to_seconds({int(lag_hours * 3600)}) FROM {{raw}}"
     # text watermarks (e.g. yyyymmddHHMMSS) compare as text once shifted in their own format
     fmt = "%Y%m%d%H%M%S"
     return (
-        f"(SELECT strftime(strptime(max({wm}), '{fmt}') - to_seconds({int(lag_hours * 3600)}), "
-        f"'{fmt}') FROM {{raw}})"
+        f"SELECT strftime(strptime(max({wm}), '{fmt}') - to_seconds({int(lag_hours * 3600)}), "
+        f"'{fmt}') FROM {{raw}}"
     )
+
+
+def cutoff_filter(
+    con: duckdb.DuckDBPyConnection, spec: TableSpec, target: str, col_type: str, lag_hours: float
+) -> tuple[str, list[object]]:
+    """The incremental filter: the cut-off (raw's last watermark minus the lag) computed first
+    and bound as a value, so that the scanner hands `watermark >= value` to the store (a
+    subquery in the filter, or an `OR ... IS NULL`, makes it read the whole table and filter
+    here: 4 to 10 times slower on `fiche_rcp`, BENCHMARKS.md). Rows of the store without a
+    watermark are read every run only while raw holds some (a full scan, as they cannot be
+    filtered at the source); a new one is otherwise loaded by the key reconciliation."""
+    wm = raw.quote(spec.watermark or "")
+    row = con.execute(_threshold_sql(spec, col_type, lag_hours).format(raw=target)).fetchone()
+    cutoff = row[0] if row else None
+    nulls = con.execute(f"SELECT count(*) FROM {target} WHERE {wm} IS NULL").fetchone()
+    with_nulls = f" OR t.{wm} IS NULL" if nulls and nulls[0] else ""
+    if cutoff is None:  # nothing stamped in raw yet: what has no watermark, then keys
+        return f"t.{wm} IS NULL", []
+    return f"(t.{wm} >= ?{with_nulls})", [cutoff]
 
 
 class _Loose(Exception):
@@ -341,13 +360,17 @@ def _table_load(
             text = bool(col_type and col_type[0] == "VARCHAR")
             params = [b.strftime("%Y%m%d%H%M%S") if text else b for b in bounds]
         else:
-            threshold = _threshold_sql(
-                spec, col_type[0] if col_type else "TIMESTAMP", lag_hours
-            ).format(raw=raw.raw_name(source.name, name))
-            # rows without a watermark are never "after" one: they are read every run
-            where = f"(t.{wm} >= {threshold} OR t.{wm} IS NULL)"
+            where, params = cutoff_filter(
+                con,
+                spec,
+                raw.raw_name(source.name, name),
+                col_type[0] if col_type else "TIMESTAMP",
+                lag_hours,
+            )
         load.extracted = upsert(f"SELECT t.* FROM {rel} WHERE {where}", params)
         load.mode = "incremental" if since is None else "backfill"
+        # a row new in the store without a watermark is loaded by the key reconciliation
+        keys.reconcile(con, source, spec, rel, load, v, reload, upsert)
         nulls = con.execute(
             f"SELECT count(*) FROM {raw.raw_name(source.name, name)} WHERE {wm} IS NULL"
         ).fetchone()
@@ -358,7 +381,6 @@ def _table_load(
                 f"{nulls[0]} row(s) have no {spec.watermark}: read again at every run",
                 done="loaded",
             )
-        keys.reconcile(con, source, spec, rel, load, v, reload, upsert)
     else:
         load.extracted = reload()
         keys.duplicates(con, source, spec, v)
