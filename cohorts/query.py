@@ -79,38 +79,46 @@ def all_steps(n: int) -> str:
     return " and ".join(f"step_{k}" for k in range(1, n + 1)) or "true"
 
 
-def counts(con: duckdb.DuckDBPyConnection, definition: Definition) -> list[tuple[int, int]]:
-    """(patients, dossiers) in the population, then after each criterion in turn."""
+def _per_step(
+    con: duckdb.DuckDBPyConnection, definition: Definition, patients: str, dossiers: str
+) -> list[tuple[Any, Any]]:
+    """Two aggregates, over the patients and the dossiers left, in the population and after
+    each criterion in turn (`{where}` in each stands for the step's condition)."""
     sql, params = flagged(definition)
     n = len(definition.criteria)
     aggregates = ", ".join(
-        f"count(distinct patient_key) filter (where {all_steps(k)}), "
-        f"count(*) filter (where {all_steps(k)})"
+        f"{patients.format(where=all_steps(k))}, {dossiers.format(where=all_steps(k))}"
         for k in range(n + 1)
     )
     row = con.execute(
         f"with flagged as ({sql}) select {aggregates} from flagged", params
     ).fetchone()
     assert row is not None
-    return [(int(row[2 * k]), int(row[2 * k + 1])) for k in range(n + 1)]
+    return [(row[2 * k], row[2 * k + 1]) for k in range(n + 1)]
+
+
+def counts(con: duckdb.DuckDBPyConnection, definition: Definition) -> list[tuple[int, int]]:
+    """(patients, dossiers) in the population, then after each criterion in turn."""
+    steps = _per_step(
+        con,
+        definition,
+        "count(distinct patient_key) filter (where {where})",
+        "count(*) filter (where {where})",
+    )
+    return [(int(p), int(d)) for p, d in steps]
 
 
 def digests(con: duckdb.DuckDBPyConnection, definition: Definition) -> list[tuple[str, str]]:
     """Per step as `counts` gives them, a digest of the set of patients and of dossiers left
     (the sum of their hashes: the same set gives the same digest, whatever the criteria and
     their order), the identity of their cells for statistical-secrecy noise."""
-    sql, params = flagged(definition)
-    n = len(definition.criteria)
-    aggregates = ", ".join(
-        f"coalesce(sum(DISTINCT hash(patient_key)) filter (where {all_steps(k)}), 0), "
-        f"coalesce(sum(hash(fiche_id)) filter (where {all_steps(k)}), 0)"
-        for k in range(n + 1)
+    steps = _per_step(
+        con,
+        definition,
+        "coalesce(sum(DISTINCT hash(patient_key)) filter (where {where}), 0)",
+        "coalesce(sum(hash(fiche_id)) filter (where {where}), 0)",
     )
-    row = con.execute(
-        f"with flagged as ({sql}) select {aggregates} from flagged", params
-    ).fetchone()
-    assert row is not None
-    return [(str(row[2 * k]), str(row[2 * k + 1])) for k in range(n + 1)]
+    return [(str(p), str(d)) for p, d in steps]
 
 
 def selected(con: duckdb.DuckDBPyConnection, definition: Definition) -> pl.DataFrame:

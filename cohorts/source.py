@@ -8,7 +8,6 @@ rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,42 +15,12 @@ import duckdb
 
 from quality.checks import statuses
 from rrc.errors import RRCError
-from warehouse.publish import Warehouse, WarehouseMissing
+from warehouse.publish import Warehouse
+from warehouse.read.snapshot import Source, published, source_of
 
 
 class SnapshotMismatch(RRCError):
     """A manifest names a snapshot that is not the one asked for."""
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    path: Path
-    sha256: str | None
-    created_at: str | None
-
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.path), read_only=True)
-
-    def describe(self) -> dict[str, Any]:
-        return {"id": self.id, "sha256": self.sha256, "created_at": self.created_at}
-
-
-def _source(warehouse: Warehouse, path: Path) -> Source:
-    record = next((r for r in warehouse.records() if r.path.resolve() == path.resolve()), None)
-    return Source(
-        path.stem, path, record.sha256 if record else None, record.created_at if record else None
-    )
-
-
-def published(warehouse_dir: Path) -> Source:
-    warehouse = Warehouse(warehouse_dir)
-    path = warehouse.current()
-    if path is None:
-        raise WarehouseMissing(
-            f"no warehouse published in {warehouse_dir}", hint="run `rrc etl run` first"
-        )
-    return _source(warehouse, path)
 
 
 def kept(warehouse_dir: Path, snapshot: Path) -> Source:
@@ -67,7 +36,7 @@ def kept(warehouse_dir: Path, snapshot: Path) -> Source:
     record = next((r for r in warehouse.records() if r.id == snapshot.stem), None)
     if record is not None:
         record.verify()
-    return _source(warehouse, files[snapshot.resolve()])
+    return source_of(warehouse, files[snapshot.resolve()])
 
 
 def for_replay(warehouse_dir: Path, wanted: str, snapshot: Path | None) -> Source:
