@@ -145,19 +145,27 @@ def no_data(fig: Figure, text: str = EMPTY) -> Figure:
     return fig
 
 
-def gaps(fig: Figure, categories: list[Any], notes: list[str | None]) -> Figure:
+def gaps(
+    fig: Figure,
+    categories: list[Any],
+    notes: list[str | None],
+    hovers: list[str | None] | None = None,
+) -> Figure:
     """Write on the chart, at its category, why a value is not drawn (masked by statistical
     secrecy, not applicable): a missing bar is never left silent. `notes[i]` is the text for
-    `categories[i]`, None where the value is drawn."""
+    `categories[i]`, None where the value is drawn; `hovers[i]` the longer reason its hover
+    shows."""
     if not any(notes):
         return fig
     layout = fig["layout"]
     horizontal = any(t.get("orientation") == "h" for t in fig["data"])
     marks = []
-    for category, note in zip(categories, notes, strict=True):
+    for category, note, hover in zip(categories, notes, hovers or [None] * len(notes), strict=True):
         if not note:
             continue
         mark: dict[str, Any] = {"text": note, "showarrow": False, "font": {"color": "#6b7a89"}}
+        if hover:
+            mark["hovertext"] = hover
         if horizontal:
             mark |= {"x": 0, "y": category, "xanchor": "left", "xref": "x", "yref": "y"}
         else:

@@ -13,7 +13,7 @@ from dash import html
 
 from dashboards import charts
 from dashboards.data import reader
-from warehouse.read import formats
+from warehouse.read import formats, secrecy
 from warehouse.read.catalogue import Catalogue, Chart, Indicator
 from warehouse.read.reader import Indicators
 
@@ -82,7 +82,8 @@ def figure(page: str, chart_id: str, p: dict[str, object]) -> charts.Figure:
         )
     if chart.style != "calendar":
         counts_in_hover(fig, data.frame, series)
-        fig = charts.gaps(fig, x, gap_notes(data, [i.id for i in series]))
+        ids = [i.id for i in series]
+        fig = charts.gaps(fig, x, gap_notes(data, ids), gap_reasons(data, ids))
         if chart.target is not None:
             charts.target_line(
                 fig, chart.target, series[0].unit, chart.style.endswith("horizontal")
@@ -144,16 +145,31 @@ def gap_notes(data: Indicators, ids: list[str]) -> list[str | None]:
     """Per row, why nothing is drawn there: masked by statistical secrecy (any series), or not
     applicable (every series empty); None where a value is drawn."""
     frame = data.frame
+    threshold = reader().secrecy.threshold
     out: list[str | None] = []
     for row in range(frame.height):
         masks = [frame[f"{i}__masked"][row] for i in ids if f"{i}__masked" in frame.columns]
+        reasons = [data.reasons(i)[row] for i in ids]
         hidden = [m for m in masks if m]
-        if hidden:
+        why = next((r for r in reasons if r), None)
+        if why:  # "< 11" on a small count, "–" on a rate or a statistic, and why
+            out.append(f"{secrecy.masked_text(why, threshold)} · {charts.MASKED}")
+        elif hidden:
             out.append(masked_label(hidden[0]))
         elif all(frame[i][row] is None for i in ids):
             out.append(charts.NOT_AVAILABLE)
         else:
             out.append(None)
+    return out
+
+
+def gap_reasons(data: Indicators, ids: list[str]) -> list[str | None]:
+    """Per row, why statistical secrecy masked it, in French (the masked mark's hover text)."""
+    threshold = reader().secrecy.threshold
+    out: list[str | None] = []
+    for row in range(data.frame.height):
+        why = next((r for r in (data.reasons(i)[row] for i in ids) if r), None)
+        out.append(secrecy.reason_text(why, threshold) if why else None)
     return out
 
 

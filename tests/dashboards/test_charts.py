@@ -100,3 +100,35 @@ def test_a_masked_rate_is_grey_and_the_fills_follow_the_colour_bar() -> None:
 
     ends = sample_colorscale(maps.COLORSCALE, [0.0, 1.0])
     assert [fills["03"]["fillcolor"], fills["63"]["fillcolor"]] == ends
+
+
+def test_a_masked_value_says_what_it_is_and_why() -> None:
+    import polars as pl
+
+    from dashboards import indicators
+    from warehouse.read.reader import Indicators
+
+    frame = pl.DataFrame(
+        {
+            "organ": ["sein", "orl", "sarcome"],
+            "pct_quorum_met": [97.0, None, None],
+            "pct_quorum_met__masked": [False, True, True],
+            "pct_quorum_met__reason": [None, "rate", "rate"],
+            "dossiers": [400, None, 30],
+            "dossiers__masked": [False, True, False],
+            "dossiers__reason": [None, "small", None],
+        }
+    )
+    data = Indicators(frame, ())
+    assert indicators.gap_notes(data, ["dossiers"]) == [None, "< 11 · " + charts.MASKED, None]
+    notes = indicators.gap_notes(data, ["pct_quorum_met"])
+    assert notes[1:] == ["– · " + charts.MASKED] * 2
+    hovers = indicators.gap_reasons(data, ["pct_quorum_met"])
+    assert hovers[0] is None and "taux non publié" in (hovers[1] or "")
+    fig = charts.gaps(
+        {"data": [{"x": ["sein"], "y": [97.0]}], "layout": {}},
+        ["sein", "orl", "sarcome"],
+        notes,
+        hovers,
+    )
+    assert all("taux non publié" in m["hovertext"] for m in fig["layout"]["annotations"])
