@@ -41,7 +41,7 @@ demo: install
 	$(BIN)/rrc secrets init
 	$(BIN)/rrc etl run --full
 	$(BIN)/rrc audit demo   # one completed practice audit (draw, answers, import) for the Audits page
-	-$(BIN)/rrc geo fetch   # outlines for the map; without internet the map shows points only
+	-$(BIN)/rrc geo fetch   # finer outlines when online; the shipped ones draw the map offline
 	$(BIN)/rrc users demo   # one account per role, passwords (and demo-admin's TOTP key) printed
 	@echo
 	@echo "Operational stores: $(DEMO)/   Published warehouse: data/warehouse/current.duckdb"
