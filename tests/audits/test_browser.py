@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from access.policy import Principal, acting_as
-from tests.dashboards.conftest import browser, login, new_page, serving  # noqa: F401
+from tests.dashboards.conftest import login, new_page, serving
 from tests.dashboards.http import PASSWORD
 
 
@@ -46,7 +46,7 @@ def stores(served: str) -> Path:  # the served boards' folders, not a folder per
     return Path(os.environ["RRC_AUDITS_DIR"])
 
 
-def test_a_3c_user_reads_the_demo_audit_and_draws_another(browser, served: str) -> None:  # noqa: F811
+def test_a_3c_user_reads_the_demo_audit_and_draws_another(browser, served: str) -> None:
     page = new_page(browser)
     try:
         login(page, served, "c3un")

@@ -20,15 +20,7 @@ from demo.generate import Request
 from tests.dashboards.http import PASSWORD, SEEDS, code, shared_session
 from tests.pipelines.conftest import build_warehouse
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:
@@ -159,21 +151,6 @@ def region_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     with serving(warehouse, root / "geo") as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        message = "Chromium is not installed: apt-get install chromium (.ci/run does it)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def new_page(browser: object) -> object:
