@@ -128,3 +128,17 @@ def test_the_readme_shows_the_same_table(table: dict[str, set[str]]) -> None:
         ):
             continue  # "every part"
         assert others == table[part], f"README.md's row for {part}/ differs from the docs"
+
+
+def test_no_code_imports_a_board_by_its_module_name() -> None:
+    """Dash loads the boards itself (dashboards/pages/ as `pages.*`); importing one again as
+    `dashboards.pages.x` registers it a second time and doubles every navigation bar of that
+    process. Code and tests reach a board through `dashboards.registry.page_module`."""
+    pattern = re.compile(r"^\s*(from dashboards\.pages\b|import dashboards\.pages\b)", re.M)
+    found = [
+        str(path.relative_to(PROJECT_ROOT))
+        for folder in ("dashboards", "reports", "cohorts", "audits", "cli", "tests", "bench")
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

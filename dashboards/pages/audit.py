@@ -18,7 +18,7 @@ ACTIONS = {
     "unauthenticated": "Requête sans session",
     "csrf": "Requête d'un autre site ou sans jeton",
     "lockout": "Verrouillage après échecs",
-    "export": "Export",
+    "export": "Exportation de données",
     "data_docs": "Lecture des Data Docs",
     "cohort_extract": "Extraction de cohorte",
     "report": "Rapport",

@@ -8,6 +8,7 @@ import duckdb
 import plotly.graph_objects as go
 import pytest
 
+from dashboards.registry import page_module  # as Dash loaded them: importing registers twice
 from tests.dashboards.figures import validated
 from warehouse.publish import Warehouse
 
@@ -43,7 +44,6 @@ SEARCHES = ["?annee=2013", "?annee=2012&3c=C3-01&organe=sein", "?annee=2030"]
 def test_every_figure_of_every_page_is_a_valid_plotly_figure_on_the_boards_template(
     app, search: str
 ) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.registry import page_module
     from warehouse.read import catalogue
 
     pages = {name: page_module(f"/{name}").figures(search) for name in catalogue.load().charts}
@@ -55,7 +55,7 @@ def test_every_figure_of_every_page_is_a_valid_plotly_figure_on_the_boards_templ
 
 
 def test_activity_figures_add_up_to_the_dossiers_of_the_year(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.pages.activity import figures
+    figures = page_module("/activite").figures
 
     figs = validated(figures("?annee=2013&3c=C3-01"))
     monthly = sum(figs["mensuel"].data[0].y)
@@ -76,7 +76,7 @@ def test_activity_figures_add_up_to_the_dossiers_of_the_year(app, board_warehous
 
 
 def test_quorum_figures_match_the_quorum_facts(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.pages.quorum import figures
+    figures = page_module("/quorum").figures
 
     figs = validated(figures("?annee=2013"))
     chart = figs["par-3c"]
@@ -102,7 +102,7 @@ def test_quorum_figures_match_the_quorum_facts(app, board_warehouse) -> None:  #
 
 
 def test_dossier_figures_add_up_and_incidence_uses_population(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.pages.dossiers import figures
+    figures = page_module("/dossiers").figures
 
     figs = validated(figures("?annee=2013&organe=sein"))
     total = _sql(
@@ -120,7 +120,7 @@ def test_dossier_figures_add_up_and_incidence_uses_population(app, board_warehou
 
 
 def test_trial_rows_are_the_registry(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.pages.trials import trial_rows
+    trial_rows = page_module("/essais").trial_rows
 
     rows = trial_rows("?annee=2013")
     assert len(rows) == _sql(
@@ -178,7 +178,7 @@ def _named(warehouse: Path, sql: str, p: dict[str, object]) -> tuple:  # type: i
 
 
 def test_overview_distinct_patients_match_the_fiches_for_every_filter(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.pages.overview import kpis
+    kpis = page_module("/").kpis
 
     for p in _combinations(board_warehouse):
         figures = kpis(_search(p))
@@ -218,8 +218,8 @@ SESSIONS_MATCHING = (
 def test_session_figures_count_sessions_that_discussed_a_matching_dossier(
     app, board_warehouse
 ) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.pages.activity import figures
-    from dashboards.pages.overview import kpis
+    figures = page_module("/activite").figures
+    kpis = page_module("/").kpis
 
     for p in _combinations(board_warehouse):
         search = _search(p)
@@ -234,8 +234,8 @@ def test_session_figures_count_sessions_that_discussed_a_matching_dossier(
 
 
 def test_missing_specialties_and_pps_honour_every_filter(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.pages.overview import kpis
-    from dashboards.pages.quorum import figures
+    kpis = page_module("/").kpis
+    figures = page_module("/quorum").figures
 
     for p in _combinations(board_warehouse):
         figs = validated(figures(_search(p)))
@@ -269,7 +269,7 @@ def test_missing_specialties_and_pps_honour_every_filter(app, board_warehouse) -
 
 
 def _map(search: str, layers: list[str]) -> tuple[go.Figure, str]:
-    from dashboards.pages.care_offer import figure
+    figure = page_module("/offre-de-soins").figure
 
     fig, notice = figure(search, layers, "departement")
     return go.Figure(fig), notice  # validated
@@ -307,7 +307,7 @@ def test_care_offer_map_draws_on_tiles_when_reachable_else_offline(app, monkeypa
 
 
 def test_the_quality_page_reconciles_files_and_rows_of_the_last_load(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.pages.quality import contract_tables
+    contract_tables = page_module("/qualite").contract_tables
 
     tables = contract_tables()
     files = tables["fichiers"]

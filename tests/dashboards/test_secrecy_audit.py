@@ -15,6 +15,8 @@ from tests.dashboards.test_auth import client
 from warehouse.read.secrecy import load_secrecy
 
 YEAR = 2013
+# both tests read the same downloads (a module fixture): one worker builds them once
+pytestmark = pytest.mark.xdist_group("secrecy-audit")
 
 
 def _labels() -> dict[str, dict[str, str]]:

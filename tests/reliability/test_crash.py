@@ -1,9 +1,10 @@
 """kill -9 the ETL at random moments: the published warehouse is always a whole snapshot, the one
 before the run or the one it built, and the next run completes.
 
-The kill moments are drawn uniformly over the measured duration of a run (the last one that
-finished; a little beyond, so that some runs finish), from a seed printed with any failure
-(RRC_STRESS_SEED replays it).
+The kill moments are spread over the measured duration of a run (the last one that finished; a
+little beyond, so that some runs finish): one drawn at random in each of as many equal slices as
+there are kills, so that even the few kills of the CI land before, during and after the build;
+`make stress` kills 100 times. The seed is printed with any failure (RRC_STRESS_SEED replays it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pipelines.run import history
 from tests.reliability.conftest import STRESS, Etl, etl_command, run_cli, seed
 from warehouse.publish import Warehouse
 
-KILLS = int(os.environ.get("RRC_STRESS_KILLS", 100 if STRESS else 20))
+KILLS = int(os.environ.get("RRC_STRESS_KILLS", 100 if STRESS else 8))
 
 
 def _phase(wh: Warehouse, before: Path, leftovers: bool) -> str:
@@ -44,11 +45,14 @@ def test_kill_9_at_random_moments_never_publishes_a_partial_warehouse(
     rng = random.Random(rng_seed)
     phases: Counter[str] = Counter()
     kills = finished = 0
+    # one moment in each slice of [0, 1.1] run durations, in random order
+    moments = [(i + rng.random()) * 1.1 / KILLS for i in range(KILLS)]
+    rng.shuffle(moments)
     while kills < KILLS:
         before = wh.current()
         assert before is not None
         known = {s.id for s in wh.records()}
-        delay = rng.uniform(0, duration * 1.1)
+        delay = moments[(kills + finished) % KILLS] * duration
         args = ("--full",) if rng.random() < 0.5 else ()
         log = tmp_path / "run.log"
         with log.open("w") as out:
