@@ -24,6 +24,7 @@ from rrc.settings import PROJECT_ROOT
 # `rrc secrets init`); each access database gets its anchor beside it
 os.environ.setdefault("RRC_AUDIT_KEY", "a7" * 32)
 os.environ.setdefault("RRC_SECRECY_KEY", "c4" * 32)
+os.environ.setdefault("RRC_SESSION_KEY", "5e" * 32)
 
 PG_ADMIN = os.environ.get("RRC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIADB_ADMIN = os.environ.get("RRC_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")
@@ -100,6 +101,31 @@ def geo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo region (2013, scale 0.2, its defects injected) generated beside it (`demo/`,
+    with its defects manifest) and published once per test process. Read-only for the tests that
+    take it: boards, reports, cohorts, audits, models and checks all read the same one."""
+    from tests.pipelines.conftest import build_warehouse
+
+    root = tmp_path_factory.mktemp("small")
+    return build_warehouse(root / "demo", root / "wh")
+
+
+@pytest.fixture(scope="session")
+def boards(small_warehouse: Path):  # type: ignore[no-untyped-def]
+    """The boards' Dash app in this process over the small warehouse, callbacks set up (Dash does
+    it on a first request). One per process: Dash registers its pages process-wide, so the page
+    modules are reached through `dashboards.registry.page_module`."""
+    from access.policy import Principal, acting_as
+    from dashboards.app import create_app
+
+    with acting_as(Principal.of("test-admin", "admin")):  # the app reads the filters' lists
+        dash_app = create_app(small_warehouse)
+    dash_app.server.test_client().get("/login")
+    return dash_app
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -11,14 +11,12 @@ import duckdb
 import pytest
 
 from access.policy import Principal, acting_as
-from tests.pipelines.conftest import build_warehouse
 from warehouse.publish import Warehouse
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("audits")
-    return build_warehouse(root / "demo", root / "wh")
+def warehouse(small_warehouse: Path) -> Path:
+    return small_warehouse
 
 
 @pytest.fixture

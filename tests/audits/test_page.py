@@ -4,7 +4,6 @@ app answers the route only to roles with the audits right."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,10 @@ from tests.audits.conftest import nominative_c3
 
 
 @pytest.fixture(scope="module")
-def page(warehouse: Path) -> Iterator[Any]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RRC_SESSION_KEY", "ab" * 32)
-        from dashboards.app import create_app
-
-        with acting_as(Principal.of("test-admin", "admin")):
-            create_app(warehouse)
-        yield page_module("/audits-pratiques")
+def page(boards: Any) -> Any:
+    """The page module as the boards' app registered it (importing it again would register the
+    page twice)."""
+    return page_module("/audits-pratiques")
 
 
 def ids(component: Any) -> list[str]:

@@ -11,7 +11,6 @@ import pytest
 
 from access.policy import Principal, acting_as
 from cohorts.definition import Definition, from_dict
-from tests.pipelines.conftest import build_warehouse
 from warehouse.publish import Warehouse
 
 # breast cancers of women in the first half of 2013, a realistic protocol's criteria in order
@@ -42,9 +41,8 @@ DIGESTIVE = {
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("cohorts")
-    return build_warehouse(root / "demo", root / "wh")
+def warehouse(small_warehouse: Path) -> Path:
+    return small_warehouse
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +17,10 @@ FORM = {"organ": ["sein"], "sex": ["F"], "start": "2013-01-01", "end": "2013-06-
 
 
 @pytest.fixture(scope="module")
-def page(warehouse: Path) -> Iterator[Any]:
-    """The page module, registered by the boards' app over the shared warehouse."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RRC_SESSION_KEY", "ab" * 32)
-        from dashboards.app import create_app
-
-        with acting_as(Principal.of("test-admin", "admin")):
-            create_app(warehouse)
-        # the module as Dash loaded it: importing it again would register the page twice
-        yield page_module("/cohortes")
+def page(boards: Any) -> Any:
+    """The page module as the boards' app registered it (importing it again would register the
+    page twice)."""
+    return page_module("/cohortes")
 
 
 def ids(component: Any) -> list[str]:

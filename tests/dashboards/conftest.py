@@ -70,20 +70,14 @@ def accounts(
 
 
 @pytest.fixture(scope="session")
-def app(board_warehouse: Path):  # type: ignore[no-untyped-def]
-    """The boards' app in this process, callbacks set up (Dash does it on a first request)."""
-    from dashboards.app import create_app
-
-    with acting_as(Principal.of("test-admin", "admin")):  # the app reads the filters' lists
-        dash_app = create_app(board_warehouse)
-    dash_app.server.test_client().get("/login")
-    return dash_app
+def app(boards):  # type: ignore[no-untyped-def]
+    """The boards' app in this process (tests/conftest.py)."""
+    return boards
 
 
 @pytest.fixture(scope="session")
-def board_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("boards")
-    return build_warehouse(root / "demo", root / "wh")
+def board_warehouse(small_warehouse: Path) -> Path:
+    return small_warehouse
 
 
 @pytest.fixture(scope="session")

@@ -22,21 +22,21 @@ class Built:
     warehouse: Path
 
 
-def _build(root: Path, clean: bool) -> Built:
-    wh = build_warehouse(root / "demo", root / "wh", clean=clean)
-    manifest = json.loads((root / "demo" / "defects_manifest.json").read_text(encoding="utf-8"))
-    return Built(Warehouse(wh).connect(), manifest, wh)
+def _open(wh: Path) -> Built:
+    manifest = (wh.parent / "demo" / "defects_manifest.json").read_text(encoding="utf-8")
+    return Built(Warehouse(wh).connect(), json.loads(manifest), wh)
 
 
 @pytest.fixture(scope="session")
-def defective(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    built = _build(tmp_path_factory.mktemp("defective"), clean=False)
+def defective(small_warehouse: Path) -> Iterator[Built]:
+    built = _open(small_warehouse)  # the region every other part's tests read too
     yield built
     built.con.close()
 
 
 @pytest.fixture(scope="session")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    built = _build(tmp_path_factory.mktemp("clean"), clean=True)
+    root = tmp_path_factory.mktemp("clean")
+    built = _open(build_warehouse(root / "demo", root / "wh", clean=True))
     yield built
     built.con.close()

@@ -1,4 +1,5 @@
-"""One small demo warehouse (2013) and the two reports produced from it, once per session."""
+"""The small demo warehouse (2013, tests/conftest.py) and the two reports produced from it, once
+per session."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from reports.generate import Produced, produce
-from tests.pipelines.conftest import build_warehouse
 
 C3 = "C3-01"
 
@@ -23,9 +23,9 @@ class Reports:
 
 
 @pytest.fixture(scope="session")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
+def reports(tmp_path_factory: pytest.TempPathFactory, small_warehouse: Path) -> Iterator[Reports]:
     root = tmp_path_factory.mktemp("reports")
-    warehouse = build_warehouse(root / "demo", root / "wh")
+    warehouse = small_warehouse
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RRC_ACCESS_DB", str(root / "access.sqlite"))
         ars = produce(warehouse, "ars", 2013, root / "out")

@@ -1,21 +1,18 @@
-"""A warehouse built once per test worker from the small demo region."""
+"""The small demo region's warehouse (tests/conftest.py), read-only."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.pipelines.conftest import build_warehouse
 from warehouse.publish import Warehouse
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    root = tmp_path_factory.mktemp("built")
-    con = Warehouse(build_warehouse(root / "demo", root / "wh")).connect()
+def built_warehouse(small_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = Warehouse(small_warehouse).connect()
     yield con
     con.close()
