@@ -15,11 +15,13 @@ from typing import Any
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
-from flask import Flask, Response
+from flask import Flask
 
 from access.policy import AccessDenied, current
 from audits import grid, service
+from dashboards import forms
 from dashboards.data import reader
+from dashboards.forms import field
 from rrc.errors import RRCError
 from warehouse.read.formats import french
 
@@ -173,24 +175,14 @@ def sheet(draw_id: str) -> tuple[bytes, str]:
 
 def register_routes(server: Flask) -> None:
     """Add the answer sheet's download route (the caller authorises it like every route)."""
-
-    @server.route(SHEET.format("<draw_id>"), endpoint="audit_sheet_download")
-    def audit_sheet_download(draw_id: str) -> Response:
-        try:
-            data, name = sheet(draw_id)
-        except AccessDenied:
-            return Response("accès refusé", status=403)
-        except RRCError:
-            return Response("tirage inconnu", status=404)
-        return Response(
-            data,
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-
-
-def _field(label: str, control: Any) -> html.Label:
-    return html.Label([label, control], style={"display": "block", "marginBottom": "8px"})
+    forms.download_route(
+        server,
+        SHEET.format("<ident>"),
+        "audit_sheet_download",
+        sheet,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        unknown="tirage inconnu",
+    )
 
 
 def grid_table(columns: list[str], rows: list[list[str]]) -> html.Table | None:
@@ -217,10 +209,10 @@ def layout(**_query: str) -> html.Div:
         options, refused = [], _message(exc)
     own = principal.c3_id
     c3_control = (
-        _field("3C (le vôtre)", dcc.Dropdown(id="audit-3c", options=[own], value=own,
+        field("3C (le vôtre)", dcc.Dropdown(id="audit-3c", options=[own], value=own,
                                              disabled=True))
         if own
-        else _field("3C (vide : réseau)", dcc.Dropdown(id="audit-3c", options=_c3_choices()))
+        else field("3C (vide : réseau)", dcc.Dropdown(id="audit-3c", options=_c3_choices()))
     )  # fmt: skip
     return html.Div(
         [
@@ -235,7 +227,7 @@ def layout(**_query: str) -> html.Div:
             html.H3("Nouveau tirage"),
             html.Div(
                 [
-                    _field(
+                    field(
                         "Grille",
                         dcc.Dropdown(
                             id="audit-grille",
@@ -243,19 +235,19 @@ def layout(**_query: str) -> html.Div:
                             value=next(iter(grid.available()), None),
                         ),
                     ),
-                    _field(
+                    field(
                         "Période (année, ou AAAA-MM-JJ..AAAA-MM-JJ)",
                         dcc.Input(id="audit-periode", type="text", value="2013"),
                     ),
-                    _field(
+                    field(
                         "Strates",
                         dcc.RadioItems(id="audit-strates", options=PER, value="rcp", inline=True),
                     ),
-                    _field(
+                    field(
                         "Fiches par strate",
                         dcc.Input(id="audit-n", type="number", min=1, max=200, value=5),
                     ),
-                    _field("Graine", dcc.Input(id="audit-graine", type="number", value=1)),
+                    field("Graine", dcc.Input(id="audit-graine", type="number", value=1)),
                     c3_control,
                     html.Button("Tirer au sort", id="audit-tirer", n_clicks=0),
                     html.Div(id="audit-tirage-message", style={"margin": "8px 0"}),

@@ -15,12 +15,14 @@ from typing import Any
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
-from flask import Flask, Response
+from flask import Flask
 
 from access.policy import AccessDenied, current
 from cohorts import service
 from cohorts.definition import SPECS, STAGE, Definition, from_dict, to_toml, vocabulary
+from dashboards import forms
 from dashboards.data import reader
+from dashboards.forms import field
 from rrc.errors import RRCError
 
 dash.register_page(__name__, path="/cohortes", name="Cohortes", order=7)
@@ -157,24 +159,14 @@ def download(extract_id: str) -> bytes:
 
 def register_routes(server: Flask) -> None:
     """Add the download route of extracts (the caller authorises it like every route)."""
-
-    @server.route(DOWNLOAD.format("<extract_id>"), endpoint="cohort_download")
-    def cohort_download(extract_id: str) -> Response:
-        try:
-            data = download(extract_id)
-        except AccessDenied:
-            return Response("accès refusé", status=403)
-        except RRCError:
-            return Response("extraction inconnue", status=404)
-        return Response(
-            data,
-            mimetype="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="{extract_id}.zip"'},
-        )
-
-
-def _field(label: str, control: Any) -> html.Label:
-    return html.Label([label, control], style={"display": "block", "marginBottom": "8px"})
+    forms.download_route(
+        server,
+        DOWNLOAD.format("<ident>"),
+        "cohort_download",
+        lambda extract_id: (download(extract_id), f"{extract_id}.zip"),
+        mimetype="application/zip",
+        unknown="extraction inconnue",
+    )
 
 
 def _multi(ident: str, options: list[dict[str, str]] | list[str]) -> dcc.Dropdown:
@@ -194,13 +186,13 @@ def form() -> html.Div:
     number: dict[str, Any] = {"type": "number", "min": 0, "max": 130, "debounce": True}
     return html.Div(
         [
-            _field("Nom de la cohorte", dcc.Input(id="cohorte-nom", type="text", debounce=True)),
-            _field(label["organ"], _multi("organe", _codes(None, vocabulary("organs")))),
-            _field(
+            field("Nom de la cohorte", dcc.Input(id="cohorte-nom", type="text", debounce=True)),
+            field(label["organ"], _multi("organe", _codes(None, vocabulary("organs")))),
+            field(
                 "Codes CIM-10 (préfixes séparés par des virgules, ex. C50, D05)",
                 dcc.Input(id="cohorte-cim10", type="text", debounce=True),
             ),
-            _field(
+            field(
                 "Date de RCP : du",
                 dcc.DatePickerSingle(
                     id="cohorte-debut",
@@ -209,7 +201,7 @@ def form() -> html.Div:
                     first_day_of_week=1,
                 ),
             ),
-            _field(
+            field(
                 "au",
                 dcc.DatePickerSingle(
                     id="cohorte-fin",
@@ -218,27 +210,25 @@ def form() -> html.Div:
                     first_day_of_week=1,
                 ),
             ),
-            _field("Âge minimum", dcc.Input(id="cohorte-age-min", **number)),
-            _field("Âge maximum", dcc.Input(id="cohorte-age-max", **number)),
-            _field(label["sex"], _multi("sexe", _codes({"F": "Femme", "M": "Homme"}, ("F", "M")))),
-            _field(label["department"], _multi("departement", found["department"])),
-            _field(label["c3"], _multi("3c", found["c3"])),
-            _field("Stade T", _multi("stade-t", STAGES["t"])),
-            _field("Stade N", _multi("stade-n", STAGES["n"])),
-            _field("Stade M", _multi("stade-m", STAGES["m"])),
-            _field(
-                label["treatment"], _multi("traitement", _codes(None, vocabulary("treatments")))
-            ),
-            _field(
+            field("Âge minimum", dcc.Input(id="cohorte-age-min", **number)),
+            field("Âge maximum", dcc.Input(id="cohorte-age-max", **number)),
+            field(label["sex"], _multi("sexe", _codes({"F": "Femme", "M": "Homme"}, ("F", "M")))),
+            field(label["department"], _multi("departement", found["department"])),
+            field(label["c3"], _multi("3c", found["c3"])),
+            field("Stade T", _multi("stade-t", STAGES["t"])),
+            field("Stade N", _multi("stade-n", STAGES["n"])),
+            field("Stade M", _multi("stade-m", STAGES["m"])),
+            field(label["treatment"], _multi("traitement", _codes(None, vocabulary("treatments")))),
+            field(
                 label["trial_inclusion"],
                 dcc.RadioItems(id="cohorte-essai-inclusion", options=YES_NO, value="", inline=True),
             ),
-            _field(
+            field(
                 label["trial_proposed"],
                 dcc.RadioItems(id="cohorte-essai-propose", options=YES_NO, value="", inline=True),
             ),
-            _field(label["quorum"], _multi("quorum", _codes(QUORUM, tuple(QUORUM)))),
-            _field(label["case_status"], _multi("statut", _codes(CASE_STATUS, tuple(CASE_STATUS)))),
+            field(label["quorum"], _multi("quorum", _codes(QUORUM, tuple(QUORUM)))),
+            field(label["case_status"], _multi("statut", _codes(CASE_STATUS, tuple(CASE_STATUS)))),
             html.Button("Écrire la définition", id="cohorte-ecrire", n_clicks=0),
         ],
         style={"flex": "1 1 300px", "minWidth": "0"},
@@ -260,7 +250,7 @@ def layout(**_query: str) -> html.Div:
                     form(),
                     html.Div(
                         [
-                            _field(
+                            field(
                                 "Définition (TOML)",
                                 dcc.Textarea(
                                     id="cohorte-definition",
@@ -272,13 +262,13 @@ def layout(**_query: str) -> html.Div:
                             html.Div(id="cohorte-message", style={"margin": "8px 0"}),
                             html.Div(id="cohorte-attrition"),
                             html.H3("Extraction"),
-                            _field(
+                            field(
                                 "Demandeur",
                                 dcc.Input(
                                     id="cohorte-demandeur", type="text", value=principal.username
                                 ),
                             ),
-                            _field(
+                            field(
                                 "Référence d'autorisation (CPP, CNIL…) — obligatoire",
                                 dcc.Input(id="cohorte-autorisation", type="text"),
                             ),

@@ -105,7 +105,7 @@ def test_the_app_route_needs_the_audits_right(page: Any, warehouse: Path) -> Non
 
     app = dash.get_app()
     rules = {r.endpoint: r.rule for r in app.server.url_map.iter_rules()}
-    assert rules["audit_sheet_download"] == "/audits-pratiques/grille/<draw_id>.xlsx"
+    assert rules["audit_sheet_download"] == "/audits-pratiques/grille/<ident>.xlsx"
     from dashboards.auth import ROUTES
 
     assert ROUTES["audit_sheet_download"] == "audits"
