@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 import sqlalchemy as sa
 
@@ -126,6 +127,16 @@ def boards(small_warehouse: Path):  # type: ignore[no-untyped-def]
         dash_app = create_app(small_warehouse)
     dash_app.server.test_client().get("/login")
     return dash_app
+
+
+@pytest.fixture
+def con(small_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the small warehouse, closed after the test."""
+    from warehouse.publish import Warehouse
+
+    c = Warehouse(small_warehouse).connect()
+    yield c
+    c.close()
 
 
 CHROMIUM = "/usr/bin/chromium"

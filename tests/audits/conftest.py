@@ -7,23 +7,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from access.policy import Principal, acting_as
-from warehouse.publish import Warehouse
 
 
 @pytest.fixture(scope="session")
 def warehouse(small_warehouse: Path) -> Path:
     return small_warehouse
-
-
-@pytest.fixture
-def con(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = Warehouse(warehouse).connect()
-    yield c
-    c.close()
 
 
 @pytest.fixture(autouse=True)

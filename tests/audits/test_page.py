@@ -16,6 +16,7 @@ from audits import draw, sheet
 from audits.service import grid_of
 from dashboards.registry import page_module
 from tests.audits.conftest import nominative_c3
+from tests.dashboards.components import ids
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +24,6 @@ def page(boards: Any) -> Any:
     """The page module as the boards' app registered it (importing it again would register the
     page twice)."""
     return page_module("/audits-pratiques")
-
-
-def ids(component: Any) -> list[str]:
-    found = [component.id] if getattr(component, "id", None) else []
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, str):
-            found += ids(child)
-    return found
 
 
 def test_registered_in_french_with_prefixed_ids(page: Any) -> None:

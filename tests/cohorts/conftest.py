@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from access.policy import Principal, acting_as
 from cohorts.definition import Definition, from_dict
-from warehouse.publish import Warehouse
 
 # breast cancers of women in the first half of 2013, a realistic protocol's criteria in order
 BREAST = {
@@ -43,13 +41,6 @@ DIGESTIVE = {
 @pytest.fixture(scope="session")
 def warehouse(small_warehouse: Path) -> Path:
     return small_warehouse
-
-
-@pytest.fixture
-def con(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = Warehouse(warehouse).connect()
-    yield c
-    c.close()
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from flask import Flask
 from access import audit
 from access.policy import AccessDenied, Principal, acting_as
 from dashboards.registry import page_module
+from tests.dashboards.components import ids
 
 FORM = {"organ": ["sein"], "sex": ["F"], "start": "2013-01-01", "end": "2013-06-30",
         "age_min": 50, "age_max": 74, "trial_inclusion": "non", "quorum": ["met"]}  # fmt: skip
@@ -21,15 +22,6 @@ def page(boards: Any) -> Any:
     """The page module as the boards' app registered it (importing it again would register the
     page twice)."""
     return page_module("/cohortes")
-
-
-def ids(component: Any) -> list[str]:
-    found = [component.id] if getattr(component, "id", None) else []
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, str):
-            found += ids(child)
-    return found
 
 
 def test_registered_in_french_with_prefixed_ids(page) -> None:
