@@ -175,6 +175,12 @@ def _toml(text: str) -> dict[str, Any]:
         ('mart = "mart_pps_delay_yearly"', 'mart = "mart_nowhere"', "mart_nowhere"),
         ('unfiltered = "Le délai médian', 'ignored = "Le délai médian', "unfiltered"),
         ('series = ["dossiers"]\nby = "c3"', 'series = ["nothing"]\nby = "c3"', "nothing"),
+        # two indicators under one label: their export columns could not be told apart
+        (
+            'label = "Nouveaux patients (comparés aux essais)"',
+            'label = "Nouveaux patients"',
+            "same label",
+        ),
     ],
 )
 def test_the_catalogue_refuses_what_would_mislead(old: str, new: str, says: str) -> None:

@@ -290,7 +290,15 @@ def parse(raw: dict[str, Any], path: Path) -> Catalogue:
         )
     marts = {n: _mart(path, n, s, dimensions) for n, s in raw.get("marts", {}).items()}
     indicators = {i: _indicator(path, i, s, marts) for i, s in raw.get("indicators", {}).items()}
+    labels: dict[str, str] = {}
     for ind in indicators.values():
+        if ind.label in labels:  # exports and reports head their columns with it
+            raise ConfigError(
+                f"{path}: indicators {labels[ind.label]} and {ind.id} have the same label "
+                f"{ind.label!r}: their columns could not be told apart in an export",
+                hint="say in the label what sets them apart (`short` may stay the same)",
+            )
+        labels[ind.label] = ind.id
         for part in (p for group in ind.parts for p in group):
             if part not in indicators:
                 raise ConfigError(f"{path}: indicator {ind.id}: part {part!r} is not an indicator")
