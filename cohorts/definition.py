@@ -162,16 +162,16 @@ class Definition:
 
 def _fail(criterion: str, message: str) -> DefinitionError:
     spec = SPECS.get(criterion)
-    hint = f"for example: {criterion} = {spec.example}" if spec and spec.example else None
+    hint = f"par exemple : {criterion} = {spec.example}" if spec and spec.example else None
     if spec and spec.kind == "flag":
-        hint = f"for example: {criterion} = true"
-    return DefinitionError(f"criterion {criterion!r}: {message}", hint=hint)
+        hint = f"par exemple : {criterion} = true"
+    return DefinitionError(f"critère {criterion!r} : {message}", hint=hint)
 
 
 def _strings(name: str, value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     if not items or not all(isinstance(x, str) and x.strip() for x in items):
-        raise _fail(name, f"expected a non-empty list of codes, got {value!r}")
+        raise _fail(name, f"une liste non vide de codes est attendue, pas {value!r}")
     return sorted({x.strip() for x in items})
 
 
@@ -183,28 +183,30 @@ def _set(spec: Spec, value: Any) -> list[str]:
     allowed = spec.choices() if spec.choices else None
     for x in items:
         if allowed is not None and x not in allowed:
-            raise _fail(spec.name, f"unknown value {x!r}; allowed: {', '.join(allowed)}")
+            raise _fail(
+                spec.name, f"valeur inconnue {x!r} ; valeurs admises : {', '.join(allowed)}"
+            )
         if spec.pattern and not re.match(spec.pattern, x):
-            raise _fail(spec.name, f"{x!r} is not a valid {spec.label} code")
+            raise _fail(spec.name, f"{x!r} n'est pas un code valide ({spec.label})")
     return items
 
 
 def _bounds(spec: Spec, value: Any, keys: tuple[str, str], parse: Callable[[Any], Any]) -> dict:
     if not isinstance(value, dict) or not value:
-        raise _fail(spec.name, f"expected a table with {' and/or '.join(keys)}, got {value!r}")
+        raise _fail(spec.name, f"une table avec {' et/ou '.join(keys)} est attendue, pas {value!r}")
     extra = sorted(set(value) - set(keys))
     if extra:
-        raise _fail(spec.name, f"unknown key {extra[0]!r}; use {' and/or '.join(keys)}")
+        raise _fail(spec.name, f"clé inconnue {extra[0]!r} ; utilisez {' et/ou '.join(keys)}")
     out = {}
     for k in keys:
         if k in value:
             try:
                 out[k] = parse(value[k])
             except (TypeError, ValueError):
-                raise _fail(spec.name, f"{k} = {value[k]!r} is not valid") from None
+                raise _fail(spec.name, f"{k} = {value[k]!r} n'est pas valide") from None
     low, high = (out.get(k) for k in keys)
     if low is not None and high is not None and low > high:
-        raise _fail(spec.name, f"{keys[0]} ({low}) is after {keys[1]} ({high})")
+        raise _fail(spec.name, f"{keys[0]} ({low}) dépasse {keys[1]} ({high})")
     return out
 
 
@@ -222,13 +224,13 @@ def _date(v: Any) -> str:
 
 def _stage(spec: Spec, value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict) or not value or set(value) - set(STAGE):
-        raise _fail(spec.name, f"expected a table with keys among t, n, m, got {value!r}")
+        raise _fail(spec.name, f"une table aux clés parmi t, n, m est attendue, pas {value!r}")
     out = {}
     for k in sorted(value):
         items = _strings(spec.name, value[k])
         for x in items:
             if not re.match(STAGE[k], x):
-                raise _fail(spec.name, f"{k} = {x!r} is not a {k.upper()} category of TNM")
+                raise _fail(spec.name, f"{k} = {x!r} n'est pas une catégorie {k.upper()} du TNM")
         out[k] = items
     return out
 
@@ -238,7 +240,7 @@ def criterion(name: str, value: Any) -> Criterion:
     spec = SPECS.get(name)
     if spec is None:
         raise DefinitionError(
-            f"unknown criterion {name!r}", hint=f"criteria: {', '.join(SPECS)} (docs/cohorts.md)"
+            f"critère inconnu {name!r}", hint=f"critères : {', '.join(SPECS)} (docs/cohorts.md)"
         )
     if spec.kind in ("set", "list_any", "prefix"):
         return Criterion(name, _set(spec, value))
@@ -248,23 +250,23 @@ def criterion(name: str, value: Any) -> Criterion:
         return Criterion(name, _bounds(spec, value, ("start", "end"), _date))
     if spec.kind == "flag":
         if not isinstance(value, bool):
-            raise _fail(name, f"expected true or false, got {value!r}")
+            raise _fail(name, f"true ou false est attendu, pas {value!r}")
         return Criterion(name, value)
     return Criterion(name, _stage(spec, value))
 
 
-def from_dict(raw: Any, where: str = "the definition") -> Definition:
+def from_dict(raw: Any, where: str = "la définition") -> Definition:
     if not isinstance(raw, dict):
-        raise DefinitionError(f"{where} must be a table with name and criteria")
+        raise DefinitionError(f"{where} doit être une table avec name et criteria")
     unknown = sorted(set(raw) - {"name", "description", "criteria"})
     if unknown:
         raise DefinitionError(
-            f"{where}: unknown key {unknown[0]!r}",
-            hint="a definition has name, description and a [criteria] table",
+            f"{where} : clé inconnue {unknown[0]!r}",
+            hint="une définition a name, description et une table [criteria]",
         )
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise DefinitionError(f"{where} has no name", hint='add name = "..." at the top')
+        raise DefinitionError(f"{where} n'a pas de nom", hint='ajoutez name = "..." en tête')
     items = raw.get("criteria")
     if isinstance(items, dict):
         pairs = list(items.items())
@@ -272,14 +274,15 @@ def from_dict(raw: Any, where: str = "the definition") -> Definition:
         pairs = [next(iter(i.items())) for i in items]
     else:
         raise DefinitionError(
-            f"{where} has no criteria", hint='add a [criteria] table, e.g. organ = ["sein"]'
+            f"{where} n'a pas de critères",
+            hint='ajoutez une table [criteria], par exemple organ = ["sein"]',
         )
     if not pairs:
-        raise DefinitionError(f"{where}: the [criteria] table is empty")
+        raise DefinitionError(f"{where} : la table [criteria] est vide")
     seen = [n for n, _ in pairs]
     twice = sorted({n for n in seen if seen.count(n) > 1})
     if twice:
-        raise _fail(twice[0], "appears twice; give each criterion once")
+        raise _fail(twice[0], "apparaît deux fois ; donnez chaque critère une seule fois")
     criteria = tuple(criterion(n, v) for n, v in pairs)
     return Definition(name.strip(), criteria, str(raw.get("description", "")).strip())
 
@@ -289,11 +292,15 @@ def load(path: Path) -> Definition:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise DefinitionError(f"cannot read the cohort definition {path}: {exc.strerror}") from exc
+        raise DefinitionError(
+            f"impossible de lire la définition de cohorte {path} : {exc.strerror}"
+        ) from exc
     try:
         raw = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise DefinitionError(f"{path} is not valid {path.suffix[1:].upper()}: {exc}") from exc
+        raise DefinitionError(
+            f"{path} n'est pas du {path.suffix[1:].upper()} valide : {exc}"
+        ) from exc
     return from_dict(raw, str(path))
 
 

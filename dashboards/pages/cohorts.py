@@ -112,7 +112,9 @@ def _parse(text: str | None) -> Definition:
 
 def _message(exc: Exception) -> str:
     """An error for the page: refused, with what went wrong and what to do."""
-    return "Refusé : " + str(exc).replace("\nHint: ", " — ")
+    hint = getattr(exc, "hint", None)
+    text = str(exc.args[0]) if exc.args else str(exc)
+    return "Refusé : " + text + (f" — {hint}" if hint else "")
 
 
 def attrition(text: str | None) -> tuple[list[dict[str, Any]], str]:
@@ -184,6 +186,13 @@ def form() -> html.Div:
         found = {"c3": [], "department": []}
     label = {k: s.label for k, s in SPECS.items()}
     number: dict[str, Any] = {"type": "number", "min": 0, "max": 130, "debounce": True}
+    years = reader().query("years")["year"].to_list()  # the calendars open on the latest data
+    day: dict[str, Any] = {
+        "placeholder": "jj/mm/aaaa",
+        "display_format": "DD/MM/YYYY",
+        "first_day_of_week": 1,
+        **({"initial_visible_month": f"{years[0]}-01-01"} if years else {}),
+    }
     return html.Div(
         [
             field("Nom de la cohorte", dcc.Input(id="cohorte-nom", type="text", debounce=True)),
@@ -194,21 +203,11 @@ def form() -> html.Div:
             ),
             field(
                 "Date de RCP : du",
-                dcc.DatePickerSingle(
-                    id="cohorte-debut",
-                    placeholder="jj/mm/aaaa",
-                    display_format="DD/MM/YYYY",
-                    first_day_of_week=1,
-                ),
+                dcc.DatePickerSingle(id="cohorte-debut", **day),
             ),
             field(
                 "au",
-                dcc.DatePickerSingle(
-                    id="cohorte-fin",
-                    placeholder="jj/mm/aaaa",
-                    display_format="DD/MM/YYYY",
-                    first_day_of_week=1,
-                ),
+                dcc.DatePickerSingle(id="cohorte-fin", **day),
             ),
             field("Âge minimum", dcc.Input(id="cohorte-age-min", **number)),
             field("Âge maximum", dcc.Input(id="cohorte-age-max", **number)),

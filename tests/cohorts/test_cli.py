@@ -68,4 +68,4 @@ def test_extract_needs_an_approval_and_a_good_definition(cli: Path, tmp_path: Pa
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\n[criteria]\nage = { min = 80, max = 50 }\n', encoding="utf-8")
     code, out = run("count", str(bad), "--user", "alice")
-    assert code == 1 and "criterion 'age'" in out
+    assert code == 1 and "critère 'age'" in out

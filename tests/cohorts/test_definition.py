@@ -51,20 +51,20 @@ def test_the_manifest_form_reads_back_in_order() -> None:
 @pytest.mark.parametrize(
     ("criteria", "named", "says"),
     [
-        ({"organe": ["sein"]}, "organe", "unknown criterion"),
-        ({"organ": ["poumon"]}, "organ", "unknown value 'poumon'"),
-        ({"age": {"min": 80, "max": 50}}, "age", "after max"),
-        ({"age": {"min": "fifty"}}, "age", "min = 'fifty' is not valid"),
-        ({"age": {"from": 50}}, "age", "unknown key 'from'"),
-        ({"period": {"start": "2013-13-01"}}, "period", "start = '2013-13-01' is not valid"),
-        ({"sex": "X"}, "sex", "unknown value 'X'"),
-        ({"sex": []}, "sex", "non-empty list"),
-        ({"icd10": ["50C"]}, "icd10", "not a valid"),
-        ({"stage": {"t": ["T9"]}}, "stage", "not a T category"),
-        ({"stage": {"x": ["T1"]}}, "stage", "keys among t, n, m"),
-        ({"trial_inclusion": "yes"}, "trial_inclusion", "true or false"),
-        ({"department": ["Allier"]}, "department", "not a valid"),
-        ({"treatment": ["chimio"]}, "treatment", "unknown value 'chimio'"),
+        ({"organe": ["sein"]}, "organe", "critère inconnu"),
+        ({"organ": ["poumon"]}, "organ", "valeur inconnue 'poumon'"),
+        ({"age": {"min": 80, "max": 50}}, "age", "dépasse max"),
+        ({"age": {"min": "fifty"}}, "age", "min = 'fifty' n'est pas valide"),
+        ({"age": {"from": 50}}, "age", "clé inconnue 'from'"),
+        ({"period": {"start": "2013-13-01"}}, "period", "start = '2013-13-01' n'est pas valide"),
+        ({"sex": "X"}, "sex", "valeur inconnue 'X'"),
+        ({"sex": []}, "sex", "liste non vide"),
+        ({"icd10": ["50C"]}, "icd10", "pas un code valide"),
+        ({"stage": {"t": ["T9"]}}, "stage", "pas une catégorie T"),
+        ({"stage": {"x": ["T1"]}}, "stage", "clés parmi t, n, m"),
+        ({"trial_inclusion": "yes"}, "trial_inclusion", "true ou false"),
+        ({"department": ["Allier"]}, "department", "pas un code valide"),
+        ({"treatment": ["chimio"]}, "treatment", "valeur inconnue 'chimio'"),
     ],
 )
 def test_errors_name_the_criterion(criteria: dict, named: str, says: str) -> None:
@@ -76,21 +76,21 @@ def test_errors_name_the_criterion(criteria: dict, named: str, says: str) -> Non
 
 def test_errors_say_what_to_do() -> None:
     with pytest.raises(
-        DefinitionError, match=re.escape("for example: age = { min = 50, max = 74 }")
+        DefinitionError, match=re.escape("par exemple : age = { min = 50, max = 74 }")
     ):
         from_dict({"name": "x", "criteria": {"age": {"min": 80, "max": 50}}})
-    with pytest.raises(DefinitionError, match="has no name"):
+    with pytest.raises(DefinitionError, match="n'a pas de nom"):
         from_dict({"criteria": {"sex": "F"}})
-    with pytest.raises(DefinitionError, match=r"\[criteria\] table is empty"):
+    with pytest.raises(DefinitionError, match=r"la table \[criteria\] est vide"):
         from_dict({"name": "x", "criteria": {}})
-    with pytest.raises(DefinitionError, match="appears twice"):
+    with pytest.raises(DefinitionError, match="apparaît deux fois"):
         from_dict({"name": "x", "criteria": [{"sex": "F"}, {"sex": "M"}]})
 
 
 def test_unreadable_files_are_named(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("name = ", encoding="utf-8")
-    with pytest.raises(DefinitionError, match=r"bad\.toml is not valid TOML"):
+    with pytest.raises(DefinitionError, match=r"bad\.toml n\'est pas du TOML valide"):
         load(bad)
-    with pytest.raises(DefinitionError, match="cannot read"):
+    with pytest.raises(DefinitionError, match="impossible de lire"):
         load(tmp_path / "missing.toml")
