@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, ctx, html, no_update
 
 from dashboards import export, indicators
 from dashboards.data import params
@@ -45,4 +45,31 @@ def register_page(
         [Output(f"{page}-{g}", "figure") for g in graphs] + export.outputs(page, graphs),
         Input("url", "search"),
     )(update)
+    click_to_filter(module, page, graphs)
     return figures, layout
+
+
+def click_to_filter(module: str, page: str, graphs: list[str]) -> None:
+    """A click on a bar of a chart by 3C, organ, establishment or department sets that filter in
+    the URL (the shell then sets the filter lists and every chart follows)."""
+    cat = catalogue.load()
+    clickable = [g for g in graphs if cat.chart(page, g).by in indicators.CLICKABLE]
+    if not clickable:
+        return
+
+    def clicked(*args: Any) -> Any:
+        search = args[-1]
+        graph = str(ctx.triggered_id or "").removeprefix(f"{page}-")
+        if graph not in clickable:
+            return no_update
+        click = args[clickable.index(graph)]
+        found = indicators.clicked_filter(cat.chart(page, graph), click, search)
+        return no_update if found is None or found == search else found
+
+    clicked.__module__ = module
+    callback(
+        Output("url", "search", allow_duplicate=True),
+        [Input(f"{page}-{g}", "clickData") for g in clickable],
+        State("url", "search"),
+        prevent_initial_call=True,
+    )(clicked)

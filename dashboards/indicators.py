@@ -5,7 +5,7 @@ export headers and definitions all come from the catalogue, and its data from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -13,11 +13,14 @@ from dash import html
 
 from dashboards import charts
 from dashboards.data import reader
+from dashboards.filters import Filters
 from warehouse.read import formats, secrecy
 from warehouse.read.catalogue import Catalogue, Chart, Indicator
 from warehouse.read.reader import Indicators
 
 FILTERS = ("year", "c3", "organ", "finess", "department")
+# the dimensions that are also filters: clicking a bar of a chart by one of them sets that filter
+CLICKABLE = FILTERS[1:]
 
 
 def catalogue() -> Catalogue:
@@ -82,6 +85,8 @@ def figure(page: str, chart_id: str, p: dict[str, object]) -> charts.Figure:
         )
     if chart.style != "calendar":
         counts_in_hover(fig, data.frame, series)
+        if chart.by in CLICKABLE:
+            codes_in_points(fig, data.frame[chart.by].to_list(), len(series))
         ids = [i.id for i in series]
         fig = charts.gaps(fig, x, gap_notes(data, ids), gap_reasons(data, ids))
         if chart.target is not None:
@@ -133,6 +138,32 @@ def counts_in_hover(fig: charts.Figure, frame: pl.DataFrame, series: list[Indica
             "<extra>",
             f"<br>%{{customdata[0]:,.0f}} {of} %{{customdata[1]:,.0f}}<extra>",
         )
+
+
+def codes_in_points(fig: charts.Figure, codes: list[Any], n_series: int) -> None:
+    """Each point of the series carries its category's code last in its `customdata`, for a
+    click to set that filter (`clicked_filter`); its hover says so."""
+    hint = catalogue().text("click_to_filter")
+    for trace in fig["data"][:n_series]:
+        rows = trace.get("customdata") or [[] for _ in codes]
+        trace["customdata"] = [[*row, code] for row, code in zip(rows, codes, strict=True)]
+        trace["hovertemplate"] = trace["hovertemplate"].replace(
+            "<extra>", f"<br><i>{hint}</i><extra>"
+        )
+
+
+def clicked_filter(chart: Chart, click: dict[str, Any] | None, search: str | None) -> str | None:
+    """The URL's search once a click on `chart` (Dash's clickData) set the filter of its
+    dimension to the clicked category; None when the click sets nothing."""
+    if chart.by not in CLICKABLE or not click or not click.get("points"):
+        return None
+    data = click["points"][0].get("customdata")
+    code = data[-1] if isinstance(data, list) and data else None
+    if code is None:  # an annotation or a point without a category
+        return None
+    current = Filters.from_search(search)
+    chosen: dict[str, Any] = {chart.by: str(code)}
+    return replace(current, **chosen).to_search()
 
 
 def masked_label(value: object) -> str:

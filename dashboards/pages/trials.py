@@ -11,7 +11,7 @@ import dash
 from dash import Input, Output, callback, html
 from dash.dash_table.DataTable import DataTable
 
-from dashboards import export, indicators
+from dashboards import chart_page, export, indicators
 from dashboards.data import params, reader
 from dashboards.indicators import Sheet
 from rrc.spreadsheet import neutralise
@@ -24,6 +24,7 @@ PAGE = "essais"
 GRAPHS = list(catalogue.load().charts[PAGE])
 TABLE = "essais-liste"
 TABLES = ["liste"]  # exported by the server (dashboards/export.py), neutralised like the charts
+chart_page.click_to_filter(__name__, PAGE, GRAPHS)
 
 
 def figures(search: str | None) -> dict[str, Any]:

@@ -54,6 +54,21 @@ def test_changing_a_filter_updates_the_url(server, page) -> None:
     assert page.console_errors == []
 
 
+def test_clicking_a_bar_filters_the_board_on_its_3c(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/activite?annee=2013")
+    page.wait_for_selector("#activite-par-3c .main-svg .bars .point")
+    page.locator("#activite-par-3c .bars .point path").first.click(force=True)
+    page.wait_for_url("**3c=C3-**")
+    chosen = page.url.split("3c=")[1].split("&")[0]
+    assert "annee=2013" in page.url
+    page.wait_for_function(  # the shell's 3C list follows the URL
+        "code => document.querySelector('#filtre-3c').innerText.trim().length > 0"
+        " && !document.querySelector('#filtre-3c').innerText.includes('Tous')",
+        arg=chosen,
+    )
+    assert page.console_errors == []
+
+
 def test_filters_stay_set_across_pages_and_activity_draws_its_charts(server, page) -> None:
     page.goto(f"{server}/{Filters(2013, 'C3-07').to_search()}")
     page.wait_for_selector("#ensemble-dossiers:not(:empty)")

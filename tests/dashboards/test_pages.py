@@ -329,3 +329,23 @@ def test_the_quality_page_reconciles_files_and_rows_of_the_last_load(app, board_
         "fichier",
         "détail",
     ]
+
+
+def test_a_click_on_a_bar_of_a_chart_by_a_filter_sets_that_filter(app) -> None:  # type: ignore[no-untyped-def]
+    """Each bar of a chart by 3C, organ, establishment or department carries its code; a click
+    on it gives the URL with that filter set, the others kept; a chart by month sets nothing."""
+    from dashboards import indicators
+    from warehouse.read import catalogue
+
+    figs = validated(page_module("/activite").figures("?annee=2013&organe=sein"))
+    by_3c = figs["par-3c"].data[0]
+    codes = [row[-1] for row in by_3c.customdata]
+    assert codes == [c for c in codes if c.startswith("C3-")] and len(codes) > 3
+    chart = catalogue.load().chart("activite", "par-3c")
+    click = {"points": [{"x": by_3c.x[1], "customdata": list(by_3c.customdata[1])}]}
+    search = indicators.clicked_filter(chart, click, "?annee=2013&organe=sein")
+    assert search == f"?annee=2013&3c={codes[1]}&organe=sein"
+    rates = validated(page_module("/quorum").figures("?annee=2013"))["par-3c"].data[0]
+    assert len(rates.customdata[0]) == 3  # numerator and denominator for the hover, then the code
+    monthly = catalogue.load().chart("activite", "mensuel")
+    assert indicators.clicked_filter(monthly, click, "?annee=2013") is None
