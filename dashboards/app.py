@@ -18,10 +18,11 @@ from flask import send_from_directory, session
 from access.policy import AccessDenied, current
 from dashboards import auth, data, export, registry
 from dashboards.data import reader
-from dashboards.filters import Filters
+from dashboards.filters import Filters, months_of
 from dashboards.registry import page_module
 from rrc.settings import warehouse_dir as configured_warehouse
 from warehouse.read import formats
+from warehouse.read.catalogue import Period
 from warehouse.read.secrecy import notice
 
 
@@ -67,24 +68,32 @@ def create_app(warehouse_dir: Path) -> Dash:
         Output("filtre-organe", "value"),
         Output("filtre-etablissement", "value"),
         Output("filtre-departement", "value"),
+        Output("filtre-mois-debut", "value"),
+        Output("filtre-mois-fin", "value"),
         Input("url", "search"),
         Input("filtre-annee", "value"),
         Input("filtre-3c", "value"),
         Input("filtre-organe", "value"),
         Input("filtre-etablissement", "value"),
         Input("filtre-departement", "value"),
+        Input("filtre-mois-debut", "value"),
+        Input("filtre-mois-fin", "value"),
         State("filtre-annee", "options"),
     )
-    def sync_filters(search, year, c3_id, organ, finess, department, year_options):  # type: ignore[no-untyped-def]
+    def sync_filters(search, year, c3_id, organ, finess, department, first, last, year_options):  # type: ignore[no-untyped-def]
         """Keep the filters and the URL in step, whichever changed."""
         own = current().c3_id  # a 3C user's filter stays on its 3C, whatever the URL says
         if ctx.triggered_id in (None, "url"):
             f = Filters.from_search(search)
             year = f.year if f.year in (year_options or []) else year
-            return search, year, own or f.c3, f.organ, f.finess, f.department
+            first, last = f.months or (None, None)
+            return search, year, own or f.c3, f.organ, f.finess, f.department, first, last
         c3_id = own or c3_id
-        chosen = Filters(year, c3_id, organ, finess, department)
-        return chosen.to_search(), year, c3_id, organ, finess, department
+        if first is not None and last is not None and first > last:  # the range the user meant
+            first, last = last, first
+        months = months_of(f"{first or 1}-{last or 12}")
+        chosen = Filters(year, c3_id, organ, finess, department, months)
+        return chosen.to_search(), year, c3_id, organ, finess, department, first, last
 
     page_module("/cohortes").register_routes(app.server)
     page_module("/audits-pratiques").register_routes(app.server)
@@ -124,6 +133,7 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
             _filter(
                 label["year"], "filtre-annee", years, years[0] if years else None, clearable=False
             ),
+            _months(reader().catalogue.period),
             _filter(
                 label["c3"],
                 "filtre-3c",
@@ -199,6 +209,19 @@ def data_date() -> str:
     except ValueError:
         return "Données : aucun entrepôt publié"
     return f"Données au {at.day} {formats.MONTHS[at.month - 1]} {at.year} à {at:%H:%M} (UTC)"
+
+
+def _months(period: Period) -> html.Div:
+    """The months of the year, from one to another (empty: the whole year)."""
+    months = [{"label": m, "value": i} for i, m in enumerate(formats.MONTHS, start=1)]
+    return html.Div(
+        [
+            _filter(period.start, "filtre-mois-debut", months, placeholder="janv."),
+            _filter(period.end, "filtre-mois-fin", months, placeholder="déc."),
+        ],
+        className="months",
+        title=period.label,
+    )
 
 
 def _filter(

@@ -1,5 +1,5 @@
 """The global filters, kept in the URL so that a link can be shared:
-?annee=2013&3c=C3-01&organe=sein."""
+?annee=2013&mois=3-6&3c=C3-01&organe=sein (the months narrow the year: March to June)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,19 @@ from warehouse.read import catalogue
 
 # query parameter -> its name in the URL (config/indicators.toml [filters])
 PARAMS = {name: f.url for name, f in catalogue.load().filters.items()}
+MONTHS = catalogue.load().period.url
+WHOLE_YEAR = (1, 12)
+
+
+def months_of(text: str | None) -> tuple[int, int] | None:
+    """`3-6` -> (3, 6), `5` -> (5, 5); None for the whole year or anything else."""
+    parts = (text or "").split("-")
+    if not 1 <= len(parts) <= 2 or not all(p.isdigit() for p in parts):
+        return None
+    first, last = int(parts[0]), int(parts[-1])
+    if not 1 <= first <= last <= 12 or (first, last) == WHOLE_YEAR:
+        return None
+    return first, last
 
 
 @dataclass(frozen=True)
@@ -19,6 +32,7 @@ class Filters:
     organ: str | None = None
     finess: str | None = None
     department: str | None = None
+    months: tuple[int, int] | None = None  # the months of the year, first and last; None: all
 
     @classmethod
     def from_search(cls, search: str | None) -> Filters:
@@ -30,13 +44,15 @@ class Filters:
             organ=values.get(PARAMS["organ"]) or None,
             finess=values.get(PARAMS["finess"]) or None,
             department=values.get(PARAMS["department"]) or None,
+            months=months_of(values.get(MONTHS)),
         )
 
     def to_search(self) -> str:
         pairs = {
-            PARAMS[k]: v
+            PARAMS.get(k, MONTHS): v
             for k, v in (
                 ("year", self.year),
+                ("months", f"{self.months[0]}-{self.months[1]}" if self.months else None),
                 ("c3", self.c3),
                 ("organ", self.organ),
                 ("finess", self.finess),
@@ -54,4 +70,5 @@ class Filters:
             "organ": self.organ,
             "finess": self.finess,
             "department": self.department,
+            "months": self.months,
         }

@@ -28,7 +28,7 @@ def catalogue() -> Catalogue:
 
 
 def filters(p: dict[str, object]) -> dict[str, object]:
-    return {k: p.get(k) for k in FILTERS}
+    return {k: p.get(k) for k in (*FILTERS, "months")}
 
 
 def read(chart: Chart, p: dict[str, object]) -> Indicators:

@@ -69,6 +69,23 @@ def test_clicking_a_bar_filters_the_board_on_its_3c(server, page) -> None:  # ty
     assert page.console_errors == []
 
 
+def test_a_month_range_goes_to_the_url_and_back(server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/activite?annee=2013")
+    page.wait_for_selector("#activite-mensuel .main-svg")
+    page.locator("#filtre-mois-debut").click()
+    page.get_by_role("option", name="mars", exact=True).click()
+    page.locator("#filtre-mois-fin").click()
+    page.get_by_role("option", name="juin", exact=True).click()
+    page.wait_for_url("**mois=3-6**")
+    page.goto(f"{server}/activite?annee=2013&mois=5-9")
+    page.wait_for_selector("#activite-mensuel .main-svg")
+    page.wait_for_function(
+        "() => document.querySelector('#filtre-mois-debut').innerText.includes('mai')"
+        " && document.querySelector('#filtre-mois-fin').innerText.includes('sept.')"
+    )
+    assert page.console_errors == []
+
+
 def test_filters_stay_set_across_pages_and_activity_draws_its_charts(server, page) -> None:
     page.goto(f"{server}/{Filters(2013, 'C3-07').to_search()}")
     page.wait_for_selector("#ensemble-dossiers:not(:empty)")

@@ -349,3 +349,36 @@ def test_a_click_on_a_bar_of_a_chart_by_a_filter_sets_that_filter(app) -> None: 
     assert len(rates.customdata[0]) == 3  # numerator and denominator for the hover, then the code
     monthly = catalogue.load().chart("activite", "mensuel")
     assert indicators.clicked_filter(monthly, click, "?annee=2013") is None
+
+
+def test_a_month_range_narrows_monthly_charts_and_says_so_on_yearly_ones(
+    app, board_warehouse
+) -> None:  # type: ignore[no-untyped-def]
+    """?mois=3-6: the charts over monthly marts count March to June only; a chart over a yearly
+    mart gives the whole year and says so; the overview compares with the same months."""
+    search = "?annee=2013&mois=3-6&3c=C3-01"
+    figs = validated(page_module("/activite").figures(search))
+    expected = _sql(
+        board_warehouse,
+        "SELECT count(*) FROM core.fact_fiche WHERE year = 2013 AND month(month) BETWEEN 3 AND 6 "
+        "AND c3_id = ?",
+        "C3-01",
+    )
+    assert sum(figs["mensuel"].data[0].y) == expected
+    assert len(figs["mensuel"].data[0].x) == 4
+    by_age = validated(page_module("/dossiers").figures(search))["age"]  # a yearly mart
+    assert "Chiffre de l'année entière" in by_age.layout.title.subtitle.text
+    bars = by_age.data[0]
+    assert sum(v or 0 for v in (bars.x if bars.orientation == "h" else bars.y)) == _sql(
+        board_warehouse,
+        "SELECT count(*) FROM core.fact_fiche WHERE year = 2013 AND c3_id = ?",
+        "C3-01",
+    )
+    tiles = page_module("/").kpis(search)
+    assert tiles["dossiers"][0] == expected
+    assert (tiles["dossiers"][1] or 0) == _sql(  # the small region has 2013 only
+        board_warehouse,
+        "SELECT count(*) FROM core.fact_fiche WHERE year = 2012 AND month(month) BETWEEN 3 AND 6 "
+        "AND c3_id = ?",
+        "C3-01",
+    )

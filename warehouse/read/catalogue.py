@@ -33,6 +33,18 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class Period:
+    """The months of the chosen year a request may narrow to (`?mois=3-6`): followed by the
+    indicators of marts with a `month` column; the others give the whole year and say so."""
+
+    label: str = "Mois"
+    url: str = "mois"
+    start: str = "Du mois"
+    end: str = "au mois"
+    not_followed: str = "Chiffre de l'année entière : il ne se décline pas par mois."
+
+
+@dataclass(frozen=True)
 class Dimension:
     name: str
     label: str
@@ -128,6 +140,7 @@ class Catalogue:
     report: tuple[str, ...]
     tables: dict[str, Table] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    period: Period = field(default_factory=Period)
 
     def text(self, key: str) -> str:
         try:
@@ -366,6 +379,7 @@ def parse(raw: dict[str, Any], path: Path) -> Catalogue:
         tuple(raw.get("report", ())),
         tables,
         {str(k): str(v) for k, v in raw.get("texts", {}).items()},
+        Period(**{k: str(v) for k, v in raw.get("period", {}).items()}),
     )
 
 

@@ -169,6 +169,12 @@ def compile_mart(
         where.append(f"{year} = $year")
     params: dict[str, Any] = {"year": filters.get("year")}
     notes: list[str] = []
+    months = filters.get("months")
+    if months is not None and "month" in mart.columns:
+        where.append(f"month({_column(mart.columns['month'])}) BETWEEN $month_from AND $month_to")
+        params |= {"month_from": int(months[0]), "month_to": int(months[1])}
+    elif months is not None:
+        notes.append(cat.period.not_followed)
     for f in ("c3", "organ", "finess", "department"):
         column = mart.columns.get(f)
         if column is None or f not in honoured:
