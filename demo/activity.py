@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from demo.reference import TREATMENT_MIX, Reference, network_of
+from demo.structure import closed, closure
 
 TREATMENT_ORDER = [
     "chirurgie",
@@ -162,6 +163,20 @@ def build_fiches(
     fiches = fiches.with_columns(gap=pl.Series(gap, dtype=pl.Int64)).with_columns(
         event=pl.col("start") + pl.duration(days=pl.col("gap").cum_sum().over("episode_id"))
     )
+    # what falls in the RCPs' Christmas break is not all presented at the first session back: a
+    # first presentation waits up to six weeks after it, a re-discussion is brought forward into
+    # the three weeks before or put off up to six weeks after; sessions keep their size all year
+    day = pl.col("event").dt.date()
+    first_closed, last_closed = closure(day)
+    offset = pl.lit(pl.Series(rng.integers(0, 63, f), dtype=pl.Int64))
+    moved = (
+        pl.when(pl.col("seq") == 0)
+        .then(last_closed + pl.duration(days=offset % 42 + 1))
+        .when(offset < 21)
+        .then(first_closed - pl.duration(days=21 - offset))
+        .otherwise(last_closed + pl.duration(days=offset - 20))
+    )
+    fiches = fiches.with_columns(event=pl.when(closed(day)).then(moved).otherwise(pl.col("event")))
     # the next session of the entity on or after the event
     sess = sessions.select("session_id", "entity_id", "day").sort("day")
     fiches = (
@@ -242,17 +257,23 @@ def attach_clinical(fiches: pl.DataFrame, patients: pl.DataFrame) -> pl.DataFram
     """Organ, ICD-10, morphology and TNM of each fiche (hematology has no TNM)."""
     pat = patients.select("patient_id", "organ", "icd10", "morphology")
     solid = pl.col("organ") != "hematologie"
+    in_situ = pl.col("icd10").str.starts_with("D")
     return (
         fiches.join(pat, on="patient_id", how="left", maintain_order="left")
         .with_columns(
             tnm_t=pl.when(solid).then(
-                pl.when(pl.col("icd10").str.starts_with("D"))
+                pl.when(in_situ)
                 .then(pl.lit("Tis"))
                 .otherwise(pl.lit("T") + pl.col("t_raw").cast(pl.String))
             ),
-            tnm_n=pl.when(solid).then(pl.lit("N") + pl.col("n_raw").cast(pl.String)),
+            # a carcinoma in situ (ICD-10 D00-D09) has spread nowhere: N0 M0
+            tnm_n=pl.when(solid).then(
+                pl.when(in_situ)
+                .then(pl.lit("N0"))
+                .otherwise(pl.lit("N") + pl.col("n_raw").cast(pl.String))
+            ),
             tnm_m=pl.when(solid).then(
-                pl.when(pl.col("m_raw")).then(pl.lit("M1")).otherwise(pl.lit("M0"))
+                pl.when(pl.col("m_raw") & ~in_situ).then(pl.lit("M1")).otherwise(pl.lit("M0"))
             ),
         )
         .drop("t_raw", "n_raw", "m_raw")

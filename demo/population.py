@@ -34,7 +34,11 @@ def build_patients(
     counts = np.round(per_year * (1 + growth) ** (years - calibration_year)).astype(np.int64)
     n = int(counts.sum())
     year = np.repeat(years, counts)
-    day_of_year = rng.integers(0, 365, n)
+    # fewer cancers are diagnosed in the holidays: 1-21 August, 24 December-1 January
+    days = np.ones(365)
+    days[212:233] = 0.6
+    days[[0, *range(357, 365)]] = 0.4
+    day_of_year = rng.choice(365, size=n, p=days / days.sum())
     diagnosis = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + day_of_year
 
     organs = ref.organs

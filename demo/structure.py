@@ -136,8 +136,28 @@ def build_gps(ref: Reference, first_id: int) -> pl.DataFrame:
     return gps
 
 
+def closed(day: pl.Expr) -> pl.Expr:
+    """The RCPs do not meet from 24 December to 1 January."""
+    month, dom = day.dt.month(), day.dt.day()
+    return ((month == 12) & (dom >= 24)) | ((month == 1) & (dom == 1))
+
+
+def summer(day: pl.Expr) -> pl.Expr:
+    """1-21 August: a weekly RCP meets every other week."""
+    return (day.dt.month() == 8) & (day.dt.day() <= 21)
+
+
+def closure(day: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The first and last days of the Christmas break `day` falls in."""
+    year = day.dt.year()
+    first = pl.when(day.dt.month() == 12).then(pl.date(year, 12, 24))
+    last = pl.when(day.dt.month() == 12).then(pl.date(year + 1, 1, 1))
+    return first.otherwise(pl.date(year - 1, 12, 24)), last.otherwise(pl.date(year, 1, 1))
+
+
 def build_sessions(entities: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
-    """Every scheduled meeting of every entity between start and end, holidays excepted."""
+    """Every scheduled meeting of every entity between start and end, but for the Christmas break
+    and, in the first three weeks of August, one week in two of the weekly RCPs."""
     first = pl.lit(start) + pl.duration(
         days=(pl.col("weekday") - 1 - pl.lit(start).dt.weekday() + 1 + 7) % 7
     )
@@ -145,21 +165,25 @@ def build_sessions(entities: pl.DataFrame, start: date, end: date) -> pl.DataFra
         entities.select(
             "entity_id",
             "hour",
+            "every_weeks",
             day=pl.date_ranges(first, pl.lit(end), interval="1d").list.gather_every(
                 pl.col("every_weeks") * 7
             ),
         )
         .explode("day")
         .filter(
-            ~((pl.col("day").dt.month() == 8) & (pl.col("day").dt.day() <= 21))
-            & ~((pl.col("day").dt.month() == 12) & (pl.col("day").dt.day() >= 24))
-            & ~((pl.col("day").dt.month() == 1) & (pl.col("day").dt.day() == 1))
+            ~closed(pl.col("day"))
+            & ~(
+                summer(pl.col("day"))
+                & (pl.col("every_weeks") == 1)
+                & (pl.col("day").dt.week() % 2 == 1)
+            )
         )
         .with_columns(
             session_start=pl.col("day").dt.combine(pl.time(0)) + pl.duration(hours=pl.col("hour"))
         )
         .sort("entity_id", "day")
-        .drop("hour")
+        .drop("hour", "every_weeks")
     )
     return sessions
 

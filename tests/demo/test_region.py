@@ -189,3 +189,30 @@ def test_fiches_have_versions_and_both_case_levels(region: Stores) -> None:
     assert set(fiches["mode_presentation"]) == {"PRESENTIEL", "VISIO"}
     assert fiches["deleted_at"].is_not_null().any()
     assert fiches["essai_propose"].is_not_null().any()
+
+
+def test_sessions_keep_their_size_all_year_and_rcp_volumes_differ(clean_region: Stores) -> None:
+    """Where a user looks first: a month's sessions carry about as many dossiers as the year's
+    (no August session of 35 dossiers: a weekly RCP meets every other week in early August and
+    fewer cancers are diagnosed then); RCPs of the same 3C differ in size."""
+    fiches = clean_region.sql("dcc", "fiche_rcp").filter(pl.col("version") == 1)
+    sessions = clean_region.sql("dcc", "rcp_seance")
+    year = fiches.join(sessions, on="id_seance").filter(pl.col("date_seance").dt.year() == 2013)
+    monthly = year.group_by(month=pl.col("date_seance").dt.month()).agg(
+        per_session=pl.len() / pl.col("id_seance").n_unique()
+    )
+    mean = year.height / year["id_seance"].n_unique()
+    assert monthly.height == 12
+    assert monthly["per_session"].min() > 0.8 * mean, monthly.sort("month")
+    assert monthly["per_session"].max() < 1.25 * mean, monthly.sort("month")
+    volumes = year.group_by("id_rcp").len()["len"]
+    assert volumes.value_counts()["count"].max() <= 2  # no three RCPs of the same size
+    assert volumes.max() > 3 * volumes.min()
+
+
+def test_a_carcinoma_in_situ_has_no_node_nor_metastasis(clean_region: Stores) -> None:
+    fiches = clean_region.sql("dcc", "fiche_rcp").filter(pl.col("cim10").str.starts_with("D0"))
+    assert fiches.height > 0
+    assert set(fiches["tnm_t"].drop_nulls()) == {"Tis"}
+    assert set(fiches["tnm_n"].drop_nulls()) == {"N0"}
+    assert set(fiches["tnm_m"].drop_nulls()) == {"M0"}
