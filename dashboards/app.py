@@ -133,7 +133,7 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
             _filter(
                 label["year"], "filtre-annee", years, years[0] if years else None, clearable=False
             ),
-            _months(reader().catalogue.period),
+            *_months(reader().catalogue.period),
             _filter(
                 label["c3"],
                 "filtre-3c",
@@ -211,17 +211,13 @@ def data_date() -> str:
     return f"Données au {at.day} {formats.MONTHS[at.month - 1]} {at.year} à {at:%H:%M} (UTC)"
 
 
-def _months(period: Period) -> html.Div:
+def _months(period: Period) -> list[html.Label]:
     """The months of the year, from one to another (empty: the whole year)."""
     months = [{"label": m, "value": i} for i, m in enumerate(formats.MONTHS, start=1)]
-    return html.Div(
-        [
-            _filter(period.start, "filtre-mois-debut", months, placeholder="janv."),
-            _filter(period.end, "filtre-mois-fin", months, placeholder="déc."),
-        ],
-        className="months",
-        title=period.label,
-    )
+    return [
+        _filter(period.start, "filtre-mois-debut", months, placeholder="janv."),
+        _filter(period.end, "filtre-mois-fin", months, placeholder="déc."),
+    ]
 
 
 def _filter(

@@ -118,7 +118,11 @@ def serving(warehouse: Path, geo_dir: Path) -> Iterator[str]:
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: gunicorn's workers slow to stop
+            proc.kill()
+            proc.wait()
         out.close()
 
 
