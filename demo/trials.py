@@ -47,6 +47,20 @@ ORGAN_SHARE = {
     "endocrine": 0.01,
     "sarcome": 0.01,
 }
+# the first part of a trial's acronym, by organ (the registry lists one per trial)
+ACRONYMS = {
+    "sein": "MAMMA",
+    "digestif": "COLON",
+    "thorax": "PULMO",
+    "urologie": "PROSTA",
+    "gynecologie": "OVAIRE",
+    "orl": "VADS",
+    "hematologie": "LYMPHO",
+    "dermatologie": "MELANO",
+    "neuro": "GLIO",
+    "endocrine": "THYRO",
+    "sarcome": "SARCOME",
+}
 ORGAN_WORDS = {
     "sein": "cancer du sein",
     "digestif": "cancer colorectal",
@@ -129,6 +143,9 @@ def build_trials(
                 pl.col("target").cast(pl.String),
                 pl.lit(" patients."),
             ),
+            acronym=pl.col("organ").replace_strict(ACRONYMS)
+            + pl.lit("-")
+            + (pl.col("seq") % 97 + 1).cast(pl.String).str.zfill(2),
             contact_email=pl.lit("essais.")
             + pl.col("seq").cast(pl.String)
             + pl.lit("@oncauvergne.fr"),

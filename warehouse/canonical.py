@@ -86,6 +86,7 @@ ENTITIES: dict[str, dict[str, str]] = {
     "trial": {
         "trial_id": "VARCHAR",
         "title": "VARCHAR",
+        "acronym": "VARCHAR",
         "status": "VARCHAR",
         "open_date": "DATE",
         "close_date": "DATE",

@@ -50,7 +50,11 @@ def trial_studies(ds: Dataset) -> dict:
         studies.append(
             {
                 "protocolSection": {
-                    "identificationModule": {"nctId": t["trial_id"], "briefTitle": t["title"]},
+                    "identificationModule": {
+                        "nctId": t["trial_id"],
+                        "briefTitle": t["title"],
+                        "acronym": t["acronym"],
+                    },
                     "statusModule": {
                         "overallStatus": status,
                         "startDateStruct": {"date": t["open_date"].isoformat()},
