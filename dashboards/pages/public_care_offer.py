@@ -1,0 +1,160 @@
+"""Offre de soins (/public/offre-de-soins): the public version of the regional map — the
+establishments authorised to treat cancer, the RCP places and the supportive-care providers on
+the outlines shipped with the boards (no tile, nothing fetched) — and the same in lists, which
+read without the map (screen readers, print). No figure about patients: no rate, no flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from dashboards import charts, maps, offer, public
+from dashboards.data import reader
+from dashboards.offer import text
+
+dash.register_page(
+    __name__,
+    path="/public/offre-de-soins",
+    name="Offre de soins",
+    title="Offre de soins en cancérologie — réseau régional de cancérologie",
+    order=104,
+)
+
+LAYERS = ["chirurgie", "chimiotherapie", "radiotherapie", "rcp", "soins_support"]
+
+
+@public.per_snapshot
+def figure(layers: tuple[str, ...]) -> charts.Figure:
+    """The public map of the layers asked for (kept per snapshot and choice of layers)."""
+    offered = reader().query("care_offer", c3=None)
+    fig = maps.base("Offre de soins en cancérologie de la région")
+    offer.outlines(fig)
+    offer.establishments(fig, offered, list(layers))
+    if "soins_support" in layers:
+        offer.supportive(fig, reader().query("supportive_care"))
+    return fig
+
+
+def _yes(value: Any) -> str:
+    return "oui" if value else "non"
+
+
+def establishments() -> html.Table:
+    rows = reader().query("care_offer", c3=None).sort("department_code", "town", "name")
+    return html.Table(
+        [
+            html.Caption("Établissements autorisés au traitement du cancer"),
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(h, scope="col")
+                        for h in (
+                            "Établissement",
+                            "Commune",
+                            "Département",
+                            text("map_surgery"),
+                            text("map_chemotherapy"),
+                            text("map_radiotherapy"),
+                            "RCP sur place",
+                        )
+                    ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(r["name"], scope="row"),
+                            html.Td(r["town"] or ""),
+                            html.Td(r["department_code"] or ""),
+                            html.Td(r["surgery_types"] or "—"),
+                            html.Td(_yes(r["chemotherapy"])),
+                            html.Td(_yes(r["radiotherapy"])),
+                            html.Td(str(r["rcp_entities"])),
+                        ]
+                    )
+                    for r in rows.iter_rows(named=True)
+                ]
+            ),
+        ],
+        className="public-table",
+    )
+
+
+def supportive_care() -> html.Table:
+    rows = reader().query("supportive_care").sort("kind_label", "town", "name")
+    return html.Table(
+        [
+            html.Caption("Structures de soins de support"),
+            html.Thead(
+                html.Tr(
+                    [html.Th(h, scope="col") for h in ("Structure", "Soin", "Commune", "Téléphone")]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(r["name"], scope="row"),
+                            html.Td(r["kind_label"] or ""),
+                            html.Td(r["town"] or ""),
+                            html.Td(
+                                html.A(r["phone"], href="tel:" + r["phone"].replace(" ", ""))
+                                if r["phone"]
+                                else ""
+                            ),
+                        ]
+                    )
+                    for r in rows.iter_rows(named=True)
+                ]
+            ),
+        ],
+        className="public-table",
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Offre de soins en cancérologie"),
+            html.P(
+                "Les établissements de la région autorisés à traiter le cancer (chirurgie, "
+                "chimiothérapie, radiothérapie), les lieux de RCP et les structures de soins de "
+                "support. La carte est aussi donnée en listes, plus bas."
+            ),
+            html.Fieldset(
+                [
+                    html.Legend("Montrer sur la carte"),
+                    dcc.Checklist(
+                        options=offer.layer_options(LAYERS),
+                        value=LAYERS,
+                        id="public-offre-couches",
+                        inline=True,
+                    ),
+                ],
+                className="map-controls",
+            ),
+            html.Figure(
+                [
+                    html.Div(charts.graph("public-offre-carte"), className="chart"),
+                    html.Figcaption(
+                        "Carte de l'offre de soins : le détail figure dans les listes ci-dessous.",
+                        className="note",
+                    ),
+                ],
+                className="public-map",
+            ),
+            html.H2("Établissements"),
+            html.Div(establishments(), className="table-scroll"),
+            html.H2("Soins de support"),
+            html.Div(supportive_care(), className="table-scroll"),
+        ],
+        className="public-page",
+    )
+
+
+@callback(Output("public-offre-carte", "figure"), Input("public-offre-couches", "value"))
+def update(layers: list[str] | None) -> charts.Figure:
+    return figure(tuple(k for k in LAYERS if k in (layers or [])))
