@@ -15,7 +15,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from flask import send_from_directory, session
 
 from access.policy import AccessDenied, current
-from dashboards import auth, data, export, public, registry
+from dashboards import auth, data, directory, export, public, registry
 from dashboards.data import data_date, reader
 from dashboards.filters import Filters
 from dashboards.registry import page_module
@@ -85,7 +85,7 @@ def create_app(warehouse_dir: Path) -> Dash:
         return chosen.to_search(), year, c3_id, organ, finess, department
 
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
-    public.register_routes(app.server)
+    directory.register_routes(app.server)
     page_module("/cohortes").register_routes(app.server)
     page_module("/audits-pratiques").register_routes(app.server)
     auth.install(app)

@@ -7,8 +7,8 @@
 - The headers of their answers (`headers`): the sites that may frame them (`[public]
   frame_ancestors` of config/access.toml; every other page may be framed by none), and how long
   browsers and proxies may keep them.
-- Their data feeds (`register_routes`): the RCP directory as JSON, FHIR and CSV
-  (dashboards/directory.py).
+- The pieces their pages share (dates, facts, contacts, search fields, the feeds' links); the
+  feeds themselves (the RCP directory as JSON, FHIR and CSV) are dashboards/directory.py's.
 
 Who may open what is decided in dashboards/auth.py: a public page, its callbacks and the feeds
 run as the anonymous principal, whoever asks, and the data-access layer refuses that principal
@@ -150,16 +150,39 @@ def contact(phone: str | None, email: str | None) -> list[Any] | None:
     return parts or None
 
 
-def search_field(id_: str, placeholder: str, value: str | None) -> html.Div:
+def search_form(action: str, label: str, fields: list[html.Div]) -> html.Form:
+    """A search as a plain HTML form: its fields go in the page's address (`?organe=sein`), so
+    a search is a link to share, works with the keyboard and assistive technologies as any form
+    does, and the page is drawn again with it (no callback)."""
+    return html.Form(
+        [
+            *fields,
+            html.Div(
+                [
+                    html.Button("Rechercher", type="submit", className="search-button"),
+                    html.A("Tout afficher", href=action, className="search-reset"),
+                ],
+                className="search-actions",
+            ),
+        ],
+        method="get",
+        action=action,
+        role="search",
+        className="search",
+        **aria(label=label),
+    )
+
+
+def search_field(id_: str, name: str, placeholder: str, value: str | None) -> html.Div:
     """The words of a search, labelled."""
     return html.Div(
         [
-            html.Label("Rechercher", htmlFor=id_),
+            html.Label("Mots", htmlFor=id_),
             dcc.Input(
                 id=id_,
+                name=name,
                 type="search",
                 value=value or "",
-                debounce=True,
                 placeholder=placeholder,
                 autoComplete="off",
             ),
@@ -169,17 +192,22 @@ def search_field(id_: str, placeholder: str, value: str | None) -> html.Div:
 
 
 def select_field(
-    label: str, id_: str, options: list[tuple[str, str]], value: str | None
+    label: str,
+    id_: str,
+    name: str,
+    options: list[tuple[str, str]],
+    value: str | None,
+    every: str = "Tous",
 ) -> html.Div:
-    """A labelled choice among `options` ((value, label) pairs); "Tous" when none is chosen."""
+    """A labelled native choice among `options` ((value, label) pairs), `every` first."""
     return html.Div(
         [
-            html.Label(label, htmlFor=id_, id=f"{id_}-libelle"),
-            dcc.Dropdown(
-                [{"label": text, "value": key} for key, text in options],
-                value if value in {k for k, _ in options} else None,
+            html.Label(label, htmlFor=id_),
+            html.Select(
+                [html.Option(every, value="")]
+                + [html.Option(text, value=key, selected=key == value) for key, text in options],
                 id=id_,
-                placeholder="Tous",
+                name=name,
             ),
         ],
         className="search-field",
@@ -214,10 +242,3 @@ def headers(response: Response, page: bool, kept: bool) -> Response:
         response.headers["Cache-Control"] = f"public, max-age={public.cache_seconds}"
         response.headers["Vary"] = "Cookie"
     return response
-
-
-def register_routes(server: Any) -> None:
-    """The public data feeds (dashboards/directory.py)."""
-    from dashboards import directory
-
-    directory.register_routes(server)

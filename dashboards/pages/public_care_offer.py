@@ -1,14 +1,15 @@
 """Offre de soins (/public/offre-de-soins): the public version of the regional map — the
 establishments authorised to treat cancer, the RCP places and the supportive-care providers on
 the outlines shipped with the boards (no tile, nothing fetched) — and the same in lists, which
-read without the map (screen readers, print). No figure about patients: no rate, no flow."""
+read without the map (screen readers, print). No figure about patients: no rate, no flow. The
+layers shown are links (`?couche=rcp`); drawn by its layout, no callback."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import dcc, html
 
 from dashboards import charts, maps, offer, public
 from dashboards.data import reader
@@ -115,7 +116,20 @@ def supportive_care() -> html.Table:
     )
 
 
-def layout(**_query: str) -> html.Div:
+def layout(couche: str | list[str] | None = None, **_query: str) -> html.Div:
+    asked = [couche] if isinstance(couche, str) else list(couche or [])
+    shown = tuple(k for k in LAYERS if k in asked) or tuple(LAYERS)
+    choices: list[Any] = []
+    for key in LAYERS:
+        name = text(offer.LAYERS[key])
+        current = shown == (key,)
+        link = html.A(
+            name,
+            href=f"/public/offre-de-soins?couche={key}",
+            **public.aria(current="true" if current else "false"),
+        )
+        choices += [" · ", link] if choices else [link]
+    choices += [" · ", html.A("Tout", href="/public/offre-de-soins")]
     return html.Div(
         [
             html.H1("Offre de soins en cancérologie"),
@@ -124,21 +138,19 @@ def layout(**_query: str) -> html.Div:
                 "chimiothérapie, radiothérapie), les lieux de RCP et les structures de soins de "
                 "support. La carte est aussi donnée en listes, plus bas."
             ),
-            html.Fieldset(
-                [
-                    html.Legend("Montrer sur la carte"),
-                    dcc.Checklist(
-                        options=offer.layer_options(LAYERS),
-                        value=LAYERS,
-                        id="public-offre-couches",
-                        inline=True,
-                    ),
-                ],
+            html.Nav(
+                [html.Span("Montrer sur la carte : "), *choices],
                 className="map-controls",
+                **public.aria(label="Couches de la carte"),
             ),
             html.Figure(
                 [
-                    html.Div(charts.graph("public-offre-carte"), className="chart"),
+                    html.Div(
+                        dcc.Graph(
+                            id="public-offre-carte", figure=figure(shown), config=charts.CONFIG
+                        ),
+                        className="chart",
+                    ),
                     html.Figcaption(
                         "Carte de l'offre de soins : le détail figure dans les listes ci-dessous.",
                         className="note",
@@ -153,8 +165,3 @@ def layout(**_query: str) -> html.Div:
         ],
         className="public-page",
     )
-
-
-@callback(Output("public-offre-carte", "figure"), Input("public-offre-couches", "value"))
-def update(layers: list[str] | None) -> charts.Figure:
-    return figure(tuple(k for k in LAYERS if k in (layers or [])))

@@ -1,13 +1,13 @@
 """Annuaire des RCP (/public/rcp): every RCP of the network, searchable by words, organ, town
-and department (`?organe=sein&commune=Vichy&departement=03&q=…` sets the search), each with its
-organs, 3C, place, schedule and next session, how it meets and its secretariat; a link to its own
-page (/public/rcp/<code>) and the directory's CSV, JSON and FHIR forms (dashboards/directory.py).
-"""
+and department (a plain form: `?organe=sein&commune=Vichy&departement=03&q=…` is the search, a
+link to share), each with its organs, 3C, place, schedule and next session, how it meets and its
+secretariat; a link to its own page (/public/rcp/<code>) and the directory's CSV, JSON and FHIR
+forms (dashboards/directory.py). Drawn by its layout: no callback."""
 
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import dcc, html
 
 from dashboards import directory, public
 from dashboards.directory import Rcp
@@ -55,6 +55,8 @@ def layout(
     **_query: str,
 ) -> html.Div:
     choices = directory.choices()
+    found = directory.search(q, organe, commune, departement)
+    count = f"{len(found)} RCP" if found else "Aucune RCP ne répond à cette recherche."
     return html.Div(
         [
             html.H1("Annuaire des RCP"),
@@ -63,21 +65,28 @@ def layout(
                 "le dossier d'un patient, adressez-vous au secrétariat de la RCP, qui indique "
                 "aussi les jours fériés et les séances annulées."
             ),
-            html.Div(
+            public.search_form(
+                "/public/rcp",
+                "Rechercher une RCP",
                 [
-                    public.search_field("annuaire-mots", "Nom, organe, établissement…", q),
-                    public.select_field("Organe", "annuaire-organe", choices["organ"], organe),
-                    public.select_field("Commune", "annuaire-commune", choices["town"], commune),
+                    public.search_field("annuaire-mots", "q", "Nom, organe, établissement…", q),
                     public.select_field(
-                        "Département", "annuaire-departement", choices["department"], departement
+                        "Organe", "annuaire-organe", "organe", choices["organ"], organe
+                    ),
+                    public.select_field(
+                        "Commune", "annuaire-commune", "commune", choices["town"], commune, "Toutes"
+                    ),
+                    public.select_field(
+                        "Département",
+                        "annuaire-departement",
+                        "departement",
+                        choices["department"],
+                        departement,
                     ),
                 ],
-                role="search",  # not a <form>: Enter would reload the page
-                className="search",
-                **public.aria(label="Rechercher une RCP"),
             ),
-            html.P(id="annuaire-compte", className="count", **public.aria(live="polite")),
-            html.Ul(id="annuaire-liste", className="rcp-list"),
+            html.P(count, id="annuaire-compte", className="count"),
+            html.Ul([card(e) for e in found], id="annuaire-liste", className="rcp-list"),
             html.P(
                 ["Télécharger l'annuaire : ", *public.feed_links()],
                 className="downloads",
@@ -85,19 +94,3 @@ def layout(
         ],
         className="public-page",
     )
-
-
-@callback(
-    Output("annuaire-liste", "children"),
-    Output("annuaire-compte", "children"),
-    Input("annuaire-mots", "value"),
-    Input("annuaire-organe", "value"),
-    Input("annuaire-commune", "value"),
-    Input("annuaire-departement", "value"),
-)
-def update(
-    words: str | None, organ: str | None, town: str | None, department: str | None
-) -> tuple[list[html.Li], str]:
-    found = directory.search(words, organ, town, department)
-    count = f"{len(found)} RCP" if found else "Aucune RCP ne répond à cette recherche."
-    return [card(e) for e in found], count

@@ -1,7 +1,7 @@
 """Essais cliniques ouverts (/public/essais): the trials the registry gives as open, with title,
 acronym, phase, organ, sponsor, synopsis, their centres in the region with their contact and the
-trial's own contact; searchable by words and organ (`?organe=sein&q=…`); with the date of the
-registry's data."""
+trial's own contact; searchable by words and organ (a plain form: `?organe=sein&q=…`); with the
+date of the registry's data. Drawn by its layout: no callback."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import dash
 import polars as pl
-from dash import Input, Output, callback, html
+from dash import html
 
 from dashboards import public
 from dashboards.data import reader
@@ -95,6 +95,13 @@ def card(t: dict[str, Any]) -> html.Li:
 
 def layout(organe: str | None = None, q: str | None = None, **_query: str) -> html.Div:
     organs = sorted({(t["organ"], t["organ_label"]) for t in trials()}, key=lambda o: fold(o[1]))
+    terms = fold(q or "").split()
+    found = [
+        t
+        for t in trials()
+        if (not organe or t["organ"] == organe) and all(w in t["words"] for w in terms)
+    ]
+    count = f"{len(found)} essais ouverts" if found else "Aucun essai ne répond à cette recherche."
     return html.Div(
         [
             html.H1("Essais cliniques ouverts"),
@@ -105,34 +112,18 @@ def layout(organe: str | None = None, q: str | None = None, **_query: str) -> ht
                     html.Span(registry_date(), id="essais-date"),
                 ]
             ),
-            html.Div(
+            public.search_form(
+                "/public/essais",
+                "Rechercher un essai",
                 [
-                    public.search_field("essais-mots", "Titre, acronyme, promoteur, centre…", q),
-                    public.select_field("Organe", "essais-organe", organs, organe),
+                    public.search_field(
+                        "essais-mots", "q", "Titre, acronyme, promoteur, centre…", q
+                    ),
+                    public.select_field("Organe", "essais-organe", "organe", organs, organe),
                 ],
-                role="search",
-                className="search",
-                **public.aria(label="Rechercher un essai"),
             ),
-            html.P(id="essais-compte", className="count", **public.aria(live="polite")),
-            html.Ul(id="essais-liste", className="trial-list"),
+            html.P(count, id="essais-compte", className="count"),
+            html.Ul([card(t) for t in found], id="essais-liste", className="trial-list"),
         ],
         className="public-page",
     )
-
-
-@callback(
-    Output("essais-liste", "children"),
-    Output("essais-compte", "children"),
-    Input("essais-mots", "value"),
-    Input("essais-organe", "value"),
-)
-def update(words: str | None, organ: str | None) -> tuple[list[html.Li], str]:
-    terms = fold(words or "").split()
-    found = [
-        t
-        for t in trials()
-        if (not organ or t["organ"] == organ) and all(w in t["words"] for w in terms)
-    ]
-    count = f"{len(found)} essais ouverts" if found else "Aucun essai ne répond à cette recherche."
-    return [card(t) for t in found], count
