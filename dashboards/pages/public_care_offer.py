@@ -44,6 +44,13 @@ def _yes(value: Any) -> str:
 
 def establishments() -> html.Table:
     rows = reader().query("care_offer", c3=None).sort("department_code", "town", "name")
+    organs = dict(reader().query("organ_list").iter_rows())
+
+    def surgery(types: str) -> str:
+        """The organs of its surgery authorisations, by their French labels."""
+        labels = [organs.get(t, t) for t in types.split(", ") if t]
+        return ", ".join(label[:1].upper() + label[1:] for label in labels) or "—"
+
     return html.Table(
         [
             html.Caption("Établissements autorisés au traitement du cancer"),
@@ -70,7 +77,7 @@ def establishments() -> html.Table:
                             html.Th(r["name"], scope="row"),
                             html.Td(r["town"] or ""),
                             html.Td(r["department_code"] or ""),
-                            html.Td(r["surgery_types"] or "—"),
+                            html.Td(surgery(r["surgery_types"] or "")),
                             html.Td(_yes(r["chemotherapy"])),
                             html.Td(_yes(r["radiotherapy"])),
                             html.Td(str(r["rcp_entities"])),
