@@ -123,6 +123,13 @@ def supportive_care() -> html.Table:
     )
 
 
+def scrolling(table: html.Table, label: str) -> html.Div:
+    """A table that scrolls sideways on a phone: a region the keyboard can reach and scroll."""
+    return html.Div(
+        table, className="table-scroll", tabIndex="0", role="region", **public.aria(label=label)
+    )
+
+
 def layout(couche: str | list[str] | None = None, **_query: str) -> html.Div:
     asked = [couche] if isinstance(couche, str) else list(couche or [])
     shown = tuple(k for k in LAYERS if k in asked) or tuple(LAYERS)
@@ -166,9 +173,9 @@ def layout(couche: str | list[str] | None = None, **_query: str) -> html.Div:
                 className="public-map",
             ),
             html.H2("Établissements"),
-            html.Div(establishments(), className="table-scroll"),
+            scrolling(establishments(), "Établissements autorisés"),
             html.H2("Soins de support"),
-            html.Div(supportive_care(), className="table-scroll"),
+            scrolling(supportive_care(), "Structures de soins de support"),
         ],
         className="public-page",
     )
