@@ -2,21 +2,21 @@
 -- $today requires (for its RCP type: "one of" groups read "a ou b"), then the specialties of the
 -- professionals present at $share or more of its sessions over its last year of sessions. No
 -- name and no count: a specialty, and why it is listed.
-with required as (
-    select e.entity_code, q.group_no,
+with in_force as (
+    select entity_code, group_no, required_specialty
+    from core.dim_quorum_requirement
+    where valid_from <= $today::date and (valid_to is null or valid_to >= $today::date)
+),
+required as (
+    select q.entity_code, q.group_no,
            string_agg(coalesce(s.label, q.required_specialty), ' ou '
                       order by coalesce(s.label, q.required_specialty)) as label
-    from core.dim_rcp_entity e
-    join core.dim_quorum_requirement q on q.applies_to = e.rcp_type
+    from in_force q
     left join ref.specialty s on s.code = q.required_specialty
-    where q.valid_from <= $today::date and (q.valid_to is null or q.valid_to >= $today::date)
-    group by e.entity_code, q.group_no
+    group by q.entity_code, q.group_no
 ),
 covered as (
-    select e.entity_code, q.required_specialty as specialty
-    from core.dim_rcp_entity e
-    join core.dim_quorum_requirement q on q.applies_to = e.rcp_type
-    where q.valid_from <= $today::date and (q.valid_to is null or q.valid_to >= $today::date)
+    select entity_code, required_specialty as specialty from in_force
 ),
 recent as (
     select s.entity_code, s.session_id
