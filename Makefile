@@ -47,6 +47,7 @@ demo: install
 	@echo "Operational stores: $(DEMO)/   Published warehouse: data/warehouse/current.duckdb"
 	@echo "Boards: http://127.0.0.1:8050 (log in with an account above; Ctrl-C to stop). Also: $(BIN)/rrc etl status, $(BIN)/rrc quality report"
 	@echo "demo-rrc, demo-3c, demo-ars, demo-chercheur: the password is enough. demo-admin also asks for a 6-digit code: in another terminal, $(BIN)/rrc users demo-code demo-admin"
+	@echo "Public pages, no login: http://127.0.0.1:8050/public (RCP directory, open trials, care-offer map)"
 	$(BIN)/rrc serve
 
 # Benchmarks (not part of `make test`): generate the stores in PostgreSQL once (reused while their

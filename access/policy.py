@@ -1,7 +1,9 @@
 """Roles and the principal acting in the current request (config/access.toml).
 
 Deny by default: a principal must be set for the current context before any data is read, and a
-role may do only what its table in access.toml grants.
+role may do only what its table in access.toml grants. The visitor of the public pages is a
+principal too, the anonymous one: its only rights are the pages of `[public]` and the queries of
+the `public` scope (config/secrecy.toml), which the data-access layer enforces.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +20,10 @@ from rrc.errors import ConfigError, RRCError
 from rrc.settings import load_toml
 
 ROLES = ("admin", "rrc", "c3", "ars", "researcher")
+PUBLIC = "public"  # the anonymous visitor's role, and the scope of the only queries it may run
+ANONYMOUS = "(anonyme)"  # how the anonymous visitor is named in the audit trail
+PUBLIC_PREFIX = "/public"  # every public page lives under it, and nothing else is public
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class AccessDenied(RRCError):
@@ -70,12 +77,38 @@ class Web:
 
 
 @dataclass(frozen=True)
+class Public:
+    """The public part of the boards ([public] of access.toml): the pages a visitor without an
+    account may open, the sites that may frame them, how long their answers may be kept."""
+
+    pages: tuple[str, ...]
+    frame_ancestors: tuple[str, ...]  # origins allowed to frame the public pages; empty: none
+    cache_seconds: int  # browsers and proxies may keep a public answer this long
+
+    def role(self) -> Role:
+        """The anonymous visitor's role: the public pages, the public scope, no other right."""
+        return Role(
+            name=PUBLIC,
+            label="Public",
+            pages=self.pages,
+            scope=PUBLIC,
+            nominative=False,
+            row_level=False,
+            exports=False,
+            cohorts=False,
+            audit=False,
+            totp=False,
+        )
+
+
+@dataclass(frozen=True)
 class Policy:
     roles: dict[str, Role]
     session: Session
     oidc: dict[str, str]
     login: Login
     web: Web
+    public: Public = Public((), (), 0)
 
     def role(self, name: str) -> Role:
         try:
@@ -123,6 +156,7 @@ def load_policy(name: str = "access.toml") -> Policy:
     s = raw.get("session", {})
     lg = raw.get("login", {})
     web = raw.get("web", {})
+    public = _public(raw.get("public", {}))
     return Policy(
         roles=roles,
         session=Session(int(s.get("inactivity_minutes", 30)), float(s.get("lifetime_hours", 10))),
@@ -144,7 +178,29 @@ def load_policy(name: str = "access.toml") -> Policy:
             trusted_proxies=tuple(str(a) for a in web.get("trusted_proxies", ())),
             origins=tuple(str(o).rstrip("/") for o in web.get("origins", ())),
         ),
+        public=public,
     )
+
+
+def _public(spec: dict[str, object]) -> Public:
+    pages = tuple(str(p) for p in spec.get("pages", ()))  # type: ignore[attr-defined]
+    outside = [p for p in pages if p != PUBLIC_PREFIX and not p.startswith(PUBLIC_PREFIX + "/")]
+    if outside:
+        raise ConfigError(
+            f"access.toml [public]: pages {outside} are not under {PUBLIC_PREFIX}/",
+            hint="only the public pages can be opened without an account; the boards need a role",
+        )
+    ancestors = tuple(str(a).rstrip("/") for a in spec.get("frame_ancestors", ()))  # type: ignore[attr-defined]
+    wrong = [a for a in ancestors if not ORIGIN.fullmatch(a)]
+    if wrong:
+        raise ConfigError(
+            f"access.toml [public]: frame_ancestors {wrong} are not origins",
+            hint='write each site that may frame the public pages as "https://www.example.fr"',
+        )
+    seconds = int(spec.get("cache_seconds", 300))  # type: ignore[call-overload]
+    if seconds < 0:
+        raise ConfigError(f"access.toml [public]: cache_seconds must be 0 or more, not {seconds}")
+    return Public(pages, ancestors, seconds)
 
 
 @dataclass(frozen=True)
@@ -167,6 +223,15 @@ class Principal:
         if r.scope == "own_3c" and not c3_id:
             raise ConfigError(f"user {username!r} has role {role!r} but no 3C")
         return cls(username, r, c3_id if r.scope == "own_3c" else None, address)
+
+    @classmethod
+    def anonymous(cls, address: str = "") -> Principal:
+        """The visitor of the public pages: no account, the public scope only."""
+        return cls(ANONYMOUS, load_policy().public.role(), None, address)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role.scope == PUBLIC
 
     def require(self, permission: str, what: str) -> None:
         if not getattr(self.role, permission):

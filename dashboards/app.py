@@ -7,7 +7,6 @@ returns the app; `server()` (Flask) is what gunicorn serves (`rrc serve`).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from flask import send_from_directory, session
 
 from access.policy import AccessDenied, current
-from dashboards import auth, data, export, registry
-from dashboards.data import reader
+from dashboards import auth, data, directory, export, public, registry
+from dashboards.data import data_date, reader
 from dashboards.filters import Filters, months_of
 from dashboards.registry import page_module
 from rrc.settings import warehouse_dir as configured_warehouse
@@ -95,6 +94,8 @@ def create_app(warehouse_dir: Path) -> Dash:
         chosen = Filters(year, c3_id, organ, finess, department, months)
         return chosen.to_search(), year, c3_id, organ, finess, department, first, last
 
+    app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
+    directory.register_routes(app.server)
     page_module("/cohortes").register_routes(app.server)
     page_module("/audits-pratiques").register_routes(app.server)
     auth.install(app)
@@ -108,6 +109,8 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
         principal = current()
     except AccessDenied:  # Dash validates the layout once, outside any user's request
         return html.Div([dcc.Location(id="url"), html.Main(dash.page_container)])
+    if principal.is_anonymous:  # the visitor of the public pages: their own frame
+        return public.frame()
     allowed = registry.allowed(principal.role)
     years = reader().query("years")["year"].to_list()
     c3 = reader().query("c3_list")
@@ -198,17 +201,6 @@ def shell(pages: list[dict[str, object]]) -> html.Div:
             ),
         ]
     )
-
-
-def data_date() -> str:
-    """ "Données au …": when the warehouse the boards read was published (its snapshot's name
-    is its UTC time, `20131231T235959-…`)."""
-    stamp = reader().snapshot()[:15]
-    try:
-        at = datetime.strptime(stamp, "%Y%m%dT%H%M%S")
-    except ValueError:
-        return "Données : aucun entrepôt publié"
-    return f"Données au {at.day} {formats.MONTHS[at.month - 1]} {at.year} à {at:%H:%M} (UTC)"
 
 
 def _months(period: Period) -> list[html.Label]:

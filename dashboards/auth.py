@@ -7,6 +7,13 @@ that registered it; a callback no page owns is refused. Once authorised, the req
 behalf of its principal, and the data-access layer (warehouse/read/reader.py) applies scope and
 statistical secrecy to every query.
 
+The public pages (`[public] pages` of config/access.toml, all under /public/), their callbacks and
+the public feeds run as the anonymous principal, whoever asks, session or not: its only rights
+are those pages and the queries of the `public` scope, which the data-access layer enforces (a
+public page that asks for anything else is refused, 403, and the refusal audited). Without a
+session, the app's shell (its code and its frame, which for the anonymous principal is the public
+one, dashboards/public.py) is served too, and the callback graph is cut to the public pages'.
+
 Sessions are signed cookies (HttpOnly, SameSite=Lax; Secure when RRC_COOKIE_SECURE=1) holding the
 user name, the account's session version and two clocks. The account is re-read at each request:
 a disabled account, or one whose session version has moved on (logout, password change, lock-out,
@@ -23,6 +30,7 @@ boards' own origin (dashboards/web.py).
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import secrets
 import time
@@ -37,12 +45,14 @@ from flask import Flask, Response, g, redirect, request, session, url_for
 from access import audit, throttle, totp, users
 from access.policy import AccessDenied, Principal, load_policy, set_current
 from access.session_key import session_key
-from dashboards import login_pages, web
+from dashboards import login_pages, public, web
 from dashboards.refusal import refusal_page
-from dashboards.registry import export_page_path, landing, page_paths
+from dashboards.registry import export_page_path, landing, page_of, page_paths
 
-# What each Flask endpoint needs. "public": no session; "shell": any logged-in user (the app's
-# code, styles and layout, which hold no data); "page": the role may open that board; "callback":
+# What each Flask endpoint needs. "public": no principal (the login forms); "open": the public
+# feeds, run as the anonymous principal; "shell": any principal, the anonymous one included (the
+# app's code, styles and layout, which hold no data but what the principal may read); "page": the
+# role may open that board (a public page: anyone, as the anonymous principal); "callback":
 # checked per callback; other values name a right of the role (config/access.toml).
 ROUTES: dict[str, str] = {
     "login": "public",
@@ -64,6 +74,9 @@ ROUTES: dict[str, str] = {
     "data_docs": "data_docs",
     "cohort_download": "cohorts",
     "audit_sheet_download": "audits",
+    "public_rcp_json": "open",
+    "public_rcp_fhir": "open",
+    "public_rcp_csv": "open",
 }
 # Callbacks of the app's shell (navigation and filters), any logged-in user: they read no data
 # but the filter lists, which the data-access layer scopes like everything else.
@@ -106,9 +119,18 @@ def install(app: Dash) -> None:
         if need == "public":
             return None
         principal = _session_principal()
-        if principal is None:
-            return _unauthenticated(need)
-        if request.method == "POST" and not _csrf_ok(request.headers.get(CSRF_HEADER, "")):
+        g.public = _public_target(app, need)
+        if g.public:  # a public page, its callback or a feed: as the anonymous visitor, always
+            principal = Principal.anonymous(_address())
+        elif principal is None:
+            if need != "shell":
+                return _unauthenticated(need)
+            principal = Principal.anonymous(_address())  # the app's code and the public frame
+        if (
+            request.method == "POST"
+            and not principal.is_anonymous
+            and not _csrf_ok(request.headers.get(CSRF_HEADER, ""))
+        ):
             return _csrf_refused("missing or wrong CSRF token", principal)
         if request.path.startswith("/_dash-component-suites/") and (
             endpoint != SUITES or not web.known_asset(app, **(request.view_args or {}))
@@ -116,7 +138,7 @@ def install(app: Dash) -> None:
             return Response("Fichier inconnu.", status=404)  # refused before Dash looks for it
         g.principal = principal
         g.token = set_current(principal)
-        if need == "page":
+        if need == "page" and not principal.is_anonymous:
             path = request.path.rstrip("/") or "/"
             first = landing(principal.role)
             if path == "/" and first not in (None, "/"):  # lands on the first board it may open
@@ -125,21 +147,16 @@ def install(app: Dash) -> None:
         try:
             _check(app, principal, need, endpoint)
         except AccessDenied as exc:
-            audit.record(
-                principal.username,
-                "denied",
-                request.path,
-                "refused",
-                role=principal.role.name,
-                address=principal.address,
-                detail={"reason": str(exc)},
-            )
-            if need == "page":  # a board: a French page in the boards' frame, with navigation
-                style = app.get_asset_url("style.css")
-                html = refusal_page(principal, request.path, session.get("csrf", ""), style)
-                return Response(html, status=403, mimetype="text/html")
-            return Response(f"Accès refusé : {escape(str(exc))}", status=403)
+            return _denied(app, principal, need, exc)
         return None
+
+    @server.errorhandler(AccessDenied)
+    def refused(exc: AccessDenied) -> Response:
+        """A refusal from the data-access layer inside a request (a public page asking for a
+        query outside the public scope): 403, audited, never a server error."""
+        principal = g.get("principal") or Principal.anonymous(_address())
+        endpoint = request.url_rule.endpoint if request.url_rule else None
+        return _denied(app, principal, ROUTES.get(endpoint or ""), exc)
 
     @server.after_request
     def headers(response: Response) -> Response:
@@ -154,6 +171,8 @@ def install(app: Dash) -> None:
                 secure=server.config["SESSION_COOKIE_SECURE"],
             )
         principal = g.get("principal")
+        if principal is not None and principal.is_anonymous and endpoint == "/_dash-dependencies":
+            _public_dependencies(app, response)
         if (
             endpoint == "data_docs"
             and principal
@@ -167,7 +186,11 @@ def install(app: Dash) -> None:
                 role=principal.role.name,
                 address=principal.address,
             )
-        return web.add_headers(app, response, cacheable=endpoint in CACHEABLE)
+        response = web.add_headers(app, response, cacheable=endpoint in CACHEABLE)
+        if g.get("public"):  # a public page or feed: framing and keeping as configured
+            kept = principal is not None and not request.cookies.get("rrc_session")
+            public.headers(response, page=ROUTES.get(endpoint or "") == "page", kept=kept)
+        return response
 
     @server.teardown_request
     def forget(_exc: BaseException | None) -> None:
@@ -245,16 +268,75 @@ def _unauthenticated(need: str | None) -> Response:
     return redirect(url_for("login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
 
 
+def _denied(app: Dash, principal: Principal, need: str | None, exc: AccessDenied) -> Response:
+    audit.record(
+        principal.username,
+        "denied",
+        request.path[:200],
+        "refused",
+        role=None if principal.is_anonymous else principal.role.name,
+        address=principal.address,
+        detail={"reason": str(exc)[:300]},
+    )
+    if need == "page" and not principal.is_anonymous:  # a board: a French page in its frame
+        style = app.get_asset_url("style.css")
+        html = refusal_page(principal, request.path, session.get("csrf", ""), style)
+        return Response(html, status=403, mimetype="text/html")
+    return Response(f"Accès refusé : {escape(str(exc))}", status=403)
+
+
+def _public_path(path: str) -> bool:
+    """Whether `path` is one of the public pages (`[public] pages` of access.toml)."""
+    page = page_of(path)
+    return page is not None and page in load_policy().public.pages
+
+
+def _public_target(app: Dash, need: str | None) -> bool:
+    """Whether the request is for the public part: a feed, a public page, the callback of one
+    or the page router drawing one. Those run as the anonymous principal, whoever asks."""
+    if need == "open":
+        return True
+    if need == "page":
+        return _public_path(request.path)
+    if need != "callback":
+        return False
+    body = request.get_json(silent=True) or {}
+    owner = callback_owner(app, str(body.get("output", "")))
+    if owner == "router":
+        return _public_path(_router_path(body))
+    return owner is not None and owner in load_policy().public.pages
+
+
+def _public_dependencies(app: Dash, response: Response) -> None:
+    """The callback graph an anonymous visitor's browser receives: the public pages' callbacks,
+    the page router and Dash's client-side page title; the boards' stay unknown to it."""
+    try:
+        graph = json.loads(response.get_data())
+    except ValueError:
+        return
+    pages = load_policy().public.pages
+    kept = [
+        d
+        for d in graph
+        if callback_owner(app, str(d.get("output", ""))) in (*pages, "router")
+        or d.get("clientside_function") is not None
+    ]
+    response.set_data(json.dumps(kept))
+
+
 def _check(app: Dash, principal: Principal, need: str | None, endpoint: str | None) -> None:
     role = principal.role
     if need is None:
         raise AccessDenied(f"the route {endpoint or request.path} is not open to anyone")
-    if need == "shell":
+    if need in ("shell", "open"):
         return
     if need == "page":
         path = request.path.rstrip("/") or "/"
-        if path in page_paths() and not role.may_open(path):
+        page = page_of(path)
+        if page is not None and not role.may_open(page):
             raise AccessDenied(f"{principal.username} ({role.name}) may not open {path}")
+        if page is None and principal.is_anonymous:
+            raise AccessDenied(f"no public page at {path}")
         return
     if need == "callback":
         _check_callback(app, principal)
@@ -301,7 +383,8 @@ def _check_callback(app: Dash, principal: Principal) -> None:
         return
     if owner == "router":
         path = _router_path(body)
-        if path in page_paths() and not principal.role.may_open(path):
+        page = page_of(path)
+        if page is not None and not principal.role.may_open(page):
             raise AccessDenied(f"{principal.username} ({principal.role.name}) may not open {path}")
         return
     if not principal.role.may_open(owner):

@@ -7,9 +7,11 @@ access and statistical secrecy applied for the user of the request.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from dashboards.filters import Filters
+from warehouse.read import formats
 from warehouse.read.reader import Reader
 
 _READER: Reader | None = None
@@ -32,3 +34,14 @@ def params(search: str | None) -> dict[str, object]:
     """Query parameters of the filters in the URL; the year defaults to the latest one."""
     years = reader().query("years")["year"].to_list()
     return Filters.from_search(search).params(years[0] if years else 0)
+
+
+def data_date() -> str:
+    """ "Données au …": when the warehouse the boards read was published (its snapshot's name
+    is its UTC time, `20131231T235959-…`)."""
+    stamp = reader().snapshot()[:15]
+    try:
+        at = datetime.strptime(stamp, "%Y%m%dT%H%M%S")
+    except ValueError:
+        return "Données : aucun entrepôt publié"
+    return f"Données au {at.day} {formats.MONTHS[at.month - 1]} {at.year} à {at:%H:%M} (UTC)"

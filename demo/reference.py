@@ -106,10 +106,12 @@ def load_region() -> Reference:
         }
     }
     c3 = _csv("c3.csv", schema_overrides={"department_code": pl.String})
-    establishments = _csv("establishments.csv", **text).with_columns(
-        pl.col("surgery").fill_null("")
-    )
-    entities = _csv("rcp_entities.csv", schema_overrides={"finess": pl.String})
+    establishments = _csv(
+        "establishments.csv", schema_overrides={**text["schema_overrides"], "postcode": pl.String}
+    ).with_columns(pl.col("surgery").fill_null(""))
+    entities = _csv(
+        "rcp_entities.csv", schema_overrides={"finess": pl.String, "other_places": pl.String}
+    ).with_columns(pl.col("other_places").fill_null(""))
     communes = _csv("communes.csv", **text)
     territories = _csv("territories.csv", schema_overrides={"department_code": pl.String})
     return Reference(
@@ -163,6 +165,7 @@ def clone_network(ref: Reference, k: int) -> Reference:
             c3_id=prefix + pl.col("c3_id"),
             commune_code=dept.str.slice(0, 2) + pl.col("commune_code").str.slice(2),
             department_code=dept,
+            postcode=dept.str.slice(0, 2) + pl.col("postcode").str.slice(2),
         ),
         entities=ref.entities.with_columns(
             entity_code=prefix + pl.col("entity_code"),
@@ -172,6 +175,19 @@ def clone_network(ref: Reference, k: int) -> Reference:
                 pl.col("finess").str.slice(0, 2), {d[:2]: n[:2] for d, n in dmap.items()}
             )
             + pl.col("finess").str.slice(2),
+            other_places=pl.when(pl.col("other_places") == "")
+            .then(pl.lit(""))
+            .otherwise(
+                pl.col("other_places")
+                .str.split("|")
+                .list.eval(
+                    _clone_department(
+                        pl.element().str.slice(0, 2), {d[:2]: n[:2] for d, n in dmap.items()}
+                    )
+                    + pl.element().str.slice(2),
+                )
+                .list.join("|")
+            ),
         ),
         communes=ref.communes.with_columns(
             commune_code=dept.str.slice(0, 2) + pl.col("commune_code").str.slice(2),

@@ -7,6 +7,7 @@ at 20 a year and last about 2.5 years, the steady state that gives those figures
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import numpy as np
@@ -45,6 +46,20 @@ ORGAN_SHARE = {
     "neuro": 0.02,
     "endocrine": 0.01,
     "sarcome": 0.01,
+}
+# the first part of a trial's acronym, by organ (the registry lists one per trial)
+ACRONYMS = {
+    "sein": "MAMMA",
+    "digestif": "COLON",
+    "thorax": "PULMO",
+    "urologie": "PROSTA",
+    "gynecologie": "OVAIRE",
+    "orl": "VADS",
+    "hematologie": "LYMPHO",
+    "dermatologie": "MELANO",
+    "neuro": "GLIO",
+    "endocrine": "THYRO",
+    "sarcome": "SARCOME",
 }
 ORGAN_WORDS = {
     "sein": "cancer du sein",
@@ -128,6 +143,9 @@ def build_trials(
                 pl.col("target").cast(pl.String),
                 pl.lit(" patients."),
             ),
+            acronym=pl.col("organ").replace_strict(ACRONYMS)
+            + pl.lit("-")
+            + (pl.col("seq") % 97 + 1).cast(pl.String).str.zfill(2),
             contact_email=pl.lit("essais.")
             + pl.col("seq").cast(pl.String)
             + pl.lit("@oncauvergne.fr"),
@@ -195,3 +213,68 @@ def build_inclusions(
         )
     )
     return inc
+
+
+# centres outside the region that national groups' trials list beside the network's own
+OUTSIDE_CENTRES = [
+    ("Gustave Roussy", "Villejuif", "94805", 48.7946, 2.3535),
+    ("Institut Curie", "Paris", "75005", 48.8440, 2.3441),
+    ("Centre Léon Bérard", "Lyon", "69008", 45.7431, 4.8813),
+    ("Institut Paoli-Calmettes", "Marseille", "13009", 43.2719, 5.4024),
+]
+NATIONAL_GROUPS = {"UNICANCER", "IFCT", "FFCD", "GORTEC", "LYSA", "IFM", "ARCAGY-GINECO"}
+
+
+def _draw(trial_id: str, salt: str) -> int:
+    """A number drawn from the trial's id: the same centres whatever else the generator draws."""
+    return int.from_bytes(hashlib.sha256(f"{trial_id}:{salt}".encode()).digest()[:8], "big")
+
+
+def trial_sites(trials: pl.DataFrame, establishments: pl.DataFrame) -> dict[str, list[dict]]:
+    """The centres each trial lists (the registry's `locations`): the network's largest
+    establishment giving chemotherapy and up to two others, and, for a national group's trial,
+    one centre outside the region; each with its clinical research unit as contact."""
+    centres = establishments.filter(pl.col("chemotherapy") == 1).sort(
+        "weight", "finess", descending=[True, False]
+    )
+    rows = centres.select("finess", "name", "town", "postcode", "lat", "lon").rows(named=True)
+    out: dict[str, list[dict]] = {}
+    for t in trials.select("trial_id", "sponsor").iter_rows(named=True):  # structure, not facts
+        chosen = rows[:1]
+        for i in range(_draw(t["trial_id"], "n") % 3 if len(rows) > 1 else 0):
+            pick = rows[1 + _draw(t["trial_id"], str(i)) % (len(rows) - 1)]
+            if pick not in chosen:
+                chosen.append(pick)
+        sites = [
+            {
+                "facility": r["name"],
+                "city": r["town"],
+                "zip": r["postcode"],
+                "country": "France",
+                "contact": f"Unité de recherche clinique - {r['name']}",
+                "phone": f"04 65 71 {90 + k:02d} {int(r['finess'][-2:]):02d}",
+                "email": f"urc.{r['finess']}@oncauvergne.fr",
+                "lat": r["lat"],
+                "lon": r["lon"],
+            }
+            for k, r in enumerate(chosen)
+        ]
+        if t["sponsor"] in NATIONAL_GROUPS:
+            name, city, zip_code, lat, lon = OUTSIDE_CENTRES[
+                _draw(t["trial_id"], "out") % len(OUTSIDE_CENTRES)
+            ]
+            sites.append(
+                {
+                    "facility": name,
+                    "city": city,
+                    "zip": zip_code,
+                    "country": "France",
+                    "contact": f"Unité de recherche clinique - {name}",
+                    "phone": "01 99 00 12 34",
+                    "email": f"essais@{city.lower()}.example.fr",
+                    "lat": lat,
+                    "lon": lon,
+                }
+            )
+        out[t["trial_id"]] = sites
+    return out

@@ -86,6 +86,7 @@ ENTITIES: dict[str, dict[str, str]] = {
     "trial": {
         "trial_id": "VARCHAR",
         "title": "VARCHAR",
+        "acronym": "VARCHAR",
         "status": "VARCHAR",
         "open_date": "DATE",
         "close_date": "DATE",
@@ -95,6 +96,18 @@ ENTITIES: dict[str, dict[str, str]] = {
         "synopsis": "VARCHAR",
         "contact_name": "VARCHAR",
         "contact_email": "VARCHAR",
+    },
+    # the centres a trial lists in the registry, with their contact (a unit, not a patient)
+    "trial_site": {
+        "trial_id": "VARCHAR",
+        "facility": "VARCHAR",
+        "status": "VARCHAR",
+        "city": "VARCHAR",
+        "zip": "VARCHAR",
+        "country": "VARCHAR",
+        "contact": "VARCHAR",
+        "phone": "VARCHAR",
+        "email": "VARCHAR",
     },
     "inclusion": {
         "inclusion_key": "VARCHAR",
@@ -131,7 +144,16 @@ ENTITIES: dict[str, dict[str, str]] = {
         "every_weeks": "INTEGER",
         "hour": "INTEGER",
         "recours": "BOOLEAN",
+        # what the public RCP directory shows (docs/boards.md, "Pages publiques")
+        "meeting_mode": "VARCHAR",  # presentiel | visio | mixte: on site, by video, or both
+        "coordinator": "VARCHAR",  # the coordinating physician, published only when...
+        "coordinator_public": "BOOLEAN",  # ...the directory marks the name public
+        "secretariat_phone": "VARCHAR",
+        "secretariat_email": "VARCHAR",
+        "submission": "VARCHAR",  # how to submit a dossier, in the network's words
     },
+    # the other establishments an RCP meets in or links by video (its main place is its finess)
+    "rcp_place": {"entity_code": "VARCHAR", "finess": "VARCHAR"},
     "commune": {
         "commune_code": "VARCHAR",
         "name": "VARCHAR",
@@ -170,5 +192,7 @@ REQUIRED: dict[str, list[str]] = {
     "establishment": ["finess"],
     "c3": ["c3_id"],
     "rcp_entity": ["entity_code"],
+    "rcp_place": ["entity_code", "finess"],
+    "trial_site": ["trial_id", "facility"],
     "commune": ["commune_code"],
 }

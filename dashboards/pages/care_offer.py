@@ -11,25 +11,12 @@ import dash
 import polars as pl
 from dash import Input, Output, callback, dcc, html
 
-from dashboards import charts, geo, maps, tiles
+from dashboards import charts, geo, maps, offer, tiles
 from dashboards.data import params, reader
+from dashboards.offer import LAYERS, text
 from warehouse.read import catalogue
 
 dash.register_page(__name__, path="/offre-de-soins", name="Offre de soins", order=5)
-
-# map layer -> its text in config/indicators.toml [texts]
-LAYERS = {
-    "chirurgie": "map_surgery",
-    "chimiotherapie": "map_chemotherapy",
-    "radiotherapie": "map_radiotherapy",
-    "rcp": "map_rcp",
-    "soins_support": "map_supportive",
-    "flux": "map_flows",
-}
-
-
-def text(key: str) -> str:
-    return catalogue.load().text(key)
 
 
 def _bounds(offer: pl.DataFrame, flows: pl.DataFrame) -> tuple[float, float, float, float] | None:
@@ -56,10 +43,10 @@ def _bounds(offer: pl.DataFrame, flows: pl.DataFrame) -> tuple[float, float, flo
 def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]:
     """The map and the notice to show (empty when the outlines are there)."""
     p = params(search)
-    offer = reader().query("care_offer", c3=p["c3"])
+    offered = reader().query("care_offer", c3=p["c3"])
     flows = reader().query("patient_flows", year=p["year"], c3=p["c3"], min_patients=5)
     server, tiles_notice = tiles.available()
-    fig = maps.base(text("map_title"), server, _bounds(offer, flows))
+    fig = maps.base(text("map_title"), server, _bounds(offered, flows))
     departments, communes = geo.load("departements"), geo.load("communes")
     missing = "" if departments and communes else text("map_no_outlines")
     notice = " ".join(n for n in (missing, tiles_notice) if n)
@@ -98,56 +85,16 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
             lambda f: territory.get(f["properties"].get("code")),
             rate.short,
         )
-    if departments:
-        maps.outlines(fig, departments["features"])
-        maps.labels(fig, departments["features"])
-        maps.attribution(fig, geo.ATTRIBUTION)
+    offer.outlines(fig)
     if "flux" in layers:
         left_out = maps.flows(fig, flows)
         if flows.height == 0:
             notes.append(text("map_no_flows"))
         elif left_out:
             notes.append(f"{text('map_masked_flows')} : {left_out}.")
-
-    def hover(frame: pl.DataFrame) -> list[str]:
-        def yes(v: object) -> str:
-            return text("map_yes") if v else text("map_no")
-
-        return [
-            f"{r['name']}<br>{r['c3_name'] or ''}<br>{text('map_surgery')} : "
-            f"{r['surgery_types'] or '—'}<br>{text('map_chemotherapy')} : {yes(r['chemotherapy'])}"
-            f" · {text('map_radiotherapy')} : {yes(r['radiotherapy'])}<br>"
-            f"{text('map_rcp')} : {r['rcp_entities']}"
-            for r in frame.iter_rows(named=True)
-        ]
-
-    shown = {
-        "chirurgie": offer.filter(pl.col("surgery_types") != ""),
-        "chimiotherapie": offer.filter(pl.col("chemotherapy")),
-        "radiotherapie": offer.filter(pl.col("radiotherapy")),
-        "rcp": offer.filter(pl.col("rcp_entities") > 0),
-    }
-    styles = {
-        "chirurgie": ("#123b5d", "circle", 11),
-        "chimiotherapie": ("#3f88c5", "diamond", 9),
-        "radiotherapie": ("#f6ae2d", "star", 12),
-        "rcp": ("#44bba4", "square", 8),
-    }
-    for layer, frame in shown.items():
-        if layer in layers:
-            color, symbol, size = styles[layer]
-            maps.points(fig, frame, text(LAYERS[layer]), color, symbol, hover(frame), size)
+    offer.establishments(fig, offered, layers)
     if "soins_support" in layers:
-        care = reader().query("supportive_care")
-        maps.points(
-            fig,
-            care,
-            text(LAYERS["soins_support"]),
-            "#8e6c8a",
-            "triangle-up",
-            [f"{r['name']}<br>{r['phone']}" for r in care.iter_rows(named=True)],
-            7,
-        )
+        offer.supportive(fig, reader().query("supportive_care"))
     return fig, " ".join(notes)
 
 
@@ -158,7 +105,7 @@ def layout(**_query: str) -> html.Div:
             html.Div(
                 [
                     dcc.Checklist(
-                        options=[{"label": text(v), "value": k} for k, v in LAYERS.items()],
+                        options=offer.layer_options(list(LAYERS)),
                         value=["chirurgie", "radiotherapie", "rcp", "flux"],
                         id="offre-couches",
                         inline=True,

@@ -16,6 +16,7 @@ import polars as pl
 
 from demo.dataset import Dataset
 from demo.stores.partition import identities
+from demo.trials import trial_sites
 
 PHASE_STATUS = "COMPLETED"
 CATEGORY = {
@@ -41,15 +42,21 @@ def trial_studies(ds: Dataset) -> dict:
     """The registry as a ClinicalTrials.gov-v2-like document."""
     trials = ds["trials"].sort("trial_id")
     last_day = f"{ds.last_year}-12-31"
+    sites = trial_sites(trials, ds["establishments"])
     studies = []
     for t in trials.iter_rows(named=True):  # tens to thousands of trials
         closed = t["close_date"].isoformat() <= last_day
+        status = PHASE_STATUS if closed else "RECRUITING"
         studies.append(
             {
                 "protocolSection": {
-                    "identificationModule": {"nctId": t["trial_id"], "briefTitle": t["title"]},
+                    "identificationModule": {
+                        "nctId": t["trial_id"],
+                        "briefTitle": t["title"],
+                        "acronym": t["acronym"],
+                    },
                     "statusModule": {
-                        "overallStatus": PHASE_STATUS if closed else "RECRUITING",
+                        "overallStatus": status,
                         "startDateStruct": {"date": t["open_date"].isoformat()},
                         "completionDateStruct": {
                             "date": t["close_date"].isoformat(),
@@ -64,7 +71,26 @@ def trial_studies(ds: Dataset) -> dict:
                     "designModule": {"phases": [t["phase"]]},
                     "descriptionModule": {"briefSummary": t["synopsis"]},
                     "contactsLocationsModule": {
-                        "centralContacts": [{"name": t["contact"], "email": t["contact_email"]}]
+                        "centralContacts": [{"name": t["contact"], "email": t["contact_email"]}],
+                        "locations": [
+                            {
+                                "facility": site["facility"],
+                                "status": status,
+                                "city": site["city"],
+                                "zip": site["zip"],
+                                "country": site["country"],
+                                "contacts": [
+                                    {
+                                        "name": site["contact"],
+                                        "role": "CONTACT",
+                                        "phone": site["phone"],
+                                        "email": site["email"],
+                                    }
+                                ],
+                                "geoPoint": {"lat": site["lat"], "lon": site["lon"]},
+                            }
+                            for site in sites[t["trial_id"]]
+                        ],
                     },
                 },
                 "rrcSection": {"network": int(t["network"])},
@@ -178,8 +204,10 @@ def directory_frames(ds: Dataset) -> dict[str, list[pl.DataFrame]]:
             id_3c="c3_id", libelle="name", departement="department_code", logiciel="source_kind"
         )
     ]
+    secretariat = ds["c3"].select("c3_id", "secretariat_phone", "secretariat_email", "submission")
     out["reseau_rcp.csv"] = [
         ds["entities"]
+        .join(secretariat, on="c3_id", how="left")
         .sort("entity_code")
         .select(
             code_rcp="entity_code",
@@ -192,6 +220,15 @@ def directory_frames(ds: Dataset) -> dict[str, list[pl.DataFrame]]:
             periodicite_semaines="every_weeks",
             heure="hour",
             recours="recours",
+            # what the public RCP directory shows: how it meets, where, whom to call, how to
+            # submit a dossier, and whether its coordinator's name may be published
+            modalite="mode",
+            autres_lieux=pl.when(pl.col("other_places") != "").then("other_places"),
+            coordonnateur="coordinator",
+            coordonnateur_public="coordinator_public",
+            telephone_secretariat="secretariat_phone",
+            courriel_secretariat="secretariat_email",
+            inscription="submission",
         )
     ]
     out["communes_territoires.csv"] = [

@@ -49,9 +49,26 @@ def dig(document: Any, path: str) -> tuple[Any, str | None]:
     return document, None
 
 
+STUDY = "$."  # a path read from the study, in a table whose rows are elements of a list of it
+
+
+def _records(study: Any, record: str | None) -> list[tuple[Any, str | None]]:
+    """The rows a study gives: itself, or each element of the list at `record` (none when the
+    list is absent or empty; one row carrying the reason when it is not a list)."""
+    if record is None:
+        return [(study, None)]
+    found, wrong = dig(study, record)
+    if wrong is None and found is not None and not isinstance(found, list):
+        wrong = f"is {JSON_TYPE.get(type(found), 'text')}, not a list"
+    if wrong:
+        return [({}, wrong)]
+    return [(element, None) for element in found or []]
+
+
 def registry_json(path: Path, spec: TableSpec, source: Source) -> pl.DataFrame:
-    """Each study one row; a value that is not text (a number, a boolean, a list where a title
-    belongs) is never stringified: the row carries the reason and is quarantined."""
+    """Each study one row, or (with `record`) each element of a list inside it; a value that is
+    not text (a number, a boolean, a list where a title belongs) is never stringified: the row
+    carries the reason and is quarantined."""
     try:
         studies = json.loads(path.read_text(encoding="utf-8"))["studies"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -69,19 +86,21 @@ def registry_json(path: Path, spec: TableSpec, source: Source) -> pl.DataFrame:
     paths = spec.paths or {}
     rows = []
     for i, study in enumerate(studies, start=1):
-        row: dict[str, Any] = {"_row": i}
-        reasons = []
-        for col, p in paths.items():
-            value, wrong = dig(study, p)
-            if wrong is None and value is not None and not isinstance(value, str):
-                shown = json.dumps(value, ensure_ascii=False)[:60]
-                wrong = f"{p} is {JSON_TYPE.get(type(value), 'text')} ({shown}), not text"
-            if wrong:
-                reasons.append(f"{col}: {wrong}")
-                value = None
-            row[col] = value
-        row[raw.REJECT] = "; ".join(reasons) or None
-        rows.append(row)
+        for element, wrong_list in _records(study, spec.record):
+            row: dict[str, Any] = {"_row": i}
+            reasons = [f"{spec.record}: {wrong_list}"] if wrong_list else []
+            for col, p in paths.items():
+                from_study = p.startswith(STUDY)
+                value, wrong = dig(study if from_study else element, p.removeprefix(STUDY))
+                if wrong is None and value is not None and not isinstance(value, str):
+                    shown = json.dumps(value, ensure_ascii=False)[:60]
+                    wrong = f"{p} is {JSON_TYPE.get(type(value), 'text')} ({shown}), not text"
+                if wrong:
+                    reasons.append(f"{col}: {wrong}")
+                    value = None
+                row[col] = value
+            row[raw.REJECT] = "; ".join(reasons) or None
+            rows.append(row)
     schema = {**dict.fromkeys(paths, pl.String), "_row": pl.Int64, raw.REJECT: pl.String}
     return pl.DataFrame(rows, schema=schema, orient="row")
 

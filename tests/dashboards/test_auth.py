@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from access import audit, users
-from access.policy import Principal, acting_as
+from access.policy import Principal, acting_as, load_policy
 from dashboards import auth
 from dashboards.registry import page_module, page_paths
 from tests.dashboards.figures import validated
@@ -87,18 +87,34 @@ def test_every_route_and_callback_has_a_rule(app) -> None:  # type: ignore[no-un
 
 
 def test_no_session_no_data(app) -> None:  # type: ignore[no-untyped-def]
+    """Without a session, every route but the login forms, the public feeds and the app's shell
+    leads to the login form or answers 401, and so does every callback but the public pages';
+    the shell is then the public frame, and the callback graph the public pages' only."""
     c = app.server.test_client()
     for rule in app.server.url_map.iter_rules():
-        if auth.ROUTES.get(rule.endpoint) == "public":
+        if auth.ROUTES.get(rule.endpoint) in ("public", "open", "shell"):
             continue
         path = re.sub(r"<[^>]+>", "x", rule.rule)
         r = c.post(path, json={}) if "POST" in rule.methods else c.get(path)  # type: ignore[operator]
         assert r.status_code in (302, 401), (rule.rule, r.status_code)
         if r.status_code == 302:
             assert "/login" in r.headers["Location"]
+    public = set(load_policy().public.pages)
     for output in app.callback_map:
+        if auth.callback_owner(app, output) in public:
+            continue  # tests/dashboards/test_public.py
         r = post_callback(c, {"output": output, "inputs": []})
         assert r.status_code == 401, output
+    layout = c.get("/_dash-layout").data.decode()
+    assert "Pages publiques" in layout
+    assert not {"filtre-annee", "deconnexion", "utilisateur", "secret-statistique"} & set(
+        re.findall(r'"id": ?"([^"]+)"', layout)
+    )
+    graph = json.loads(c.get("/_dash-dependencies").data)
+    owners = {
+        auth.callback_owner(app, d["output"]) for d in graph if not d.get("clientside_function")
+    }
+    assert owners <= public | {"router"}
 
 
 def test_an_unknown_callback_is_refused(app) -> None:  # type: ignore[no-untyped-def]

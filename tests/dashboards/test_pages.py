@@ -33,7 +33,11 @@ def test_every_page_of_the_docs_is_registered_with_its_name(app) -> None:  # typ
     listed = dict(
         (path, name) for name, path in re.findall(r"^\| ([^|]+?) \(`(/[^`]*)`\) \|", docs, re.M)
     )
-    registered = {p["path"]: p["name"] for p in dash.page_registry.values() if p["path"] != "/404"}
+    registered = {
+        p.get("path_template") or p["path"]: p["name"]
+        for p in dash.page_registry.values()
+        if p["path"] != "/404"
+    }
     assert listed == registered
 
 

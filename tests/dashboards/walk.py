@@ -120,3 +120,45 @@ def visit(page: Any, base: str, path: str, shot: Path | None = None) -> Visit:
         page.remove_listener("response", answered)
     seen.console = page.console_errors[console_before:]
     return seen
+
+
+# WCAG 2.0 and 2.1, levels A and AA: what RGAA 4 builds on (axe-core's tags)
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# what has the keyboard's focus, and whether a person can see it (an outline or a shadow)
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) { return null; }
+  const s = getComputedStyle(el);
+  const seen = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+    || s.boxShadow !== 'none';
+  return [el.tagName.toLowerCase(), el.id || el.getAttribute('href') || '', seen];
+}"""
+
+
+def accessibility(page: Any) -> list[str]:
+    """The page's WCAG 2.1 A and AA violations found by axe-core, which the package
+    axe-playwright-python ships and Playwright injects (nothing is fetched): one line each,
+    "rule (impact): the first elements at fault"."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]}
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in results.response["violations"]
+    ]
+
+
+def tab_through(page: Any, presses: int) -> list[tuple[str, str, bool]]:
+    """Press Tab `presses` times from the top of the page: (tag, id or link, focus visible)
+    of each element reached."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    reached = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused:
+            reached.append(tuple(focused))
+    return reached

@@ -115,8 +115,13 @@ def test_network_structure(region: Stores) -> None:
     assert set(communes["departement"]) == {"03", "15", "43", "63"}
     assert communes["territoire_sante"].n_unique() == 15
     assert set(c3["logiciel"]) == {"dcc", "vendor_b", "spreadsheet"}
-    # every RCP entity names its organs, place, weekday and periodicity
-    assert rcp.select(pl.all().is_null().any()).row(0) == (False,) * rcp.width
+    # every RCP entity names its organs, place, weekday and periodicity, how it meets, its
+    # secretariat and how to submit a dossier; only the places it links by video may be none
+    filled = rcp.drop("autres_lieux")
+    assert filled.select(pl.all().is_null().any()).row(0) == (False,) * filled.width
+    assert set(rcp["modalite"]) == {"site", "visio", "mixte"}
+    assert set(rcp["coordonnateur_public"]) == {"0", "1"}
+    assert rcp.filter(pl.col("modalite") != "site")["autres_lieux"].null_count() == 0
 
 
 def test_establishments_have_real_names_coordinates_and_authorisations(region: Stores) -> None:
@@ -152,6 +157,10 @@ def test_trial_registry_lists_69_trials_in_2013_of_which_20_closed(region: Store
         assert module["designModule"]["phases"][0].startswith("PHASE")
         assert module["descriptionModule"]["briefSummary"]
         assert module["contactsLocationsModule"]["centralContacts"][0]["email"]
+        # its centres: the network's own first, each with a contact
+        sites = module["contactsLocationsModule"]["locations"]
+        assert sites and sites[0]["zip"][:2] in {"03", "15", "43", "63"}
+        assert all(s["contacts"][0]["phone"] and s["facility"] for s in sites)
     assert (listed, closed) == (69, 20)
 
 

@@ -6,6 +6,7 @@ published warehouse as it was."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -265,6 +266,71 @@ def test_registry_values_of_the_wrong_type_are_quarantined_not_stringified(
         "SELECT count(*) FROM mapped.trial WHERE trial_id IN ('1500037', 'True') OR title LIKE '[%'"
     ).fetchone()
     assert stringified == (0,)
+
+
+def test_trial_centres_are_rows_of_their_study_and_bad_ones_quarantined(
+    small_demo: Path, tmp_path: Path
+) -> None:
+    """`record` makes one row per element of a study's `locations`, read with the study's id
+    (`$.`); a list that is not one, or a value of the wrong type, is quarantined with its
+    reason, and the study's other centres load."""
+    folder = tmp_path / "registry"
+    shutil.copytree(small_demo / "registry", folder)
+    path = folder / "essais_cliniques.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    sites = [s["protocolSection"]["contactsLocationsModule"] for s in doc["studies"]]
+    expected = sum(len(s["locations"]) for s in sites)
+    first = doc["studies"][0]["protocolSection"]["identificationModule"]["nctId"]
+    sites[0]["locations"][0]["zip"] = 63000  # a number where text belongs
+    dropped = len(sites[1]["locations"])
+    sites[1]["locations"] = {"facility": "Centre Jean Perrin"}  # an object, not a list
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    con = duckdb.connect()
+    _, rec = _load(con, _files("trial_registry", folder, "registry.toml"))
+    where = "essais_cliniques.json, sites, row"
+    locations = "protocolSection.contactsLocationsModule.locations"
+    assert _quarantined(con, "trial_site") == {
+        f"{where} 1": "zip: zip is a number (63000), not text",
+        f"{where} 2": f"{locations}: is an object, not a list; missing facility",
+    }
+    centres = rec[("sites", "trial_site")]
+    assert (centres.offered, centres.quarantined) == (expected - dropped + 1, 2)
+    loaded = con.execute(
+        "SELECT count(*) FROM mapped.trial_site WHERE trial_id = ?", [first]
+    ).fetchone()
+    assert loaded == (len(sites[0]["locations"]) - 1,)
+
+
+def test_the_rcp_directory_keeps_its_contract(small_demo: Path, tmp_path: Path) -> None:
+    """What the public directory shows must be in the file (refused, named, without it), its
+    meeting mode is a code of the mapping, and its other places are one row each."""
+    folder = tmp_path / "directory"
+    shutil.copytree(small_demo / "directory", folder)
+    path = folder / "reseau_rcp.csv"
+    lines = path.read_bytes().decode("latin-1").splitlines()
+    header = lines[0].split(";")
+    rows = [line.split(";") for line in lines[1:]]
+    rows[0][header.index("modalite")] = "hybride"
+
+    def write(columns: list[str]) -> None:
+        keep = [header.index(c) for c in columns]
+        text = "\n".join(";".join(r[i] for i in keep) for r in [header, *rows]) + "\n"
+        path.write_bytes(text.encode("latin-1"))
+
+    write(header)
+    con = duckdb.connect()
+    _, rec = _load(con, _files("directory", folder, "directory.toml"))
+    assert _quarantined(con, "rcp_entity") == {
+        "reseau_rcp.csv, reseau_rcp, row 2": "modalite: unknown code hybride"
+    }
+    assert rec[("reseau_rcp", "rcp_entity")].loaded == len(rows) - 1
+    places = [r[header.index("autres_lieux")] for r in rows]
+    linked = sum(len(p.split("|")) for p in places if p)
+    assert con.execute("SELECT count(*) FROM mapped.rcp_place").fetchone() == (linked,)
+
+    write([c for c in header if c != "inscription"])
+    with pytest.raises(SourceError, match=r"reseau_rcp\.csv: column\(s\) 'inscription' missing"):
+        _load(duckdb.connect(), _files("directory", folder, "directory.toml"))
 
 
 def test_a_finess_record_type_typo_is_quarantined_not_dropped(

@@ -15,7 +15,9 @@ Access is enforced here, for every query, on behalf of the principal of the curr
 - a 3C user is held to its own 3C: the `$c3` parameter is forced, rows of `column`-scoped queries
   are filtered, and network-wide queries return no rows;
 - row-level queries return no rows to roles without row-level rights;
-- for roles without nominative rights, small counts are masked (statistical secrecy).
+- for roles without nominative rights, small counts are masked (statistical secrecy);
+- the anonymous visitor of the public pages runs the queries of the `public` scope only: any
+  other query, any indicator and any raw read is refused (AccessDenied).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from access.policy import current
+from access.policy import AccessDenied, Principal, current
 from warehouse.publish import Warehouse
 from warehouse.read import catalogue, indicators, secrecy
 from warehouse.read.secrecy import Cell, QueryRules
@@ -115,6 +117,14 @@ class Indicators:
         return self.frame[column].to_list()
 
 
+def _acting_anonymously() -> bool:
+    try:
+        who: Principal = current()
+    except AccessDenied:  # checks and benchmarks read with no principal at all
+        return False
+    return who.is_anonymous
+
+
 class Reader:
     def __init__(self, warehouse_dir: Path) -> None:
         self.warehouse = Warehouse(warehouse_dir)
@@ -164,6 +174,11 @@ class Reader:
         """Rows of `sql` the current principal may see under `rules`, and the cells masked
         (`coordinates` says what locates every row's cell, from the parameters bound)."""
         principal = current()
+        if principal.is_anonymous and rules.scope != "public":
+            raise AccessDenied(
+                f"the public pages read public queries only: {rules.name} is of scope "
+                f"{rules.scope!r}"
+            )
         withheld = (rules.row_level and not principal.role.row_level) or (
             principal.c3_id is not None and rules.scope == "network"
         )
@@ -187,6 +202,8 @@ class Reader:
     ) -> Indicators:
         """Indicators of the catalogue split by dimensions `by`, for the boards' `filters`, as
         the current principal may see them (one query per mart, joined on the dimensions)."""
+        if current().is_anonymous:
+            raise AccessDenied(f"the public pages read no indicator ({', '.join(ids)})")
         parts: list[tuple[pl.DataFrame, tuple[str, ...]]] = []
         notes_of: dict[str, tuple[str, ...]] = {}
         for q in indicators.plan(self.catalogue, tuple(ids), tuple(by), dict(filters or {}), years):
@@ -206,6 +223,8 @@ class Reader:
 
     def raw(self, name: str, empty: bool = False, **params: Any) -> pl.DataFrame:
         """The query's rows with no access rule applied: for checks and benchmarks only."""
+        if _acting_anonymously():
+            raise AccessDenied(f"the public pages read no query without its rules ({name})")
         sql, names = query_text(name)
         return self._execute(sql, names, params, empty=empty)
 

@@ -10,8 +10,8 @@ places as (
     select place_finess as finess, count(*) as rcp_entities from core.dim_rcp_entity group by 1
 ),
 final as (
-    select e.finess, e.name, e.category, e.c3_id, e.department_code, e.territory_code, e.lat,
-           e.lon, coalesce(a.chemotherapy, false) as chemotherapy,
+    select e.finess, e.name, e.category, e.c3_id, e.commune_code, e.department_code,
+           e.territory_code, e.lat, e.lon, coalesce(a.chemotherapy, false) as chemotherapy,
            coalesce(a.radiotherapy, false) as radiotherapy, a.surgery_types,
            coalesce(p.rcp_entities, 0) as rcp_entities
     from core.dim_establishment e
