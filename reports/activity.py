@@ -17,9 +17,9 @@ from typing import Any
 
 import polars as pl
 
-from access.policy import current
 from reports.content import (
     Scope,
+    assemble,
     by_c3,
     columns,
     indicator_table,
@@ -28,7 +28,7 @@ from reports.content import (
     trials,
 )
 from reports.model import Column, Note, Report, Section, Table
-from reports.tables import bars, quality_status, table
+from reports.tables import bars, table
 from warehouse.read import formats, objectives
 from warehouse.read.reader import Reader
 
@@ -212,7 +212,7 @@ def training_tables(reader: Reader, scope: Scope) -> list[Table]:
         days=pl.col("days").round(0).cast(pl.Int64),
     )
     by_session = table(
-        "Sessions de formation",
+        "Détail des sessions de formation",
         detail,
         (
             Column("training_label", "Formation", "text"),
@@ -326,18 +326,8 @@ def build(reader: Reader, year: int, generated_at: datetime, network: str) -> Re
     survey = survey_summary(reader, scope)
     if survey is not None:
         sections.append(survey)
-    return Report(
-        kind="activite",
-        scope="region",
-        title="Rapport d'activité du réseau",
-        subtitle="Orientations stratégiques, objectifs et activité",
-        year=year,
-        network=network,
-        snapshot=reader.snapshot(),
-        generated_at=generated_at.isoformat(timespec="seconds"),
-        quality=quality_status(reader),
-        threshold=reader.secrecy.threshold,
-        secrecy=current().secrecy,
-        max_noise=reader.secrecy.max_noise,
-        sections=tuple(sections),
+    title, subtitle = (
+        "Rapport d'activité du réseau",
+        "Orientations stratégiques, objectifs et activité",
     )
+    return assemble(reader, scope, title, subtitle, network, generated_at, sections)

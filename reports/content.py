@@ -308,6 +308,20 @@ def build(reader: Reader, scope: Scope, generated_at: datetime, network: str) ->
         trials(reader, scope),
         care_offer(reader, scope),
     ]
+    return assemble(reader, scope, title, subtitle, network, generated_at, sections)
+
+
+def assemble(
+    reader: Reader,
+    scope: Scope,
+    title: str,
+    subtitle: str,
+    network: str,
+    generated_at: datetime,
+    sections: list[Section],
+) -> Report:
+    """A report of `sections`, with what its cover says: the snapshot, the generation date, the
+    data-quality status and the statistical secrecy of the principal in context."""
     return Report(
         kind=scope.kind,  # type: ignore[arg-type]
         scope=scope.c3 or "region",

@@ -1,4 +1,5 @@
-"""One small demo warehouse (2013) and the two reports produced from it, once per session."""
+"""One small demo warehouse (2013) and the reports produced from it (ARS, 3C, the network's
+activity), once per session."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class Reports:
     access_db: Path
     ars: Produced
     c3: Produced
+    activite: Produced
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +32,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
         mp.setenv("RRC_ACCESS_DB", str(root / "access.sqlite"))
         ars = produce(warehouse, "ars", 2013, root / "out")
         c3 = produce(warehouse, "3c", 2013, root / "out", C3)
-        yield Reports(warehouse, root / "access.sqlite", ars, c3)
+        activite = produce(warehouse, "activite", 2013, root / "out")
+        yield Reports(warehouse, root / "access.sqlite", ars, c3, activite)
 
 
 @pytest.fixture

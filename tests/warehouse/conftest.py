@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -12,10 +13,14 @@ from warehouse.publish import Warehouse
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[duckdb.DuckDBPyConnection]:
+def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the built warehouse; its demo stores are in `demo/` beside it."""
     root = tmp_path_factory.mktemp("built")
-    con = Warehouse(build_warehouse(root / "demo", root / "wh")).connect()
+    return build_warehouse(root / "demo", root / "wh")
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(built_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = Warehouse(built_dir).connect()
     yield con
     con.close()

@@ -151,6 +151,7 @@ def _by_year(value: Any, where: str, key: str, kind: type) -> dict[int, Any]:
 
 
 def _indicator(raw: dict[str, Any], where: str, cat: Catalogue) -> GridIndicator:
+    where = f"{where} ({raw.get('id', '?')})"
     unknown = sorted(set(raw) - INDICATOR_KEYS)
     if unknown:
         raise ConfigError(
@@ -162,7 +163,6 @@ def _indicator(raw: dict[str, Any], where: str, cat: Catalogue) -> GridIndicator
             raise ConfigError(f"{where}: an indicator needs `{key}`")
     if not SLUG.match(raw["id"]):
         raise ConfigError(f"{where}: id {raw['id']!r} is lower-case letters, digits and -")
-    where = f"{where} ({raw['id']})"
     ind_id = raw.get("indicator")
     by, code, events = raw.get("by"), raw.get("code"), raw.get("events")
     if ind_id is not None:
