@@ -70,6 +70,11 @@ def _matches(profile: Profile) -> bool:
         return False
     if profile.database not in json.dumps(summary.get("stores", {})):
         return False
+    # stores of an older generator lack the network's activity files the ETL now reads
+    if not (profile.out / "dcc_service").is_dir() or not any(
+        (profile.out / "reseau").glob("*.xlsx")
+    ):
+        return False
     try:
         with psycopg.connect(libpq(profile.url)) as conn:
             for tables in summary["rows"].values():

@@ -1,4 +1,4 @@
-"""`rrc report ars|3c`: the yearly reports, PDF and XLSX, with statistical secrecy."""
+"""`rrc report ars|3c|activite`: the yearly reports, PDF and XLSX, with statistical secrecy."""
 
 from __future__ import annotations
 
@@ -54,4 +54,21 @@ def c3_cmd(
 
     with friendly_errors():
         result = produce(warehouse_dir(), "3c", year, out, c3)
+    _done(result)
+
+
+@app.command(
+    name="activite",
+    epilog="Examples:\n\n  rrc report activite --year 2013\n\n"
+    "  rrc report activite --year 2013 --out /tmp/a",
+)
+def activite_cmd(year: Year, out: Out = Path("out/reports")) -> None:
+    """The network's yearly activity report, in the shape of its own: the objectives of each
+    strategic orientation and their follow-up (config/objectives.toml), RCP activity, trials,
+    working groups, trainings, documents, website, the DCC service. Read as the network (role
+    rrc): patients' counts masked or perturbed."""
+    from reports.generate import produce
+
+    with friendly_errors():
+        result = produce(warehouse_dir(), "activite", year, out)
     _done(result)

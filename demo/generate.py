@@ -6,6 +6,8 @@ Output folder layout:
     OUT/sheets/<3C>_activite_<year>.xlsx  store (c)
     OUT/registry/                         store (d): essais_cliniques.json, inclusions.csv
     OUT/directory/                        store (e): FINESS-style extract and network directory
+    OUT/reseau/activite_reseau_<year>.xlsx the coordination team's workbook (network activity)
+    OUT/dcc_service/                      the DCC service desk's log (incidents, maintenance...)
     OUT/defects_manifest.json             every injected defect and where it landed
     OUT/generation.json                   parameters, row counts and checksums of every store
 """
@@ -24,8 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from demo import defects, stores
+from demo import defects, network, stores
 from demo.dataset import Dataset, Scale, build
+from demo.reference import clone_network, load_region
+from demo.stores import network as network_store
 from demo.stores import sqlio
 from demo.stores.files import FileStores
 from rrc.settings import load_toml
@@ -70,7 +74,7 @@ def parallel(req: Request) -> bool:
 def step_count(req: Request) -> int:
     """How many times `generate` calls `progress`, for a progress bar."""
     per_network = 1 if parallel(req) else STEPS_PER_NETWORK
-    return per_network * req.scale.networks + 1
+    return per_network * req.scale.networks + 2
 
 
 @dataclass
@@ -154,6 +158,8 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+    progress("the network's own activity: coordination workbook, DCC service log")
+    spoilt = _network_activity(req, written)
     progress("registry, directory, manifest and checksums")
     written += file_stores.write(req.out)
     manifest = {
@@ -164,6 +170,8 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
         "descriptions": defects.DEFECT_CLASSES,
         "counts": {d: sum(1 for e in entries if e["defect"] == d) for d in defects.DEFECT_CLASSES},
         "defects": entries,
+        # rows of the network's activity stores spoilt on purpose (demo/stores/network.py)
+        "network_defects": spoilt,
     }
     _write_json(req.out / "defects_manifest.json", manifest)
     summary = {
@@ -177,6 +185,20 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
     }
     _write_json(req.out / "generation.json", summary)
     return summary
+
+
+def _network_activity(req: Request, written: list[Path]) -> list[dict[str, Any]]:
+    """The network's own activity (the region's network only: one coordination team), its
+    calibration year the seed's; adds the files to `written`, returns the rows spoilt."""
+    year = int(load_toml("demo.toml")["volume"]["calibration_year"])
+    activity = network.build(
+        req.first_year, req.last_year, req.seed, year, clone_network(load_region(), 1)
+    )
+    paths, spoilt = network_store.write(
+        activity, req.out, range(req.first_year, req.last_year + 1), year, req.clean
+    )
+    written += paths
+    return spoilt
 
 
 def _display_url(url: str) -> str:

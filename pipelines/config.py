@@ -18,7 +18,7 @@ from rrc.errors import ConfigError
 from rrc.settings import config_dir, interpolate, load_toml, variables, warehouse_dir
 from warehouse.canonical import ENTITIES
 
-KINDS = ("sql", "spreadsheet", "trial_registry", "directory", "cda")
+KINDS = ("sql", "spreadsheet", "trial_registry", "directory", "files", "cda")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

@@ -138,8 +138,8 @@ def _extract_sources(
         except SourceError:
             has_previous = con.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-                "AND table_name LIKE ?",
-                [f"{source.name}__%"],
+                "AND starts_with(table_name, ?)",  # not LIKE: `_` is a wildcard there, and
+                [f"{source.name}__"],  # `dcc__%` would take dcc_service's tables for dcc's
             ).fetchone()
             if source.on_failure == "stale" and has_previous and has_previous[0]:
                 result.stale_sources.append(source.name)

@@ -83,20 +83,44 @@ def indicator_table(
     return table(title, frame, cols, source, denominators=dens, note=" ".join(data.notes))
 
 
-def key_indicators(reader: Reader, scope: Scope, years: list[int]) -> Section:
+def key_indicators(
+    reader: Reader,
+    scope: Scope,
+    years: list[int],
+    ids: tuple[str, ...] | None = None,
+    title: str | None = None,
+) -> Section:
+    """Indicators `ids` (the catalogue's `report` list by default) for the year against the
+    year before."""
+    kpis = key_table(reader, scope, years, ids or reader.catalogue.report, title)
+    intro = (
+        "Dossiers présentés en RCP dans l'année, patients distincts et nouveaux patients "
+        "(première présentation d'un premier épisode), conformité du quorum et des PPS, délai "
+        "de remise du PPS, inclusions en essais cliniques ; évolution en % (en points pour les "
+        "taux). Les définitions sont celles du catalogue des indicateurs."
+    )
+    return Section("Indicateurs clés", "Indicateurs clés", (kpis,), intro)
+
+
+def key_table(
+    reader: Reader,
+    scope: Scope,
+    years: list[int],
+    ids: tuple[str, ...],
+    title: str | None = None,
+) -> Table:
+    """One row per indicator: its value the year before, the year, and the change."""
     cat = reader.catalogue
-    data = reader.indicators(cat.report, ["year"], scope.params, years=2)
+    data = reader.indicators(ids, ["year"], scope.params, years=2)
     threshold = reader.secrecy.threshold
     shown = data.frame.with_columns(  # a masked value as it reads: "< 11" or "–"
-        pl.Series(i, data.shown(i, threshold), pl.Object)
-        for i in cat.report
-        if i in data.frame.columns
+        pl.Series(i, data.shown(i, threshold), pl.Object) for i in ids if i in data.frame.columns
     )
     rows = {r["year"]: r for r in shown.iter_rows(named=True)}
     now, before = rows.get(scope.year, {}), rows.get(scope.year - 1, {})
     has_before = scope.year - 1 in years
     lines = []
-    for key in cat.report:
+    for key in ids:
         ind = cat.indicator(key)
         rate = ind.kind != "count"
         prev = before.get(key) if has_before else NOT_APPLICABLE
@@ -111,16 +135,9 @@ def key_indicators(reader: Reader, scope: Scope, years: list[int]) -> Section:
         Column("change", "Évolution", "value"),
     )
     note = "" if has_before else f"L'entrepôt ne contient pas l'année {scope.year - 1}."
-    where = "de la région" if scope.kind == "ars" else f"du {scope.c3_name}"
-    source = ("indicators", {"ids": cat.report, "by": "year", **scope.params})
-    kpis = Table(f"Indicateurs clés {where}", cols, tuple(lines), source, note)
-    intro = (
-        "Dossiers présentés en RCP dans l'année, patients distincts et nouveaux patients "
-        "(première présentation d'un premier épisode), conformité du quorum et des PPS, délai "
-        "de remise du PPS, inclusions en essais cliniques ; évolution en % (en points pour les "
-        "taux). Les définitions sont celles du catalogue des indicateurs."
-    )
-    return Section("Indicateurs clés", "Indicateurs clés", (kpis,), intro)
+    where = "de la région" if scope.kind != "3c" else f"du {scope.c3_name}"
+    source = ("indicators", {"ids": ids, "by": "year", **scope.params})
+    return Table(title or f"Indicateurs clés {where}", cols, tuple(lines), source, note)
 
 
 def by_c3(reader: Reader, scope: Scope) -> Section:
@@ -291,6 +308,20 @@ def build(reader: Reader, scope: Scope, generated_at: datetime, network: str) ->
         trials(reader, scope),
         care_offer(reader, scope),
     ]
+    return assemble(reader, scope, title, subtitle, network, generated_at, sections)
+
+
+def assemble(
+    reader: Reader,
+    scope: Scope,
+    title: str,
+    subtitle: str,
+    network: str,
+    generated_at: datetime,
+    sections: list[Section],
+) -> Report:
+    """A report of `sections`, with what its cover says: the snapshot, the generation date, the
+    data-quality status and the statistical secrecy of the principal in context."""
     return Report(
         kind=scope.kind,  # type: ignore[arg-type]
         scope=scope.c3 or "region",

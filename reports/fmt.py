@@ -10,23 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from reports.model import Kind
+from warehouse.read.formats import FULL_MONTHS
 from warehouse.read.secrecy import MASKED_RATE, label
 
 THIN = "\u202f"  # narrow no-break space: the French thousands separator
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS = FULL_MONTHS
 
 
 def french(value: float, decimals: int = 0) -> str:

@@ -2,8 +2,9 @@
 record the report in the audit trail.
 
 The ARS report is read as a principal of role `ars` (aggregates only, small cells masked); a 3C
-report as role `c3` with that 3C, which the Reader holds to its own 3C. The user name is the
-operating-system user, prefixed `cli:`.
+report as role `c3` with that 3C, which the Reader holds to its own 3C; the network's activity
+report as role `rrc` (the network's own figures exact, patients' counts masked or perturbed). The
+user name is the operating-system user, prefixed `cli:`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from access import audit
 from access.policy import Principal, acting_as
-from reports import pdf, xlsx
+from reports import activity, pdf, xlsx
 from reports.content import Scope, build
 from reports.model import Report
 from rrc.errors import RRCError
@@ -62,14 +63,20 @@ def scope_for(reader: Reader, kind: str, year: int, c3: str | None) -> Scope:
 def produce(
     warehouse_dir: Path, kind: str, year: int, out: Path, c3: str | None = None
 ) -> Produced:
-    """Write `<out>/rapport-<kind>[-<3C>]-<year>.pdf` and `.xlsx`; audit them."""
+    """Write `<out>/rapport-<kind>[-<3C>]-<year>.pdf` and `.xlsx` (kind: ars, 3c or activite);
+    audit them."""
     started = time.perf_counter()
     reader = Reader(warehouse_dir)
     scope = scope_for(reader, kind, year, c3)
-    principal = Principal.of(username(), "ars" if kind == "ars" else "c3", scope.c3)
+    role = {"ars": "ars", "3c": "c3", "activite": "rrc"}[kind]
+    principal = Principal.of(username(), role, scope.c3)
     network = str(load_toml("reports.toml").get("network", "Réseau régional de cancérologie"))
+    now = datetime.now().astimezone()
     with acting_as(principal):
-        report = build(reader, scope, datetime.now().astimezone(), network)
+        if kind == "activite":
+            report = activity.build(reader, year, now, network)
+        else:
+            report = build(reader, scope, now, network)
     out.mkdir(parents=True, exist_ok=True)
     pdf_path = pdf.render(report, out / f"{report.basename}.pdf")
     xlsx_path = xlsx.render(report, out / f"{report.basename}.xlsx")

@@ -61,6 +61,7 @@ class Section:
     sheet: str  # the XLSX sheet name (31 characters at most)
     blocks: tuple[Block, ...]
     intro: str = ""
+    landscape: bool = False  # laid out on landscape pages in the PDF (wide tables)
 
     @property
     def tables(self) -> list[Table]:
@@ -69,7 +70,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Report:
-    kind: Literal["ars", "3c", "audit"]
+    kind: Literal["ars", "3c", "audit", "activite"]
     scope: str  # "region", the 3C id, or the audit draw's id
     title: str
     subtitle: str
@@ -86,8 +87,8 @@ class Report:
     @property
     def basename(self) -> str:
         """File name without extension: rapport-ars-2013, rapport-3c-C3-05-2013,
-        rapport-audit-0123456789ab."""
+        rapport-activite-2013, rapport-audit-0123456789ab."""
         if self.kind == "audit":
             return f"rapport-{self.scope}"
-        middle = "" if self.kind == "ars" else f"-{self.scope}"
+        middle = f"-{self.scope}" if self.kind == "3c" else ""
         return f"rapport-{self.kind}{middle}-{self.year}"

@@ -12,18 +12,21 @@ from typing import Any
 import reportlab
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
     CondPageBreak,
+    Frame,
     KeepTogether,
+    NextPageTemplate,
     PageBreak,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     TableStyle,
 )
@@ -39,6 +42,7 @@ BUNDLED = Path(reportlab.__file__).parent / "fonts"
 BLUE = colors.HexColor("#1f5f8b")
 MASKED = colors.HexColor("#a0341c")
 WIDTH = A4[0] - 36 * mm
+WIDE = landscape(A4)[0] - 36 * mm  # a section laid out in landscape (the objectives tables)
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,9 @@ def _text(value: str, markup: bool = True) -> str:
     return value if fonts().narrow else value.replace(THIN, "\u00a0")
 
 
-def widths(t: Table, cells: list[list[str]], font: str, bold: str) -> list[float]:
+def widths(
+    t: Table, cells: list[list[str]], font: str, bold: str, width: float = WIDTH
+) -> list[float]:
     """Number columns as wide as their longest header word or value; text columns share the
     rest in proportion to their content (capped), so short codes do not take half the page."""
     numbers, texts, heads = {}, {}, {}
@@ -110,7 +116,7 @@ def widths(t: Table, cells: list[list[str]], font: str, bold: str) -> list[float
             texts[j] = min(max(words, values), 90 * mm) + 14
         else:
             numbers[j] = max(words, values, 11 * mm) + 16  # 2 × 6 pt of cell padding
-    room = WIDTH - sum(numbers.values())
+    room = width - sum(numbers.values())
     scale = room / sum(texts.values()) if texts else 1
     if texts and scale < 1:  # not enough room: text columns shrink (and wrap), not their header
         texts = {j: max(w * scale, heads[j]) for j, w in texts.items()}
@@ -120,7 +126,7 @@ def widths(t: Table, cells: list[list[str]], font: str, bold: str) -> list[float
     return [texts.get(j, numbers.get(j, 0.0)) for j in range(len(t.columns))]
 
 
-def grid(t: Table, st: Styles, threshold: int) -> list[Any]:
+def grid(t: Table, st: Styles, threshold: int, width: float = WIDTH) -> list[Any]:
     """A section table: header repeated on each page, numbers right-aligned, masked in colour."""
     head = [
         Paragraph(_text(c.label), st.head if c.kind == "text" else st.head_right) for c in t.columns
@@ -155,7 +161,7 @@ def grid(t: Table, st: Styles, threshold: int) -> list[Any]:
     flow: list[Any] = [Paragraph(_text(t.title), st.h2)]
     if not t.rows:
         return [*flow, Paragraph("Aucune donnée pour ce périmètre.", st.small)]
-    cols = widths(t, cells, st.cell.fontName, st.head.fontName)
+    cols = widths(t, cells, st.cell.fontName, st.head.fontName, width)
     flow.append(Grid([head, *body], colWidths=cols, repeatRows=1, style=TableStyle(style)))
     notes = [t.note] if t.note else []
     if masked:
@@ -177,15 +183,21 @@ def chart(c: BarChart, st: Styles, threshold: int) -> list[Any]:
     ]
 
 
-def section(s: Section, st: Styles, threshold: int, first: bool) -> list[Any]:
-    """A section starts a page after the cover, else wherever 90 mm are left."""
-    start = PageBreak() if first else CondPageBreak(90 * mm)
-    flow: list[Any] = [start, Paragraph(_text(s.title), st.h1)]
+def section(s: Section, st: Styles, threshold: int, first: bool, turn: bool = False) -> list[Any]:
+    """A section starts a page after the cover, else wherever 90 mm are left; a landscape one,
+    or the first after it (`turn`), on a page of its own orientation."""
+    width = WIDE if s.landscape else WIDTH
+    if s.landscape or turn:
+        start: list[Any] = [NextPageTemplate("landscape" if s.landscape else "portrait")]
+        start.append(PageBreak())
+    else:
+        start = [PageBreak() if first else CondPageBreak(90 * mm)]
+    flow: list[Any] = [*start, Paragraph(_text(s.title), st.h1)]
     if s.intro:
         flow.append(Paragraph(_text(s.intro), st.small))
     for b in s.blocks:
         if isinstance(b, Table):
-            flow += [CondPageBreak(45 * mm), *grid(b, st, threshold)]
+            flow += [CondPageBreak(45 * mm), *grid(b, st, threshold, width)]
         elif isinstance(b, BarChart):
             flow += chart(b, st, threshold)
         elif isinstance(b, Note):
@@ -260,7 +272,7 @@ def numbered(report: Report, font: str) -> type[Canvas]:
             super().save()
 
         def _decorate(self, total: int) -> None:
-            w, h = A4
+            w, h = self._pagesize
             self.setFont(font, 7.5)
             self.setFillColor(colors.HexColor("#555555"))
             page = self._pageNumber
@@ -278,7 +290,7 @@ def numbered(report: Report, font: str) -> type[Canvas]:
 def render(report: Report, path: Path) -> Path:
     f = fonts()
     st = Styles(f.regular, f.bold)
-    doc = SimpleDocTemplate(
+    doc = BaseDocTemplate(
         str(path),
         pagesize=A4,
         leftMargin=18 * mm,
@@ -290,8 +302,15 @@ def render(report: Report, path: Path) -> Path:
         subject=report.subtitle,
         lang="fr-FR",
     )
+    templates = []
+    for name, size in (("portrait", A4), ("landscape", landscape(A4))):
+        frame = Frame(18 * mm, 16 * mm, size[0] - 36 * mm, size[1] - 34 * mm, id=name)
+        templates.append(PageTemplate(id=name, frames=[frame], pagesize=size))
+    doc.addPageTemplates(templates)
     flow = cover(report, st)
+    previous = False
     for i, s in enumerate(report.sections):
-        flow += section(s, st, report.threshold, first=i == 0)
+        flow += section(s, st, report.threshold, first=i == 0, turn=previous and not s.landscape)
+        previous = s.landscape
     doc.build(flow, canvasmaker=numbered(report, f.regular))
     return path

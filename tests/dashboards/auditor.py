@@ -24,13 +24,14 @@ from __future__ import annotations
 import io
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from dashboards.filters import PARAMS
+from dashboards.registry import export_page_path
 from warehouse.read import catalogue
 
 HIDDEN = "< 11"
@@ -91,9 +92,11 @@ def collect(
     family: list[dict[str, str]],
     forced: dict[str, str] | None = None,
     cache: dict[str, pl.DataFrame] | None = None,
+    opens: Callable[[str], bool] = lambda _path: True,
 ) -> Seen:
-    """Download every export of `family` as `role` and as `admin`. `forced` are the filters the
-    server imposes on the role (a 3C user's own 3C): the truth is read with them."""
+    """Download every export of `family` as `role` and as `admin`, of the boards the role
+    `opens` (a path). `forced` are the filters the server imposes on the role (a 3C user's own
+    3C): the truth is read with them."""
     cat = catalogue.load()
     seen = Seen()
 
@@ -105,7 +108,10 @@ def collect(
         seen.kinds[ind.id] = ind.kind
         seen.secret[ind.id] = ind.secrecy != "none"
     charts = [
-        (p, c, ch.by, ch.series) for p, charts in cat.charts.items() for c, ch in charts.items()
+        (p, c, ch.by, ch.series)
+        for p, charts in cat.charts.items()
+        for c, ch in charts.items()
+        if opens(export_page_path(p))
     ]
     charts.append(("ensemble", "indicateurs", "year", cat.overview))
     for search in family:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from access.policy import Principal, acting_as
+from access.policy import Principal, acting_as, load_policy
 from dashboards.data import reader
 from tests.dashboards import auditor
 from tests.dashboards.test_auth import client
@@ -32,12 +32,14 @@ def _labels() -> dict[str, dict[str, str]]:
 def downloads(app: Any) -> dict[str, auditor.Seen]:
     labels = _labels()
     admin, truth = client(app, "admin1"), {}  # the administrator's exports, read once
+    roles = load_policy().roles  # each role downloads the exports of the boards it may open
     ars = auditor.collect(
         client(app, "ars1"),
         admin,
         labels,
         auditor.searches(labels, YEAR, ["c3", "organ"]),
         cache=truth,
+        opens=roles["ars"].may_open,
     )
     c3 = auditor.collect(
         client(app, "c3un"),
@@ -46,6 +48,7 @@ def downloads(app: Any) -> dict[str, auditor.Seen]:
         auditor.searches(labels, YEAR, ["organ", "department"]),
         forced={"c3": "C3-01"},
         cache=truth,
+        opens=roles["c3"].may_open,
     )
     return {"ars": ars, "c3": c3}
 

@@ -48,7 +48,9 @@ def proxied(
 def _raw(etl: Etl, source: str) -> dict[str, tuple[int, str]]:
     con = Warehouse(etl.warehouse).connect()
     try:
-        return {k: v for k, v in checksums(con, ("raw",)).items() if k.startswith(f"raw.{source}")}
+        return {
+            k: v for k, v in checksums(con, ("raw",)).items() if k.startswith(f"raw.{source}__")
+        }
     finally:
         con.close()
 

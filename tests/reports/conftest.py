@@ -1,5 +1,5 @@
-"""The small demo warehouse (2013, tests/conftest.py) and the two reports produced from it, once
-per session."""
+"""The small demo warehouse (2013, tests/conftest.py) and the reports produced from it (ARS, 3C,
+the network's activity), once per session."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Reports:
     access_db: Path
     ars: Produced
     c3: Produced
+    activite: Produced
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +31,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory, small_warehouse: Path) -> 
         mp.setenv("RRC_ACCESS_DB", str(root / "access.sqlite"))
         ars = produce(warehouse, "ars", 2013, root / "out")
         c3 = produce(warehouse, "3c", 2013, root / "out", C3)
-        yield Reports(warehouse, root / "access.sqlite", ars, c3)
+        activite = produce(warehouse, "activite", 2013, root / "out")
+        yield Reports(warehouse, root / "access.sqlite", ars, c3, activite)
 
 
 @pytest.fixture

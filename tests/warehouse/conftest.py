@@ -12,7 +12,13 @@ from warehouse.publish import Warehouse
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(small_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = Warehouse(small_warehouse).connect()
+def built_dir(small_warehouse: Path) -> Path:
+    """The folder of the built warehouse; its demo stores are in `demo/` beside it."""
+    return small_warehouse
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(built_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = Warehouse(built_dir).connect()
     yield con
     con.close()

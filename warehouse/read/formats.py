@@ -10,6 +10,10 @@ MONTHS = (
     "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
     "déc.",
 )  # fmt: skip
+FULL_MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+)  # fmt: skip
 WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 WEEK = "semaine"
 DECIMALS = {"count": 0, "percent": 1, "days": 1, "rate": 1}
@@ -42,3 +46,30 @@ def d3(fmt: str) -> str:
 def month(day: Any) -> str:
     """A month as an axis reads it: 'janv. 2013'."""
     return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def long_day(day: Any, with_year: bool = True) -> str:
+    """A day as a sentence reads it: '21 mars 2013', '1er juin 2013'."""
+    first = "1er" if day.day == 1 else str(day.day)
+    text = f"{first} {FULL_MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if with_year else text
+
+
+def enumeration(items: list[str]) -> str:
+    """'a', 'a et b', 'a, b et c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def day_list(days: list[Any]) -> str:
+    """Days as the activity report lists them: 'le 3 juillet 2013', 'les 21 mars, 30 mai et 5
+    décembre 2013' (the year once when they share it); '' for none."""
+    days = sorted(set(days))
+    if not days:
+        return ""
+    same_year = len({d.year for d in days}) == 1
+    words = [long_day(d, with_year=not same_year) for d in days]
+    if same_year:
+        words[-1] = f"{words[-1]} {days[-1].year}"
+    return ("le " if len(days) == 1 else "les ") + enumeration(words)

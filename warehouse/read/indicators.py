@@ -165,7 +165,7 @@ def compile_mart(
     year = _column(mart.year)
     if years > 1:
         where.append(f"{year} BETWEEN $year - {years - 1} AND $year")
-    elif "year" not in by:
+    else:  # split by year or not, one year: `years` counts the years up to $year
         where.append(f"{year} = $year")
     params: dict[str, Any] = {"year": filters.get("year")}
     notes: list[str] = []
