@@ -6,6 +6,7 @@ Output folder layout:
     OUT/sheets/<3C>_activite_<year>.xlsx  store (c)
     OUT/registry/                         store (d): essais_cliniques.json, inclusions.csv
     OUT/directory/                        store (e): FINESS-style extract and network directory
+    OUT/surveys/                          the CAHLIPSOS survey export and its defects (survey.py)
     OUT/defects_manifest.json             every injected defect and where it landed
     OUT/generation.json                   parameters, row counts and checksums of every store
 """
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from demo import defects, stores
+from demo import defects, stores, survey
 from demo.dataset import Dataset, Scale, build
 from demo.stores import sqlio
 from demo.stores.files import FileStores
@@ -156,6 +157,7 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
             pool.shutdown(cancel_futures=True)
     progress("registry, directory, manifest and checksums")
     written += file_stores.write(req.out)
+    written += survey.write(req.out, req.seed, req.clean)
     manifest = {
         "seed": req.seed,
         "years": [req.first_year, req.last_year],
