@@ -29,7 +29,8 @@ from rrc.spreadsheet import neutralise
 from warehouse.read import formats
 
 OVERVIEW = ("ensemble", "indicateurs")  # the overview's tiles as one table
-TABLE_PAGES = {"essais": "/essais", "qualite": "/qualite"}  # pages whose TABLES are exported
+# pages whose TABLES are exported
+TABLE_PAGES = {"essais": "/essais", "qualite": "/qualite", "enquetes": "/enquetes"}
 
 
 def overview_sheet(search: str | None, threshold: int) -> Sheet:

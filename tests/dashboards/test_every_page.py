@@ -32,6 +32,7 @@ BOARDS = {
     "/cohortes": "cohortes",
     "/audit": "audit",
     "/audits-pratiques": "audits-pratiques",
+    "/enquetes": "enquetes",
 }
 USER = {role: name for name, (role, _c3) in ACCOUNTS.items()}  # one test account per role
 
