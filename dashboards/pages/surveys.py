@@ -128,7 +128,12 @@ def figure(res: Result, question_id: str) -> charts.Figure:
     q = res.question(question_id)
     groups = list(res.groups)
     categories = [_category(g) for g in groups]
-    options = res.options.filter(res.options["question_id"] == question_id).sort("option_position")
+    # the options answered in this view (a protected view gathers small territories or
+    # professions into OTHERS), in the order of the scale
+    present = res.answers.filter(res.answers["question_id"] == question_id)["option_code"]
+    options = res.options.filter(
+        (res.options["question_id"] == question_id) & res.options["option_code"].is_in(present)
+    ).sort("option_position")
     data = {
         g.key: {r["option_code"]: r for r in res.of(question_id, g.key).iter_rows(named=True)}
         for g in groups

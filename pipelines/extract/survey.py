@@ -204,16 +204,16 @@ def _multiple_reasons(book: Codebook, q: Question) -> list[pl.Expr]:
     out: list[pl.Expr] = []
     if q.ranked:
         ranks = [str(r) for r in range(1, (q.max_choices or 1) + 1)]
-        allowed, what = ranks, f"un rang de 1 à {q.max_choices}"
+        allowed, what = ranks, f"n'est pas un rang de 1 à {q.max_choices}"
     else:
         allowed = [*book.export.checked, *book.export.unchecked]
-        what = f"ni coché ({', '.join(book.export.checked)}) ni décoché " + (
+        what = f"n'est ni coché ({', '.join(book.export.checked)}) ni décoché " + (
             f"({', '.join(book.export.unchecked)} ou vide)"
         )
     for c in columns:
         out.append(
             pl.when(_cell(c).is_not_null() & ~_cell(c).is_in(allowed)).then(
-                pl.lit(f"colonne {c} : ") + _shown(c) + pl.lit(f" n'est pas {what}")
+                pl.lit(f"colonne {c} : ") + _shown(c) + pl.lit(f" {what}")
             )
         )
     chosen = pl.sum_horizontal(_chosen(book, q, c).cast(pl.Int32) for c in columns)

@@ -119,12 +119,13 @@ class Result:
 
     def of(self, question_id: str, group: str) -> pl.DataFrame:
         """The options of a question for a group, in the order of the scale, with their label
-        and side: option_code, option_label, side, respondents, answered, share, masked."""
+        and side: option_code, option_label, side, respondents, answered, share, masked (the
+        options a protected view gathered are left out, their OTHERS option in)."""
         opts = self.options.filter(pl.col("question_id") == question_id)
         got = self.answers.filter(
             (pl.col("question_id") == question_id) & (pl.col("group") == group)
         ).drop("question_id", "group")
-        return opts.join(got, on="option_code", how="left").sort("option_position")
+        return opts.join(got, on="option_code", how="inner").sort("option_position")
 
 
 def _questions(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -146,6 +147,21 @@ def _questions(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         "question_id", "option_code", "option_position", "option_label", "side"
     )
     return questions, options
+
+
+def _others(questions: pl.DataFrame, options: pl.DataFrame) -> pl.DataFrame:
+    """The option OTHERS of the questions that define the groups, last of their scale."""
+    split = questions.filter(pl.col("splits").is_not_null())
+    return pl.DataFrame(
+        {
+            "question_id": split["question_id"],
+            "option_code": [OTHERS] * split.height,
+            "option_position": [10_000] * split.height,
+            "option_label": [OTHERS_LABEL[d] for d in split["splits"]],
+            "side": [None] * split.height,
+        },
+        schema=options.schema,
+    )
 
 
 def _labels(questions: pl.DataFrame, options: pl.DataFrame, by: str) -> dict[str, str]:
@@ -188,9 +204,56 @@ def _selection_label(view: View, labels: dict[str, dict[str, str]]) -> str:
     return " · ".join(chosen) if chosen else WHOLE
 
 
+def _group_size(survey: str, atoms: set[str], n: int, cfg: SecrecyConfig) -> int | None:
+    """A count of respondents as published: keyed by the exact set of territory x profession
+    groups it covers, so that the same set reads the same in every view and question."""
+    ident = coordinates_text(
+        "survey_respondents", {"enquete": survey, "groupe": "+".join(sorted(atoms))}
+    )
+    return perturbed(ident, n, cfg.threshold, cfg.max_noise)
+
+
+def _splitting(
+    view: View, got: pl.DataFrame, sizes: pl.DataFrame, atoms: set[str], cfg: SecrecyConfig
+) -> pl.DataFrame:
+    """The answers to the questions that define the groups (territory, profession): each count is
+    the size of a group, so it follows the group rule: the options of fewer than `threshold`
+    respondents gathered (with the smallest others until they reach it) into OTHERS, and every
+    count perturbed as the size of the set of groups it covers."""
+    mine = [
+        (a, {"territory": t, "profession": p}, n)
+        for a, t, p, n in sizes.select("atom", "territory_code", "profession", "respondents").rows()
+        if a in atoms
+    ]
+    records = []
+    for question, dim, qtype, options, answered in (
+        got.group_by("question_id", "splits", "qtype")
+        .agg(pl.col("option_code"), pl.col("answered").max())
+        .rows()
+    ):
+        per: dict[str, set[str]] = {}
+        count: dict[str, int] = {}
+        for a, where, n in mine:
+            code = where[dim] or NOT_RECORDED
+            per.setdefault(code, set()).add(a)
+            count[code] = count.get(code, 0) + n
+        alone, gathered = gather_small(count, cfg.threshold)
+        values: dict[str, int | None] = {
+            o: _group_size(view.survey, per[o], count[o], cfg) if o in alone else 0
+            for o in options
+            if o not in gathered
+        }
+        if gathered:
+            union = set().union(*(per[o] for o in gathered))
+            values[OTHERS] = _group_size(view.survey, union, sum(count[o] for o in gathered), cfg)
+        records += [(question, o, v, answered, qtype, dim) for o, v in values.items()]
+    return pl.DataFrame(records, schema=got.schema, orient="row")
+
+
 def _counts(
     view: View,
     answers: pl.DataFrame,
+    sizes: pl.DataFrame,
     questions: pl.DataFrame,
     key: str,
     atoms: set[str],
@@ -201,8 +264,9 @@ def _counts(
         answers.filter(pl.col("atom").is_in(list(atoms)))
         .group_by("question_id", "option_code")
         .agg(pl.col("respondents").sum(), pl.col("answered").sum())
+        .join(questions.select("question_id", "qtype", "splits"), on="question_id")
+        .cast({"respondents": pl.Int64, "answered": pl.Int64})
     )
-    got = got.join(questions.select("question_id", "qtype"), on="question_id")
     masked = [False] * got.height
     if cfg is not None:
         group = "+".join(sorted(atoms))
@@ -212,21 +276,24 @@ def _counts(
             coords = {"enquete": view.survey, "groupe": group, "question": q}
             return coordinates_text(measure, coords | ({"option": o} if o else {}))
 
+        split = pl.col("splits").is_not_null()
+        groups = _splitting(view, got.filter(split), sizes, atoms, cfg)
+        got = got.filter(~split)
         rows = got.select("question_id", "option_code", "respondents", "answered").rows()
         counts = [
             answer_count(ident("survey_answer", q, o), int(c), spread) for q, o, c, _n in rows
         ]
+        got = got.with_columns(respondents=pl.Series(counts, dtype=pl.Int64))
+        got = pl.concat([got, groups])
         answered = [
             perturbed(ident("survey_answered", q), int(n), threshold, spread)
-            for q, _o, _c, n in rows
+            for q, n in got.select("question_id", "answered").rows()
         ]
         masked = [
-            n is None and true > 0 for n, (_q, _o, _c, true) in zip(answered, rows, strict=True)
+            n is None and true > 0
+            for n, true in zip(answered, got["answered"].to_list(), strict=True)
         ]
-        got = got.with_columns(
-            respondents=pl.Series(counts, dtype=pl.Int64),
-            answered=pl.Series(answered, dtype=pl.Int64),
-        )
+        got = got.with_columns(answered=pl.Series(answered, dtype=pl.Int64))
     got = got.with_columns(masked=pl.Series(masked, dtype=pl.Boolean)).with_columns(
         respondents=pl.when(pl.col("masked")).then(None).otherwise(pl.col("respondents")),
     )
@@ -254,6 +321,8 @@ def build(
     exact figures, for roles with nominative rights)."""
     questions, options = _questions(codebook)
     labels = {dim: _labels(questions, options, dim) for dim in BY}
+    if cfg is not None:  # the small territories or professions of a question, gathered
+        options = pl.concat([options, _others(questions, options)], how="vertical_relaxed")
     atom = pl.concat_str(
         pl.col("territory_code").fill_null(NOT_RECORDED),
         pl.lit("/"),
@@ -296,7 +365,7 @@ def build(
             )
             n = perturbed(ident, n, cfg.threshold, cfg.max_noise) or 0
         groups.append(Group(key, label, n, members))
-        frames.append(_counts(view, found, questions, key, atoms, cfg))
+        frames.append(_counts(view, found, sel, questions, key, atoms, cfg))
     groups += [Group(k, label, None) for k, label in masked]
     if masked and masked[0][0] == SELECTION:
         groups = [Group(SELECTION, masked[0][1], None)]
