@@ -210,36 +210,52 @@ def test_no_view_shows_a_small_group_nor_leaves_one_by_difference(
             assert left == 0 or left >= 11, (v, sel)
 
 
-def test_differencing_two_views_recovers_a_small_territory_only_without_noise() -> None:
-    """Aurillac (30) and Mauriac (25) are shown, Saint-Flour (4 respondents) is gathered with
-    Mauriac. The attacker subtracts Mauriac alone (its own selection) from « Autres
-    territoires » for each of 60 yes/no questions to read Saint-Flour's 'oui'. With exact
-    counts that gives every answer back; with the published ones, no better than always
-    saying the most frequent value."""
-    cells = {("T1", "med"): 30, ("T2", "med"): 25, ("T3", "med"): 4}
+ATTACKS = {
+    # Saint-Flour (4) is gathered with Mauriac (25) in the territory split; Mauriac is shown
+    # alone as its own selection: « Autres territoires » minus Mauriac is Saint-Flour
+    "a territory alone and « Autres territoires »": (
+        {("T1", "med"): 30, ("T2", "med"): 25, ("T3", "med"): 4},
+        (View("s", "territory"), OTHERS),
+        (View("s", territory="T2"), SELECTION),
+        ("T3", "med"),
+    ),
+    # Aurillac has 30 médecins and 4 kinés: the territory view shows Aurillac (34), the médecins
+    # split by territory show Aurillac's médecins (30): the difference is its 4 kinés
+    "a territory and its médecins in the profession's split": (
+        {("T1", "med"): 30, ("T1", "kin"): 4, ("T2", "med"): 25, ("T2", "kin"): 14},
+        (View("s", territory="T1"), SELECTION),
+        (View("s", "territory", profession="med"), "T1"),
+        ("T1", "kin"),
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_differencing_two_views_recovers_a_small_group_only_without_noise(attack: str) -> None:
+    """The attacker subtracts one published group from another, for each of 60 yes/no
+    questions, to read the small group's 'oui'. With exact counts that gives every answer back;
+    with the published ones, no better than always saying the most frequent value."""
+    cells, (minuend, big), (subtrahend, small), target = ATTACKS[attack]
     questions = 60
     yes = {c: [(q * 7 + i) % (n + 1) for q in range(questions)]
            for i, (c, n) in enumerate(cells.items())}  # fmt: skip
     book, sizes, mart = codebook(questions), respondents(cells), answers(cells, yes)
-    truth = yes[("T3", "med")]
+    truth = yes[target]
 
-    def attack(cfg: SecrecyConfig) -> list[int]:
-        split = build(View("s", "territory"), book, sizes, mart, cfg)
-        alone = build(View("s", territory="T2"), book, sizes, mart, cfg)
-        assert {g.key for g in split.groups} == {SELECTION, "T1", OTHERS}
-        guesses = []
+    def guesses(cfg: SecrecyConfig) -> list[int]:
+        a = build(minuend, book, sizes, mart, cfg)
+        b = build(subtrahend, book, sizes, mart, cfg)
+        assert big in {g.key for g in a.shown} and small in {g.key for g in b.shown}
+        out = []
         for q in range(questions):
-            both = split.of(f"q{q}", OTHERS).filter(pl.col("option_code") == "oui")
-            t2 = alone.of(f"q{q}", SELECTION).filter(pl.col("option_code") == "oui")
-            guesses.append(int(both["respondents"][0]) - int(t2["respondents"][0]))
-        return guesses
+            yes_a = a.of(f"q{q}", big).filter(pl.col("option_code") == "oui")["respondents"]
+            yes_b = b.of(f"q{q}", small).filter(pl.col("option_code") == "oui")["respondents"]
+            out.append(int(yes_a[0]) - int(yes_b[0]))
+        return out
 
     exact = replace(CFG, max_noise=0)  # no noise: what publishing exact counts would give
-    assert attack(exact) == truth  # the attack works: the test can fail
-    guesses = attack(CFG)
-    hits = sum(g == t for g, t in zip(guesses, truth, strict=True))
+    assert guesses(exact) == truth  # the attack works: the test can fail
+    hits = sum(g == t for g, t in zip(guesses(CFG), truth, strict=True))
     chance = max(truth.count(v) for v in set(truth)) / len(truth)
-    assert binomtest(hits, len(truth), chance, alternative="greater").pvalue > 0.01, (
-        hits,
-        chance,
-    )
+    test = binomtest(hits, len(truth), chance, alternative="greater")
+    assert test.pvalue > 0.01, (hits, chance)
