@@ -126,14 +126,14 @@ def _header(
     unknown = [c for c in seen if c not in needed and c not in book.export.extras]
     unnamed = sum(1 for j, h in enumerate(header) if h is None and cells[f"c{j}"].null_count()
                   < cells.height)  # fmt: skip
-    parts = [f"column(s) {', '.join(unknown)} that no question of {book.path.name} reads"] * bool(
-        unknown
-    ) + [f"{unnamed} column(s) without a header"] * bool(unnamed)
+    parts = [
+        f"colonne(s) {', '.join(unknown)} qu'aucune question de {book.path.name} ne lit"
+    ] * bool(unknown) + [f"{unnamed} colonne(s) sans en-tête"] * bool(unnamed)
     if parts:
         v(
             "extra_column",
             len(unknown) + unnamed,
-            f"{name}: {'; '.join(parts)}: not loaded",
+            f"{name} : {' ; '.join(parts)} : non chargée(s)",
             file=name,
             column=unknown[0] if unknown else None,
             hint=f"add the question to config/surveys/{book.path.name} (or list the column "
@@ -259,8 +259,8 @@ def _duplicates(rows: pl.DataFrame, book: Codebook, v: Violations) -> pl.DataFra
     v(
         "duplicate_key",
         dup.height,
-        f"{places.height} respondent(s) on two or more rows ({dup.height} rows): {shown}"
-        + (": every row of them quarantined" if v.contract.duplicate_key == "quarantine" else ""),
+        f"{places.height} répondant(s) sur plusieurs lignes ({dup.height} lignes) : {shown}"
+        + (" : chacune en quarantaine" if v.contract.duplicate_key == "quarantine" else ""),
         file=", ".join(sorted(set(dup["_file"]))),
         column=rid,
         hint=f"a respondent answers once: remove the extra rows from the export (column {rid})",
@@ -480,7 +480,8 @@ def _read_file(
         v(
             "extra_column",
             beyond,
-            f"{path.name}: {beyond} row(s) hold values beyond the last column: not read",
+            f"{path.name} : {beyond} ligne(s) ont des valeurs au-delà de la dernière colonne : "
+            "non lues",
             file=path.name,
             hint="give the column its header in the export (and a question in the codebook)",
         )
@@ -497,7 +498,7 @@ def _read_file(
         )
     )
     if blank:
-        v("blank_rows", blank, f"{path.name}: {blank} blank row(s) skipped", file=path.name,
+        v("blank_rows", blank, f"{path.name} : {blank} ligne(s) vide(s) ignorée(s)", file=path.name,
           done="skipped")  # fmt: skip
     return frame
 
@@ -531,7 +532,7 @@ def extract(
         v(
             "missing_file",
             1,
-            f"export {name}, loaded by a previous run, is missing from {source.path}",
+            f"l'export {name}, chargé par une exécution précédente, manque dans {source.path}",
             file=name,
             hint='put the export back, or set missing_file = "warn" in the contract of '
             f"config/mappings/{source.mapping.path.name} to publish with its last rows; an "

@@ -220,7 +220,9 @@ def test_a_column_no_question_reads_is_refused_by_default_and_warned_when_allowe
     tmp_path: Path, book: codebook.Codebook
 ) -> None:
     write_csv(tmp_path / "in", [(2, ROWS[0][1] + ";oui")], HEADER + ";nouvelle_question")
-    with pytest.raises(SourceError, match=r"nouvelle_question that no question of mini\.toml"):
+    with pytest.raises(
+        SourceError, match=r"nouvelle_question qu'aucune question de mini\.toml ne lit"
+    ):
         load(source(tmp_path / "in", book))
     con, loads = load(source(tmp_path / "in", book, extra_column="warn"))
     [warned] = [f for x in loads for f in x.findings if f.kind == "extra_column"]
@@ -285,7 +287,9 @@ def test_an_export_a_previous_run_loaded_is_missed(tmp_path: Path, book: codeboo
     src = source(tmp_path / "in", book)
     con, _loads = load(src)
     (tmp_path / "in" / "enquete.csv").rename(tmp_path / "in" / "enquete-bis.txt")
-    with pytest.raises(SourceError, match=r"export enquete\.csv, loaded by a previous run"):
+    with pytest.raises(
+        SourceError, match=r"l'export enquete\.csv, chargé par une exécution précédente"
+    ):
         survey.extract(con, src, load_id="t2")
     kept = survey.extract(con, source(tmp_path / "in", book, missing_file="warn"), load_id="t3")
     [f] = [f for x in kept for f in x.files]
