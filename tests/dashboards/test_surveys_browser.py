@@ -69,6 +69,12 @@ def test_a_likert_section_by_territory_draws_diverging_bars(
             assert "regroupés" in summary and "perturbés" in summary
         href = page.get_attribute("#enquetes-repartition-csv", "href")
         assert href is not None and "section=3" in href and "par=territory" in href
+        answer = page.request.get(server + href)  # the section's table, as on screen
+        assert answer.status == 200
+        lines = answer.body().decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("Section;Question;Groupe;Répondants du groupe;Réponse")
+        groups = {line.split(";")[2] for line in lines[1:]}
+        assert ("Autres territoires" in groups) == (user == "ars1")
         page.screenshot(path=str(ARTIFACTS / f"enquetes-{user}.png"), full_page=True)
         assert page.console_errors == []
     finally:
