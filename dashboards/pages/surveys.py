@@ -130,15 +130,14 @@ def figure(res: Result, question_id: str) -> charts.Figure:
     categories = [_category(g) for g in groups]
     # the options answered in this view (a protected view gathers small territories or
     # professions into OTHERS), in the order of the scale
-    present = res.answers.filter(res.answers["question_id"] == question_id)["option_code"]
+    mine = res.answers.filter(res.answers["question_id"] == question_id)
     options = res.options.filter(
-        (res.options["question_id"] == question_id) & res.options["option_code"].is_in(present)
+        (res.options["question_id"] == question_id)
+        & res.options["option_code"].is_in(mine["option_code"])
     ).sort("option_position")
-    data = {
-        g.key: {r["option_code"]: r for r in res.of(question_id, g.key).iter_rows(named=True)}
-        for g in groups
-        if not g.masked
-    }
+    data: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in mine.iter_rows(named=True):
+        data.setdefault(row["group"], {})[row["option_code"]] = row
     multiple = q["qtype"] == "multiple"
     answers = []
     for code, label, side in options.select("option_code", "option_label", "side").iter_rows():
@@ -154,7 +153,7 @@ def figure(res: Result, question_id: str) -> charts.Figure:
                 ],
             )
         )
-    notes, hovers = _gaps(res, question_id, groups)
+    notes, hovers = _gaps(res, groups, data)
     if multiple or len(answers) > MANY:  # bars, or a heat map of groups x options
         # the reason a group is masked is written beside its name
         named = [c if n is None else f"{c} — {n}" for c, n in zip(categories, notes, strict=True)]
@@ -167,22 +166,21 @@ def figure(res: Result, question_id: str) -> charts.Figure:
 
 
 def _gaps(
-    res: Result, question_id: str, groups: list[Group]
+    res: Result, groups: list[Group], data: dict[str, dict[str, dict[str, Any]]]
 ) -> tuple[list[str | None], list[str | None]]:
     """Why a group's bar is missing: too few respondents in the group, or too few answered."""
     top = res.threshold - 1
     notes: list[str | None] = []
     hovers: list[str | None] = []
     for g in groups:
+        rows = list(data.get(g.key, {}).values())
         if g.masked:
             notes.append(charts.MASKED)
             hovers.append(f"secret statistique : groupe de 1 à {top} répondants")
-            continue
-        rows = res.of(question_id, g.key)
-        if rows["masked"].fill_null(False).any():
+        elif any(r["masked"] for r in rows):
             notes.append(charts.MASKED)
             hovers.append(f"secret statistique : de 1 à {top} réponses à la question")
-        elif rows["answered"].fill_null(0).max() == 0:
+        elif not any(r["answered"] for r in rows):
             notes.append(charts.EMPTY)
             hovers.append(None)
         else:
