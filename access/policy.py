@@ -43,6 +43,7 @@ class Role:
     audit: bool
     totp: bool  # a second factor (TOTP) is asked of its local accounts after the password
     audits: bool = False  # may draw practice audits, import their answers, read their results
+    free_text: bool = False  # may read the free-text answers of surveys
 
     def may_open(self, path: str) -> bool:
         return "*" in self.pages or path in self.pages
@@ -129,13 +130,13 @@ def load_policy(name: str = "access.toml") -> Policy:
         if scope not in ("network", "own_3c"):
             raise ConfigError(f"access.toml [roles.{rname}]: scope must be network or own_3c")
         sensitive = rname == "admin" or any(
-            spec.get(k) for k in ("nominative", "row_level", "audit")
+            spec.get(k) for k in ("nominative", "row_level", "audit", "free_text")
         )
         if sensitive and spec.get("totp") is False:
             raise ConfigError(
                 f"access.toml [roles.{rname}]: totp must be true",
-                hint="administrators and roles that see nominative or row-level data, or the "
-                "audit trail, always need a second factor (docs/access.md)",
+                hint="administrators and roles that see nominative or row-level data, free-text "
+                "survey answers or the audit trail, always need a second factor (docs/access.md)",
             )
         roles[rname] = Role(
             name=rname,
@@ -149,6 +150,7 @@ def load_policy(name: str = "access.toml") -> Policy:
             audit=bool(spec.get("audit", False)),
             totp=sensitive or bool(spec.get("totp", False)),
             audits=bool(spec.get("audits", False)),
+            free_text=bool(spec.get("free_text", False)),
         )
     missing = [r for r in ROLES if r not in roles]
     if missing:

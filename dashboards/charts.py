@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.io as pio
@@ -196,3 +197,175 @@ def target_line(fig: Figure, target: float, unit: str, horizontal: bool) -> Figu
     mark |= {"text": label, "showarrow": False, "font": {"color": PALETTE[2], "size": 11}}
     layout["annotations"] = [*layout.get("annotations", []), mark]
     return fig
+
+
+# a survey's scales: unfavourable answers warm, favourable ones cool, from the mildest (next to
+# the middle) to the strongest; a neutral answer grey
+UNFAVOURABLE = ["#f4a582", "#d6604d", "#b2182b", "#67001f"]
+FAVOURABLE = ["#92c5de", "#4393c3", "#2166ac", "#053061"]
+NEUTRAL = "#bdbdbd"
+PERCENT_AXIS = {"range": [0, 100], "ticksuffix": " %", "title": {"text": "part des réponses"}}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One option of a question, in the order of its scale: its label, its side on a Likert
+    scale (unfavourable, neutral, favourable) and, per category (group), its share in % and
+    what the hover says of it."""
+
+    label: str
+    side: str | None
+    shares: list[float | None]
+    hovers: list[str]
+
+
+def _height(categories: list[str], legend: int = 0) -> int:
+    """Room for the bars and for a legend of `legend` entries (up to three rows on a phone)."""
+    return max(200, 34 * len(categories) + 90 + 24 * min(legend, 6) // 2 + 20 * bool(legend))
+
+
+def diverging(categories: list[str], answers: list[Answer]) -> Figure:
+    """Likert answers as diverging stacked bars: per category (a group of respondents) the
+    lower half of the scale to the left of 0, the upper half to the right, the middle option of
+    an odd scale astride it; colours by side, stronger away from the middle."""
+    n = len(answers)
+    half = n // 2
+    left, right = answers[:half], answers[n - half :]
+    middle = answers[half] if n % 2 else None
+    traces: list[dict[str, Any]] = []
+
+    def colour(a: Answer, rank: int) -> str:
+        if a.side == "neutral":
+            return NEUTRAL
+        ramp = FAVOURABLE if a.side == "favourable" else UNFAVOURABLE
+        return ramp[min(rank, len(ramp) - 1)]
+
+    def bar(a: Answer, sign: float, rank: int, legend: bool, part: float = 1.0) -> dict[str, Any]:
+        return {
+            "type": "bar",
+            "orientation": "h",
+            "name": a.label,
+            "y": categories,
+            "x": [None if v is None else sign * part * v for v in a.shares],
+            "marker": {"color": colour(a, rank)},
+            "customdata": a.hovers,
+            "hovertemplate": "%{customdata}<extra></extra>",
+            "legendgroup": a.label,
+            "showlegend": legend,
+            "legendrank": answers.index(a) + 1,
+        }
+
+    if middle is not None:
+        traces.append(bar(middle, -1, 0, False, 0.5))
+        traces.append(bar(middle, 1, 0, True, 0.5))
+    for rank, a in enumerate(reversed(left)):  # from the middle outwards
+        traces.append(bar(a, -1, rank, True))
+    for rank, a in enumerate(right):
+        traces.append(bar(a, 1, rank, True))
+    reach = [
+        max(
+            sum(a.shares[i] or 0 for a in side) + ((middle.shares[i] or 0) / 2 if middle else 0)
+            for side in (left, right)
+        )
+        for i in range(len(categories))
+    ]
+    top = min(100, max(50, 25 * int(-(-max(reach, default=0) // 25))))  # the longest bar
+    ticks = [t for t in range(-100, 101, 25) if abs(t) <= top]
+    return figure(
+        traces,
+        "",
+        barmode="relative",
+        height=_height(categories, len(answers)),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={
+            "range": [-top, top],
+            "tickvals": ticks,
+            "ticktext": [f"{abs(t)} %" for t in ticks],
+            "zeroline": True,
+            "zerolinecolor": "#4a5a6a",
+        },
+        yaxis={"autorange": "reversed", "automargin": True},
+    )
+
+
+def stacked_shares(categories: list[str], answers: list[Answer], ordered: bool) -> Figure:
+    """Answers of a single choice (or a number's classes, `ordered`) as 100 % stacked bars, one
+    per category."""
+    ramp = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"]
+    traces = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": a.label,
+            "y": categories,
+            "x": a.shares,
+            "marker": {"color": (ramp[i % len(ramp)] if ordered else PALETTE[i % len(PALETTE)])},
+            "customdata": a.hovers,
+            "hovertemplate": "%{customdata}<extra></extra>",
+        }
+        for i, a in enumerate(answers)
+    ]
+    return figure(
+        traces,
+        "",
+        barmode="stack",
+        height=_height(categories, len(answers)),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis=PERCENT_AXIS,
+        legend={
+            "orientation": "h",
+            "traceorder": "normal",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+        },
+        yaxis={"autorange": "reversed", "automargin": True},
+    )
+
+
+def choices(categories: list[str], answers: list[Answer]) -> Figure:
+    """A multiple choice: the share of respondents choosing each option (they may choose
+    several): bars for one category, a heat map (categories × options) for several."""
+    labels = [a.label for a in answers]
+    if len(categories) == 1:
+        trace = {
+            "type": "bar",
+            "orientation": "h",
+            "y": labels,
+            "x": [a.shares[0] for a in answers],
+            "customdata": [a.hovers[0] for a in answers],
+            "hovertemplate": "%{customdata}<extra></extra>",
+            "marker": {"color": PALETTE[1]},
+        }
+        return figure(
+            [trace],
+            "",
+            height=_height(labels),
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            xaxis=PERCENT_AXIS | {"title": {"text": "part des répondants"}},
+            yaxis={"autorange": "reversed", "automargin": True},
+            showlegend=False,
+        )
+    heat = {
+        "type": "heatmap",
+        "x": labels,
+        "y": categories,
+        "z": [[a.shares[i] for a in answers] for i in range(len(categories))],
+        "customdata": [[a.hovers[i] for a in answers] for i in range(len(categories))],
+        "hovertemplate": "%{customdata}<extra></extra>",
+        "colorscale": "Blues",
+        "reversescale": True,  # plotly's Blues runs from dark to light: a larger share darker
+        "zmin": 0,
+        "zmax": 100,
+        "texttemplate": "%{z:.0f}",
+        "hoverongaps": False,
+        "colorbar": {"ticksuffix": " %", "thickness": 10},
+    }
+    return figure(
+        [heat],
+        "",
+        height=_height(categories) + 80,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"automargin": True, "tickangle": -30},
+        yaxis={"autorange": "reversed", "automargin": True},
+    )

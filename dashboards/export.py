@@ -30,7 +30,12 @@ from warehouse.read import formats
 
 OVERVIEW = ("ensemble", "indicateurs")  # the overview's tiles as one table
 # pages whose TABLES are exported
-TABLE_PAGES = {"essais": "/essais", "qualite": "/qualite", "pilotage": "/pilotage"}
+TABLE_PAGES = {
+    "essais": "/essais",
+    "qualite": "/qualite",
+    "pilotage": "/pilotage",
+    "enquetes": "/enquetes",
+}
 
 
 def overview_sheet(search: str | None, threshold: int) -> Sheet:

@@ -8,6 +8,7 @@ Output folder layout:
     OUT/directory/                        store (e): FINESS-style extract and network directory
     OUT/reseau/activite_reseau_<year>.xlsx the coordination team's workbook (network activity)
     OUT/dcc_service/                      the DCC service desk's log (incidents, maintenance...)
+    OUT/surveys/                          the CAHLIPSOS survey export and its defects (survey.py)
     OUT/defects_manifest.json             every injected defect and where it landed
     OUT/generation.json                   parameters, row counts and checksums of every store
 """
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from demo import defects, network, stores
+from demo import defects, network, stores, survey
 from demo.dataset import Dataset, Scale, build
 from demo.reference import clone_network, load_region
 from demo.stores import network as network_store
@@ -162,6 +163,7 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
     spoilt = _network_activity(req, written)
     progress("registry, directory, manifest and checksums")
     written += file_stores.write(req.out)
+    written += survey.write(req.out, req.seed, req.clean)
     manifest = {
         "seed": req.seed,
         "years": [req.first_year, req.last_year],

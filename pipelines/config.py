@@ -16,9 +16,11 @@ from pipelines.contract import Contract
 from pipelines.contract import parse as parse_contract
 from rrc.errors import ConfigError
 from rrc.settings import config_dir, interpolate, load_toml, variables, warehouse_dir
+from warehouse import codebook as codebooks
 from warehouse.canonical import ENTITIES
+from warehouse.codebook import Codebook
 
-KINDS = ("sql", "spreadsheet", "trial_registry", "directory", "files", "cda")
+KINDS = ("sql", "spreadsheet", "trial_registry", "directory", "files", "cda", "survey")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -74,6 +76,7 @@ class Source:
     cadence_hours: float = 24
     on_failure: str = "fail"
     years: tuple[int, int] | None = None  # spreadsheets: the years a workbook is expected for
+    codebook: Codebook | None = None  # surveys: questions, types and answer scales
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,23 @@ def _years(text: str, where: str) -> tuple[int, int] | None:
     return first, int(match.group(2) or first)
 
 
+def _codebook(s: dict[str, Any], mapping: Mapping, where: str, directory: Path) -> Codebook:
+    """A survey source's codebook (config/surveys/), and a contract that cannot count a
+    respondent twice."""
+    if not s.get("codebook"):
+        raise ConfigError(
+            f"{where}: a survey source names its codebook",
+            hint='add codebook = "<survey>.toml", a file of config/surveys/ (docs/etl.md)',
+        )
+    if mapping.contract.duplicate_key == "warn":
+        raise ConfigError(
+            f'{where}: duplicate_key = "warn" in {mapping.path.name} would count a respondent '
+            "twice in every distribution",
+            hint='use "quarantine" (both rows set aside) or "refuse"',
+        )
+    return codebooks.load(str(s["codebook"]), directory / "surveys")
+
+
 def load_config(directory: Path | None = None) -> Config:
     directory = directory or config_dir()
     raw = load_toml("sources.toml", directory)
@@ -182,17 +202,20 @@ def load_config(directory: Path | None = None) -> Config:
             raise ConfigError(f"sources.toml: source {name}: kind {kind!r} is not one of {KINDS}")
         where = f"sources.toml, source {name}"
         path = s.get("path")
+        mapping = load_mapping(directory / "mappings" / s["mapping"])
+        book = _codebook(s, mapping, where, directory) if kind == "survey" else None
         sources.append(
             Source(
                 name=name,
                 kind=kind,
-                mapping=load_mapping(directory / "mappings" / s["mapping"]),
+                mapping=mapping,
                 url=interpolate(s["url"], lookup, where) if "url" in s else None,
                 path=Path(interpolate(path, lookup, where)) if path else None,
                 pattern=s.get("pattern"),
                 cadence_hours=float(s.get("cadence_hours", 24)),
                 on_failure=s.get("on_failure", "fail"),
                 years=_years(interpolate(str(s.get("years", "")), lookup, where), where),
+                codebook=book,
             )
         )
     wh = raw.get("warehouse", {})

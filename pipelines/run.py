@@ -27,6 +27,7 @@ from pipelines.contract import Finding
 from pipelines.extract import cda as cda_extract
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
+from pipelines.extract import survey as survey_extract
 from pipelines.raw import TableLoad
 from quality import checks, expectations
 from rrc.errors import RRCError, SourceError
@@ -112,6 +113,8 @@ def _extract(
         )
     if source.kind == "cda":
         return cda_extract.extract(con, source, load_id=load_id)
+    if source.kind == "survey":
+        return survey_extract.extract(con, source, load_id=load_id)
     return file_extract.extract(con, source, load_id=load_id)
 
 

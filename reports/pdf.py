@@ -287,9 +287,15 @@ def numbered(report: Report, font: str) -> type[Canvas]:
     return NumberedCanvas
 
 
+def styles() -> Styles:
+    """The paragraph styles of the reports, in the fonts this system has."""
+    f = fonts()
+    return Styles(f.regular, f.bold)
+
+
 def render(report: Report, path: Path) -> Path:
     f = fonts()
-    st = Styles(f.regular, f.bold)
+    st = styles()
     doc = BaseDocTemplate(
         str(path),
         pagesize=A4,

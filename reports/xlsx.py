@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.fmt import secrecy_note
-from reports.model import Column, Report, Table
+from reports.model import Column, Report, Section, Table
 from rrc.spreadsheet import neutralise, workbook
 from warehouse.read.secrecy import MASKED_RATE, label
 
@@ -60,15 +60,7 @@ def _table(sheet: Any, row: int, t: Table, threshold: int, fmt: dict[str, Any]) 
 
 def render(report: Report, path: Path) -> Path:
     book = workbook(str(path))  # text stays text: no formula, no link
-    fmt = {
-        "title": book.add_format({"bold": True, "font_size": 12, "font_color": "#1f5f8b"}),
-        "head": book.add_format({"bold": True, "bg_color": "#dfe9f1", "text_wrap": True}),
-        "count": book.add_format({"num_format": "#,##0"}),
-        "rate": book.add_format({"num_format": "0.0"}),
-        "masked": book.add_format({"font_color": "#a0341c", "align": "right"}),
-        "note": book.add_format({"italic": True, "font_color": "#555555"}),
-        "key": book.add_format({"bold": True}),
-    }
+    fmt = formats(book)
     cover = book.add_worksheet(COVER)
     facts = [
         ("Rapport", f"{report.title} {report.year}"),
@@ -91,14 +83,34 @@ def render(report: Report, path: Path) -> Path:
     cover.set_column(0, 0, 26)
     cover.set_column(1, 1, 110)
     for s in report.sections:
-        sheet = book.add_worksheet(s.sheet[:31])
-        row = 0
-        if s.intro:
-            sheet.write(row, 0, neutralise(s.intro), fmt["note"])
-            row += 2
-        for t in s.tables:
-            row = _table(sheet, row, t, report.threshold, fmt)
-        sheet.set_column(0, 0, 42)
-        sheet.set_column(1, 12, 14)
+        write_section(book, s, report.threshold, fmt)
     book.close()
     return path
+
+
+def formats(book: Any) -> dict[str, Any]:
+    """The cell formats of a report's sheets, added to `book` (an xlsxwriter Workbook)."""
+    return {
+        "title": book.add_format({"bold": True, "font_size": 12, "font_color": "#1f5f8b"}),
+        "head": book.add_format({"bold": True, "bg_color": "#dfe9f1", "text_wrap": True}),
+        "count": book.add_format({"num_format": "#,##0"}),
+        "rate": book.add_format({"num_format": "0.0"}),
+        "masked": book.add_format({"font_color": "#a0341c", "align": "right"}),
+        "note": book.add_format({"italic": True, "font_color": "#555555"}),
+        "key": book.add_format({"bold": True}),
+    }
+
+
+def write_section(book: Any, s: Section, threshold: int, fmt: dict[str, Any] | None = None) -> Any:
+    """One section as a sheet of `book` (its tables one under the other); the sheet."""
+    fmt = fmt or formats(book)
+    sheet = book.add_worksheet(s.sheet[:31])
+    row = 0
+    if s.intro:
+        sheet.write(row, 0, neutralise(s.intro), fmt["note"])
+        row += 2
+    for t in s.tables:
+        row = _table(sheet, row, t, threshold, fmt)
+    sheet.set_column(0, 0, 42)
+    sheet.set_column(1, 12, 14)
+    return sheet

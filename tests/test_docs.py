@@ -66,6 +66,7 @@ def _regex(pattern: str) -> re.Pattern[str]:
 def _files() -> list[tuple[str, Path]]:
     found = [(p.name, p) for p in sorted(CONFIG.glob("*.toml")) if p.name != "secrets.toml"]
     found += [("mappings/<source>.toml", p) for p in sorted(CONFIG.glob("mappings/*.toml"))]
+    found += [("surveys/<survey>.toml", p) for p in sorted(CONFIG.glob("surveys/*.toml"))]
     return found + [("audits/<grid>.toml", p) for p in sorted(CONFIG.glob("audits/*.toml"))]
 
 

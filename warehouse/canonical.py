@@ -258,6 +258,58 @@ ENTITIES: dict[str, dict[str, str]] = {
         "profile": "VARCHAR",
         "score": "INTEGER",
     },
+    # surveys (a source of kind "survey": an export read with its codebook, config/surveys/)
+    "survey": {
+        "survey_id": "VARCHAR",
+        "title": "VARCHAR",
+        "year": "INTEGER",
+        "territory_question": "VARCHAR",  # the question giving the health territory
+        "profession_question": "VARCHAR",  # the question giving the profession
+    },
+    "survey_question": {
+        "survey_id": "VARCHAR",
+        "question_id": "VARCHAR",
+        "position": "INTEGER",
+        "section": "VARCHAR",
+        "label": "VARCHAR",
+        "qtype": "VARCHAR",  # single | likert | multiple | number | text | other
+        "max_choices": "INTEGER",
+        "ranked": "BOOLEAN",
+        "reverse": "BOOLEAN",
+        "unit": "VARCHAR",
+        "of_question": "VARCHAR",
+    },
+    "survey_option": {
+        "survey_id": "VARCHAR",
+        "question_id": "VARCHAR",
+        "option_code": "VARCHAR",
+        "position": "INTEGER",
+        "label": "VARCHAR",
+        "side": "VARCHAR",  # likert: unfavourable | neutral | favourable
+        "low": "DOUBLE",  # number classes: [low, high)
+        "high": "DOUBLE",
+    },
+    "survey_respondent": {
+        "survey_id": "VARCHAR",
+        "respondent_key": "VARCHAR",
+        "territory_code": "VARCHAR",
+        "profession": "VARCHAR",
+    },
+    "survey_answer": {
+        "survey_id": "VARCHAR",
+        "respondent_key": "VARCHAR",
+        "question_id": "VARCHAR",
+        "option_code": "VARCHAR",
+        "rank": "INTEGER",
+        "value": "DOUBLE",
+    },
+    # free text: kept in staging, read only by roles with `free_text` (docs/access.md)
+    "survey_text": {
+        "survey_id": "VARCHAR",
+        "respondent_key": "VARCHAR",
+        "question_id": "VARCHAR",
+        "text": "VARCHAR",
+    },
 }
 
 # Columns that must be present for a row to be loaded; a row without one is quarantined.
@@ -291,4 +343,10 @@ REQUIRED: dict[str, list[str]] = {
     "dcc_maintenance": ["maintenance_key", "planned_start", "planned_end"],
     "dcc_report": ["report_key", "reported_at", "report_type"],
     "dcc_satisfaction": ["response_key", "answered_on", "score"],
+    "survey": ["survey_id"],
+    "survey_question": ["survey_id", "question_id"],
+    "survey_option": ["survey_id", "question_id", "option_code"],
+    "survey_respondent": ["survey_id", "respondent_key"],
+    "survey_answer": ["survey_id", "respondent_key", "question_id", "option_code"],
+    "survey_text": ["survey_id", "respondent_key", "question_id", "text"],
 }

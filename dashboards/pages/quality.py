@@ -29,6 +29,8 @@ TABLES = ["controles", "quarantaine", "ecarts", "fichiers", "lignes"]
 WRAP = {"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": 360}
 # the pipeline's reasons, as the page says them
 REASONS = {"same as ": "même fiche que "}
+# where a row of a file is found again (pipelines/mapped.py), as the page says it
+LOCATION = {", row ": ", ligne ", ", record ": ", enregistrement "}
 # a whole `"key": value` pair of a JSON object (value: a string, a number, true, false, null)
 PAIR = re.compile(r'"([^"\\]+)":("(?:[^"\\]|\\.)*"|-?[0-9.eE+-]+|true|false|null)(?=[,}])')
 LOCALE = {"decimal": ",", "group": "\u202f"}  # numbers of the tables, in French
@@ -314,7 +316,7 @@ def quarantine_rows() -> pl.DataFrame:
         pl.col("source_table").replace(dims["staging_table"].values),
         pl.col("check_name").replace(names),
         reason,
-        pl.col("location").str.replace_many(dims["staging_table"].values),
+        pl.col("location").str.replace_many(dims["staging_table"].values | LOCATION),
         pl.col("row").map_elements(
             lambda raw: _row_text(raw, dims["source"].values), return_dtype=pl.String
         ),

@@ -250,15 +250,15 @@ def test_an_administrator_enrols_a_second_factor_at_first_login(app) -> None:  #
     assert "déjà utilisé" in r.data.decode() and not _logged_in(again)
 
 
+@pytest.mark.parametrize("right", ["row_level", "free_text"])
 def test_a_role_with_nominative_data_cannot_go_without_a_second_factor(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, right: str
 ) -> None:
+    """Individual records: quarantined rows, or a survey's free-text answers."""
     shutil.copytree(PROJECT_ROOT / "config", tmp_path / "config")
     path = tmp_path / "config" / "access.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("[roles.c3]\n", "[roles.c3]\nrow_level = true\n"), encoding="utf-8"
-    )
+    path.write_text(text.replace("[roles.c3]\n", f"[roles.c3]\n{right} = true\n"), encoding="utf-8")
     monkeypatch.setenv("RRC_CONFIG_DIR", str(tmp_path / "config"))
     load_policy.cache_clear()
     try:

@@ -33,6 +33,7 @@ BOARDS = {
     "/audit": "audit",
     "/audits-pratiques": "audits-pratiques",
     "/pilotage": "pilotage",
+    "/enquetes": "enquetes",
 }
 USER = {role: name for name, (role, _c3) in ACCOUNTS.items()}  # one test account per role
 

@@ -18,6 +18,12 @@ def built_dir(small_warehouse: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def built_paths(small_warehouse: Path) -> tuple[Path, Path]:
+    """(the demo region's stores, the warehouse folder built from them)."""
+    return small_warehouse.parent / "demo", small_warehouse
+
+
+@pytest.fixture(scope="session")
 def built_warehouse(built_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = Warehouse(built_dir).connect()
     yield con

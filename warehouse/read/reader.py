@@ -14,8 +14,11 @@ Access is enforced here, for every query, on behalf of the principal of the curr
   takes its rules from the catalogue (counts of individuals, rates, statistics);
 - a 3C user is held to its own 3C: the `$c3` parameter is forced, rows of `column`-scoped queries
   are filtered, and network-wide queries return no rows;
-- row-level queries return no rows to roles without row-level rights;
-- for roles without nominative rights, small counts are masked (statistical secrecy);
+- row-level queries return no rows to roles without row-level rights, free-text ones (a survey's
+  "Autre (préciser)") none to roles without `free_text`;
+- for roles without nominative rights, small counts are masked (statistical secrecy); a survey's
+  counts per territory and profession are read only through `Reader.survey`, which groups them
+  as a view asks, merges the small groups and perturbs (warehouse/read/surveys.py).
 - the anonymous visitor of the public pages runs the queries of the `public` scope only: any
   other query, any indicator and any raw read is refused (AccessDenied).
 """
@@ -35,7 +38,7 @@ import polars as pl
 
 from access.policy import AccessDenied, Principal, current
 from warehouse.publish import Warehouse
-from warehouse.read import catalogue, indicators, secrecy
+from warehouse.read import catalogue, indicators, secrecy, surveys
 from warehouse.read.secrecy import Cell, QueryRules
 
 QUERIES = Path(__file__).parent / "queries"
@@ -179,8 +182,15 @@ class Reader:
                 f"the public pages read public queries only: {rules.name} is of scope "
                 f"{rules.scope!r}"
             )
-        withheld = (rules.row_level and not principal.role.row_level) or (
-            principal.c3_id is not None and rules.scope == "network"
+        if rules.survey and principal.secrecy:
+            raise AccessDenied(
+                f"query {rules.name}: a survey's counts per territory and profession are read "
+                "through Reader.survey (small groups merged, counts perturbed)"
+            )
+        withheld = (
+            (rules.row_level and not principal.role.row_level)
+            or (rules.free_text and not principal.role.free_text)
+            or (principal.c3_id is not None and rules.scope == "network")
         )
         if principal.c3_id is not None and rules.scope == "c3":
             params = {**params, "c3": principal.c3_id}
@@ -220,6 +230,26 @@ class Reader:
             ]
             parts.append((frame.with_columns(flags), q.notes))
         return Indicators.join(parts, tuple(by), notes_of, current().secrecy)
+
+    def survey(self, view: surveys.View) -> surveys.Result:
+        """A survey's answers for `view` (a selection of territory and profession, split by one
+        of them or not) as the current principal may see them: for roles without nominative
+        rights, groups under the threshold merged or masked and every count perturbed."""
+        principal = current()
+        questions = self.query("survey_questions", survey=view.survey)
+        frames = {}
+        for name in ("survey_respondents", "survey_answers"):
+            rules = self.secrecy.rules(name)
+            sql, names = query_text(name)
+            withheld = principal.c3_id is not None and rules.scope == "network"
+            frames[name] = self._execute(sql, names, {"survey": view.survey}, empty=withheld)
+        return surveys.build(
+            view,
+            questions,
+            frames["survey_respondents"],
+            frames["survey_answers"],
+            self.secrecy if principal.secrecy else None,
+        )
 
     def raw(self, name: str, empty: bool = False, **params: Any) -> pl.DataFrame:
         """The query's rows with no access rule applied: for checks and benchmarks only."""

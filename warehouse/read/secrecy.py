@@ -95,6 +95,10 @@ class QueryRules:
     measures: Mapping[str, str] = field(default_factory=dict)
     # the columns that locate a row's cell (default: every column that is not a figure)
     coordinates: tuple[str, ...] | None = None
+    # rows are a survey's counts per territory x profession: served only through
+    # `Reader.survey`, which merges small groups and perturbs (warehouse/read/surveys.py)
+    survey: bool = False
+    free_text: bool = False  # rows hold survey free text: only roles with `free_text`
 
     def coordinates_or_empty(self) -> tuple[str, ...]:
         return self.coordinates or ()
@@ -117,6 +121,9 @@ class SecrecyConfig:
     queries: dict[str, QueryRules] = field(default_factory=dict)
     daily_counts: int = 50  # cohort counts a role without nominative rights may ask for a day
     cohort_rounding: int = 5  # perturbed cohort counts are rounded to a multiple of this
+    # surveys: in a view split by territory or profession, groups under the threshold are
+    # merged into « Autres » (True) or masked (False)
+    survey_merge: bool = True
 
     @property
     def hidden(self) -> str:
@@ -135,7 +142,17 @@ class SecrecyConfig:
 
 
 SCOPES = ("c3", "public", "network", "column")
-QUERY_KEYS = {"counts", "rates", "statistics", "scope", "row_level", "scope_column", "measures"}
+QUERY_KEYS = {
+    "counts",
+    "rates",
+    "statistics",
+    "scope",
+    "row_level",
+    "scope_column",
+    "measures",
+    "survey",
+    "free_text",
+}
 
 
 def load_secrecy(name: str = "secrecy.toml") -> SecrecyConfig:
@@ -172,6 +189,8 @@ def load_secrecy(name: str = "secrecy.toml") -> SecrecyConfig:
             row_level=bool(spec.get("row_level", False)),
             scope_column=spec.get("scope_column"),
             measures=dict(spec.get("measures", {})),
+            survey=bool(spec.get("survey", False)),
+            free_text=bool(spec.get("free_text", False)),
         )
         if scope == "column" and not queries[qname].scope_column:
             raise ConfigError(f"secrecy.toml [queries.{qname}]: scope 'column' needs scope_column")
@@ -179,7 +198,10 @@ def load_secrecy(name: str = "secrecy.toml") -> SecrecyConfig:
     daily, rounding = int(cohorts.get("daily_counts", 50)), int(cohorts.get("rounding", 5))
     if rounding < 1:
         raise ConfigError(f"secrecy.toml [cohorts]: rounding must be at least 1, not {rounding}")
-    return SecrecyConfig(threshold, max_noise, queries, daily, rounding)
+    merge = raw.get("surveys", {}).get("merge", True)
+    if not isinstance(merge, bool):
+        raise ConfigError(f"secrecy.toml [surveys]: merge must be true or false, not {merge!r}")
+    return SecrecyConfig(threshold, max_noise, queries, daily, rounding, merge)
 
 
 @cache
@@ -321,6 +343,33 @@ def protect(
         pl.Series(col, vals, dtype=frame.schema[col], strict=False) for col, vals in columns.items()
     )
     return Protected(protected, masked)
+
+
+def gather_small(sizes: Mapping[str, int], threshold: int) -> tuple[list[str], list[str]]:
+    """The groups of a split view (a survey by territory or by profession) as they may be shown:
+    (those shown on their own, those gathered together). A group of fewer than `threshold`
+    individuals is gathered with the other small ones; when these stay under the threshold
+    together, the smallest groups shown alone join them until they reach it. So what the
+    whole minus the groups shown alone leaves is never a small group: it is the gathered one,
+    of at least `threshold` individuals (or, when even all of them are fewer, everything is
+    gathered and the whole is small too). Empty groups are left out."""
+    present = {k: v for k, v in sizes.items() if v > 0}
+    gathered = [k for k, v in present.items() if v < threshold]
+    alone = sorted((k for k in present if k not in gathered), key=lambda k: (present[k], k))
+    while gathered and alone and sum(present[k] for k in gathered) < threshold:
+        gathered.append(alone.pop(0))
+    order = list(present)
+    return sorted(alone, key=order.index), sorted(gathered, key=order.index)
+
+
+def answer_count(identity: str, value: int, max_noise: int) -> int:
+    """A count inside a group published because it holds enough individuals (the share of a
+    survey's answer): 0 stays 0 (a true zero), any other count gets the cell's keyed noise and
+    never reads below 1, so that differencing two views yields noise, not the answers of the
+    few respondents between them."""
+    if value == 0:
+        return 0
+    return value + noise(identity, value, 1, max_noise)
 
 
 def mask_count(value: int | None, threshold: int) -> int | None:
