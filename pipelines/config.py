@@ -41,6 +41,8 @@ class TableSpec:
     valuesets: dict[str, str] = field(default_factory=dict)
     rules: list[dict[str, str]] = field(default_factory=list)
     frozen: dict[str, Any] | None = None
+    # cda: named XPaths evaluated once per document (`$name` in the model's paths and rules)
+    let: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def load_mapping(path: Path) -> Mapping:
             valuesets=dict(t.get("valuesets", {})),
             rules=list(t.get("rules", [])),
             frozen=t.get("frozen"),
+            let=dict(t.get("let", {})),
         )
         if tables[name].deletes not in ("none", "tombstone", "key_diff"):
             raise ConfigError(f"{path}: table {name}: deletes must be none, tombstone or key_diff")
