@@ -6,6 +6,7 @@ config/secrets.toml's [env], then the [defaults] of sources.toml).
 
 from __future__ import annotations
 
+import csv
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -115,7 +116,7 @@ def load_mapping(path: Path) -> Mapping:
         )
         if tables[name].deletes not in ("none", "tombstone", "key_diff"):
             raise ConfigError(f"{path}: table {name}: deletes must be none, tombstone or key_diff")
-    codes = raw.get("codes", {})
+    codes = {name: _codes(path, name, table) for name, table in raw.get("codes", {}).items()}
     entities = []
     for name, e in raw.get("entities", {}).items():
         entity = e.get("into", name)
@@ -157,6 +158,26 @@ def load_mapping(path: Path) -> Mapping:
         header_row=int(raw.get("workbook", {}).get("header_row", 0)),
         contract=parse_contract(raw.get("contract", {}), path),
     )
+
+
+def _codes(path: Path, name: str, table: dict[str, Any]) -> dict[str, Any]:
+    """A code table of the mapping: its lines, or `file` (a CSV under config/, lines starting
+    with # are comments) and `column` (of the CSV, the value of each `code`)."""
+    if set(table) != {"file", "column"}:
+        return table
+    where = f"{path.name}, [codes.{name}]"
+    csv_path = path.parent.parent / table["file"]
+    try:
+        with csv_path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{where}: {csv_path} not found", hint="correct `file`") from exc
+    if not rows or {"code", table["column"]} - set(rows[0]):
+        raise ConfigError(
+            f"{where}: {csv_path.name} needs the columns code and {table['column']}",
+            hint=f"its columns: {', '.join(rows[0]) if rows else 'none'}",
+        )
+    return {r["code"]: r[table["column"]] for r in rows}
 
 
 def _years(text: str, where: str) -> tuple[int, int] | None:

@@ -13,11 +13,26 @@ import pytest
 from pipelines.config import load_mapping
 from pipelines.extract import cda, valuesets
 from rrc.errors import ConfigError
-from rrc.settings import PROJECT_ROOT
+from rrc.settings import PROJECT_ROOT, load_toml
 from tests.pipelines.cda_support import MAPPING
 
 # codes of a value set that no network RCP stands for: quarantined as unknown, on purpose
-UNTRANSLATED = {("apparatus", "81745001")}  # œil
+UNTRANSLATED = {
+    ("apparatus", "81745001"),  # œil
+    # producers of documents that are no person (code system 1.2.250.1.213.1.1.4.6)
+    *(
+        ("specialty", code)
+        for code in (
+            "ALIM_AM",
+            "AUTOMATE",
+            "DISPOSITIF",
+            "EXP_PATIENT",
+            "LOGICIEL_DUI",
+            "SECRETARIAT_MEDICAL",
+            "SNR",
+        )
+    ),
+}
 VOCABULARY = {"organ": "organs", "treatment": "treatments", "pps_phase": "treatments"}
 
 
@@ -45,6 +60,7 @@ def test_the_checked_columns_are_the_ones_the_issue_names() -> None:
         ("fiche", "stated_quorum"),
         ("fiche", "who_ps"),
         ("fiche_proposal", "treatment"),
+        ("fiche_professional", "specialty"),
     }
 
 
@@ -72,6 +88,20 @@ def test_specialties_land_in_the_specialties_vocabulary() -> None:
     with path.open(encoding="utf-8") as fh:
         known = {r["code"] for r in csv.DictReader(line for line in fh if not line.startswith("#"))}
     assert set(load_mapping(MAPPING).codes["specialty"].values()) <= known
+
+
+def test_every_specialty_a_quorum_rule_names_has_its_rpps_savoir_faire() -> None:
+    rules = load_toml("quorum_rules.toml")["rule"]
+    named = {s for r in rules for group in r["required"] for s in group}
+    codes = load_mapping(MAPPING).codes["specialty"]
+    assert named - set(codes.values()) == set()
+    # as the agency's examples and the RPPS label them
+    assert {c: codes[c] for c in ("G15_10/SM36", "G15_10/SM45", "G15_10/SM21", "G15_10/SM26")} == {
+        "G15_10/SM36": "oncologie_medicale",
+        "G15_10/SM45": "radiotherapie",
+        "G15_10/SM21": "hematologie",
+        "G15_10/SM26": "medecine_generale",
+    }
 
 
 def _config_copy(tmp_path: Path) -> Path:
