@@ -88,12 +88,27 @@ class Config:
     memory_limit: str = "2GB"  # DuckDB's memory for a build; past it, it spills to disk
 
 
-def load_mapping(path: Path) -> Mapping:
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"mapping file {path} not found") from exc
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` laid over `base`: tables merged key by key, any other value replaced."""
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_mapping(path: Path, *overlays: Path) -> Mapping:
+    """A mapping file, and the files laid over it in order (a source whose software writes
+    more than a national model says: `mapping = ["frcp_cda.toml", "frcp_cda_dcc.toml"]`)."""
+    raw: dict[str, Any] = {}
+    for p in (path, *overlays):
+        try:
+            with p.open("rb") as fh:
+                raw = _merged(raw, tomllib.load(fh))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"mapping file {p} not found") from exc
     tables = {}
     for name, t in raw.get("tables", {}).items():
         tables[name] = TableSpec(
@@ -192,6 +207,18 @@ def _years(text: str, where: str) -> tuple[int, int] | None:
     return first, int(match.group(2) or first)
 
 
+def _source_mapping(directory: Path, mapping: object, where: str) -> Mapping:
+    """`mapping = "file.toml"`, or a list: a file and the ones laid over it."""
+    names = [mapping] if isinstance(mapping, str) else mapping
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ConfigError(
+            f"{where}: mapping must be a file of config/mappings/ or a list of them",
+            hint='mapping = "dcc.toml", or mapping = ["frcp_cda.toml", "frcp_cda_dcc.toml"]',
+        )
+    first, *rest = (directory / "mappings" / n for n in names)
+    return load_mapping(first, *rest)
+
+
 def load_config(directory: Path | None = None) -> Config:
     directory = directory or config_dir()
     raw = load_toml("sources.toml", directory)
@@ -210,7 +237,7 @@ def load_config(directory: Path | None = None) -> Config:
             Source(
                 name=name,
                 kind=kind,
-                mapping=load_mapping(directory / "mappings" / s["mapping"]),
+                mapping=_source_mapping(directory, s.get("mapping"), where),
                 url=interpolate(s["url"], lookup, where) if "url" in s else None,
                 path=Path(interpolate(path, lookup, where)) if path else None,
                 pattern=s.get("pattern"),
