@@ -149,7 +149,7 @@ def locate(ds: Dataset, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "dcc": {"id_pps": e["key"]["pps_id"]},
                 "vendor_b": {"NUM_PPS": e["key"]["pps_id"]},
                 "spreadsheet": {"N° PPS": e["key"]["pps_id"]},
-                "cda": {"setId": f"{cda.PPS}^{e['key']['pps_id']}"},
+                "cda": {"setId/@extension": e["key"]["pps_id"]},
             }[src]
             places.append(
                 {"source": src, "table": _table(src, "pps", c3, year), "key": key, "column": col}
@@ -160,7 +160,7 @@ def locate(ds: Dataset, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "dcc": {"id_seance": e["key"]["session_id"]},
                 "vendor_b": {"NUM_REUNION": e["key"]["session_id"]},
                 "spreadsheet": {"N° réunion": e["key"]["session_id"]},
-                "cda": {"encompassingEncounter/id 1.2.250.1.213.1.1.9": e["key"]["session_id"]},
+                "cda": {"encompassingEncounter/id (séance)": e["key"]["session_id"]},
             }[src]
             places.append({"source": src, "table": _table(src, "attendance", c3, year), "key": key})
         elif e["table"] in ("patients", "patient_ipp"):
@@ -193,7 +193,7 @@ def _fiche_place(info: tuple[str, str, int], fiche_id: int, column: str | None) 
         "dcc": {"id_fiche": fiche_id},
         "vendor_b": {"NUM_DOSSIER": fiche_id},
         "spreadsheet": {"N° fiche": fiche_id},
-        "cda": {"setId": f"{cda.FICHE}^{fiche_id}"},
+        "cda": {"setId/@extension": fiche_id},
     }[src]
     place: dict[str, Any] = {"source": src, "table": _table(src, "fiche", c3, year), "key": key}
     if column:
@@ -243,8 +243,6 @@ def _identity_places(ds: Dataset, patients: set[int]) -> pl.DataFrame:
                 if s == "dcc"
                 else {"NUM_MALADE": ipp, "ETAB": f}
                 if s == "vendor_b"
-                else {"IPP": f"{cda.IPP}.{f}^{ipp}"}
-                if s == "cda"
                 else {"IPP": ipp, "Établissement (FINESS)": f}
             ),
         }
