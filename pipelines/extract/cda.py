@@ -32,6 +32,7 @@ document table with the reason, so that it is quarantined and counted like any o
 
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 import zlib
@@ -286,8 +287,39 @@ def compile_mapping(source: Source) -> tuple[list[_Table], list[_Model]]:
     models = []
     for head in heads:
         records = [t for t in tables if t.spec.record and t.spec.document == head.spec.document]
+        _check_variables(head, records)
         models.append(_Model.build(head, records, path))
     return tables, models
+
+
+VARIABLE = re.compile(r"\$([A-Za-z_][\w.-]*)")
+
+
+def _check_variables(head: _Table, records: list[_Table]) -> None:
+    """Every `$name` of a model's XPaths is `$doc` or a let of its table of one row per
+    document (declared before it, for a let)."""
+    known = {"doc"}
+    for name, expr in head.spec.let.items():
+        _known(expr, known, f"{head.where}, let {name}", head)
+        known.add(name)
+    for t in (head, *records):
+        if t.spec.record:
+            _known(t.spec.record, known, f"{t.where}, record", head)
+        for col, xs in t.paths.items():
+            for x in xs:
+                _known(x, known, f"{t.where}, column {col}", head)
+        for name, test, _message in t.rules:
+            _known(test, known, f"{t.where}, rule {name}", head)
+
+
+def _known(expr: str, known: set[str], where: str, head: _Table) -> None:
+    unknown = sorted(set(VARIABLE.findall(expr)) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: ${', $'.join(unknown)} must be declared in [tables.{head.spec.name}.let] "
+            "(before the lets that use it)",
+            hint=f"declared: ${', $'.join(sorted(known))}",
+        )
 
 
 def _clean(column: pl.Expr) -> pl.Expr:
