@@ -359,6 +359,40 @@ class _Batch:
         self.lines[model.template].append(text.count("\n"))
 
 
+def _lines(t: _Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """A table's lines of a batch split into its columns (and `_broken`, the rules the
+    document breaks, for a table of one row per document), and the reasons of its codes
+    outside their value sets."""
+    rows = frame.filter(pl.col("line").str.starts_with(f"T{t.index}\t"))
+    split = rows.select("_doc", pl.col("line").str.split_exact("\t", t.fields).alias("s")).unnest(
+        "s"
+    )
+    n = 1  # field_0 is the table's tag
+    columns: list[pl.Expr] = []
+    for col, xs in t.paths.items():
+        parts = [_clean(pl.col(f"field_{n + i}")) for i in range(len(xs))]
+        n += len(xs)
+        columns.append((parts[0] if len(parts) == 1 else _joined(parts)).alias(col))
+    rules = [
+        pl.when(pl.col(f"field_{n + i}") != "1").then(pl.lit(f"règle {name} : {message}"))
+        for i, (name, _test, message) in enumerate(t.rules)
+    ]
+    table = split.select("_doc", *columns, *([_reasons(rules).alias("_broken")] if rules else []))
+    coded: list[pl.Expr] = [
+        pl.when(pl.col(col).is_not_null() & ~pl.col(col).is_in(list(vs.concepts))).then(
+            pl.format(
+                "{} : code « {} » absent du jeu de valeurs {} ({})",
+                pl.lit(col),
+                pl.col(col),
+                pl.lit(vs.name),
+                pl.lit(vs.oid),
+            )
+        )
+        for col, vs in t.valuesets.items()
+    ]
+    return table, coded
+
+
 def _frames(
     batch: _Batch, heads: list[_Table], loads: dict[tuple[str, str], FileLoad], source: str
 ) -> dict[str, pl.DataFrame]:
@@ -386,36 +420,7 @@ def _frames(
         )
         broken = None
         for t in model.tables:
-            rows = frame.filter(pl.col("line").str.starts_with(f"T{t.index}\t"))
-            split = rows.select(
-                "_doc", pl.col("line").str.split_exact("\t", t.fields).alias("s")
-            ).unnest("s")
-            n = 1  # field_0 is the table's tag
-            columns: list[pl.Expr] = []
-            for col, xs in t.paths.items():
-                parts = [_clean(pl.col(f"field_{n + i}")) for i in range(len(xs))]
-                n += len(xs)
-                value = parts[0] if len(parts) == 1 else _joined(parts)
-                columns.append(value.alias(col))
-            rules = [
-                pl.when(pl.col(f"field_{n + i}") != "1").then(pl.lit(f"règle {name} : {message}"))
-                for i, (name, _test, message) in enumerate(t.rules)
-            ]
-            table = split.select(
-                "_doc", *columns, *([_reasons(rules).alias("_broken")] if t.rules else [])
-            )
-            coded = [
-                pl.when(pl.col(col).is_not_null() & ~pl.col(col).is_in(list(vs.concepts))).then(
-                    pl.format(
-                        "{} : code « {} » absent du jeu de valeurs {} ({})",
-                        pl.lit(col),
-                        pl.col(col),
-                        pl.lit(vs.name),
-                        pl.lit(vs.oid),
-                    )
-                )
-                for col, vs in t.valuesets.items()
-            ]
+            table, coded = _lines(t, frame)
             if t.index == 0:
                 if "_broken" not in table.columns:
                     table = table.with_columns(_broken=pl.lit(None, pl.String))
