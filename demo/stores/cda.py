@@ -24,6 +24,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -68,6 +69,7 @@ STATUS = {"brouillon": ("385651009", "en cours d'exécution"), "valide": ("95710
 NATURE = {"organ": ("ORG-117", "RCP Appareil - Organes"), "pluri": ("ORG-132", "RCP Transversale")}
 
 
+@cache  # the same codes and labels fill every document
 def _a(value: object) -> str:
     return quoteattr(str(value))
 
@@ -82,6 +84,7 @@ def _ts(value: datetime | date) -> str:
     return value.strftime("%Y%m%d")
 
 
+@cache
 def _code(tag: str, code: str, system: str, label: str, extra: str = "") -> str:
     return f"<{tag} code={_a(code)} codeSystem={_a(system)} displayName={_a(label)}{extra}/>"
 
@@ -165,6 +168,7 @@ class _Lookup:
             self.phases.setdefault(r["pps_id"], []).append(r)
         self.rules = ds.rules
         self.quorum: dict[tuple[int, str | None], str] = {}
+        self.people: dict[tuple[int, str, str | None], str] = {}
 
     def stated_quorum(self, session_id: int, organ: str | None, day: date) -> str:
         """The quorum the DCC states on the fiche: the network's rule for the organ, on the
@@ -185,6 +189,12 @@ class _Lookup:
     def person(self, prof_id: int, tag: str, specialty: str | None = None) -> str:
         """An assignedEntity / associatedEntity / assignedAuthor: RPPS, profession/savoir-faire
         (JDV_J01) and name."""
+        key = (prof_id, tag, specialty)
+        if key not in self.people:
+            self.people[key] = self._person(prof_id, tag, specialty)
+        return self.people[key]
+
+    def _person(self, prof_id: int, tag: str, specialty: str | None) -> str:
         p = self.prof[prof_id]
         code, system, label, _ = self.specialty[specialty or p["specialty"]]
         person = "assignedPerson" if tag != "associatedEntity" else "associatedPerson"
