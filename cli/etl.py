@@ -257,4 +257,3 @@ def _by_archive(files: list[dict]) -> list[dict]:
         if line["members"]:
             line["file"] += f" ({line['members']:,} documents)"
     return list(out.values())
-
