@@ -22,7 +22,8 @@ app = typer.Typer(
         "  rrc demo generate --out data/demo\n\n"
         "  rrc demo generate --out /tmp/nat --years 2016-2025 --scale national "
         "--target postgresql+psycopg://postgres@127.0.0.1/rrc_bench\n\n"
-        "  rrc demo generate --out /tmp/clean --clean --seed 7"
+        "  rrc demo generate --out /tmp/clean --clean --seed 7\n\n"
+        "  rrc demo generate --out /tmp/twin --no-cda"
     ),
 )
 def generate_cmd(
@@ -55,6 +56,14 @@ def generate_cmd(
         ),
     ] = "sqlite",
     clean: Annotated[bool, typer.Option(help="Inject no defects.")] = False,
+    cda: Annotated[
+        bool,
+        typer.Option(
+            help="Write the 3C whose DCC exports national Fiche RCP and PPS documents (CDA) "
+            "as documents in --out/cda; --no-cda writes it into the regional DCC database "
+            "instead, the same rows and defects (its database twin)."
+        ),
+    ] = True,
 ) -> None:
     """Generate the demo networks and write them into their operational stores."""
     from demo.dataset import Scale
@@ -70,6 +79,7 @@ def generate_cmd(
             scale=Scale.parse(scale),
             target=target,
             clean=clean,
+            cda=cda,
         )
         started = time.perf_counter()
         with steps(step_count(request), "Generating") as step:
@@ -100,5 +110,6 @@ def _print_summary(summary: dict, out: Path, elapsed: float) -> None:
     stores.add_row("spreadsheets", str(out / "sheets"), "")
     stores.add_row("trial registry", str(out / "registry"), "")
     stores.add_row("directory", str(out / "directory"), "")
+    stores.add_row("Fiche RCP and PPS (CDA)", str(out / "cda"), "")
     console.print(stores)
     console.print(f"Defect manifest: {out / 'defects_manifest.json'}")

@@ -188,7 +188,7 @@ def _reconciliation(run: dict) -> None:
                 f["source"], f["table"], f["kind"], f["action"], f"{f['count']:,}", f["message"]
             )
         console.print(t)
-    files = run.get("files", [])
+    files = _by_archive(run.get("files", []))
     if files:
         t = Table(title="Files: expected vs present, rows read vs kept")
         cols = ("source", "table", "file", "present", "read", "blank", "extracted")
@@ -236,3 +236,24 @@ def _reconciliation(run: dict) -> None:
                 f"{r['skipped']:,}",
             )
         console.print(t)
+
+
+def _by_archive(files: list[dict]) -> list[dict]:
+    """The files reconciled, the members of one zip (a CDA export holds thousands of documents)
+    summed on one line named by the zip."""
+    out: dict[tuple[str, str, str], dict] = {}
+    for f in files:
+        archive, _, member = f["file"].partition("!")
+        key = (f["source"], f["table"], archive if member else f["file"])
+        if key not in out:
+            out[key] = {**f, "file": key[2], "members": 0}
+        else:
+            line = out[key]
+            line["present"] = line["present"] and f["present"]
+            for n in ("rows_read", "blank", "extracted", "quarantined", "loaded", "kept_previous"):
+                line[n] += f[n]
+        out[key]["members"] += bool(member)
+    for line in out.values():
+        if line["members"]:
+            line["file"] += f" ({line['members']:,} documents)"
+    return list(out.values())

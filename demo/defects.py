@@ -80,10 +80,20 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
     out = Injected()
     # fiches that carry exactly one defect each, so counts stay exact per class
     live = t["fiches"].filter(~pl.col("deleted")).select("fiche_id").sort("fiche_id")
+    # a national Fiche RCP has one date, its session's: it cannot lack its RCP date, nor refer
+    # to a session that does not exist (the session is where and when the document says)
+    dated = (
+        t["fiches"]
+        .join(t["entities"].select("entity_id", "c3_id"), on="entity_id")
+        .join(ds["c3"].select("c3_id", "source_kind"), on="c3_id")
+        .filter(~pl.col("deleted") & (pl.col("source_kind") != "cda"))
+        .select("fiche_id")
+        .sort("fiche_id")
+    )
     taken: set[int] = set()
 
-    def fresh(rate: float) -> pl.DataFrame:
-        pool = live.filter(~pl.col("fiche_id").is_in(list(taken)))
+    def fresh(rate: float, pool: pl.DataFrame = live) -> pl.DataFrame:
+        pool = pool.filter(~pl.col("fiche_id").is_in(list(taken)))
         chosen = _pick(pool, rate, rng)
         taken.update(chosen["fiche_id"].to_list())
         return chosen
@@ -97,7 +107,7 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
     }
     fiches = t["fiches"]
     for defect, column in fiche_nulls.items():
-        chosen = fresh(rates.get(defect, 0.0))
+        chosen = fresh(rates.get(defect, 0.0), dated if defect == "missing_rcp_date" else live)
         fiches = fiches.with_columns(
             pl.when(pl.col("fiche_id").is_in(chosen["fiche_id"].implode()))
             .then(None)
@@ -120,7 +130,7 @@ def inject(ds: Dataset, rates: dict[str, float], rng: np.random.Generator) -> In
         "invalid_icd10", "fiches", codes.rename({"bad_code": "value"}), ["fiche_id"], column="icd10"
     )
 
-    chosen = fresh(rates.get("orphan_fiche_session", 0.0))
+    chosen = fresh(rates.get("orphan_fiche_session", 0.0), dated)
     top = cast(int, t["sessions"]["session_id"].max()) + 100_000
     orphan_ids = chosen.with_columns(new_session=pl.int_range(top, top + pl.len()).cast(pl.Int64))
     fiches = (

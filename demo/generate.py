@@ -9,6 +9,8 @@ Output folder layout:
     OUT/reseau/activite_reseau_<year>.xlsx the coordination team's workbook (network activity)
     OUT/dcc_service/                      the DCC service desk's log (incidents, maintenance...)
     OUT/surveys/                          the CAHLIPSOS survey export and its defects (survey.py)
+    OUT/cda/<3C>_<year>.zip               store (h): the national Fiche RCP and PPS documents that
+                                          the DCC of a 3C exports (HL7 CDA R2)
     OUT/defects_manifest.json             every injected defect and where it landed
     OUT/generation.json                   parameters, row counts and checksums of every store
 """
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from demo import defects, network, stores, survey
 from demo.dataset import Dataset, Scale, build
@@ -45,6 +48,9 @@ class Request:
     scale: Scale
     target: str = "sqlite"
     clean: bool = False
+    # False: the 3Cs whose DCC exports CDA documents are written into the regional DCC database
+    # instead, the same rows and defects (their database twin)
+    cda: bool = True
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -64,7 +70,7 @@ def defect_rates(clean: bool) -> dict[str, float]:
     return dict.fromkeys(rates, 0.0) if clean else {k: float(v) for k, v in rates.items()}
 
 
-STEPS_PER_NETWORK = 10  # structure ... spreadsheets, as reported through `progress`
+STEPS_PER_NETWORK = 11  # structure ... CDA documents, as reported through `progress`
 WORKERS = 2  # networks built at once when the stores are servers (SQLite takes one writer)
 
 
@@ -98,9 +104,13 @@ def _network(
     ds = build(req.first_year, req.last_year, req.seed, req.scale, network, progress)
     progress("defects")
     injected = defects.inject(ds, rates, np.random.default_rng([req.seed, network, 1]))
+    if not req.cda:
+        ds.tables["c3"] = ds["c3"].with_columns(pl.col("source_kind").replace("cda", "dcc"))
     counts = stores.write_sql(ds, urls, progress)
     progress("spreadsheets")
     written = stores.write_spreadsheets(ds, req.out)
+    progress("CDA documents")
+    written += stores.write_cda(ds, req.out)
     files = FileStores()
     files.add(ds)
     return NetworkOutput(

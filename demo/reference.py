@@ -158,6 +158,9 @@ def clone_network(ref: Reference, k: int) -> Reference:
             name=pl.col("name") + suffix,
             department_code=dept,
             network=pl.lit(k),
+            # the CDA exports are the region's: a clone keeps that 3C's database, so that a
+            # national run holds the same SQL stores (bench.cda measures the documents)
+            source_kind=pl.col("source_kind").replace("cda", "dcc"),
         ),
         establishments=ref.establishments.with_columns(
             finess=dept.str.slice(0, 2) + pl.col("finess").str.slice(2),

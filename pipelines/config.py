@@ -6,6 +6,7 @@ config/secrets.toml's [env], then the [defaults] of sources.toml).
 
 from __future__ import annotations
 
+import csv
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class TableSpec:
     valuesets: dict[str, str] = field(default_factory=dict)
     rules: list[dict[str, str]] = field(default_factory=list)
     frozen: dict[str, Any] | None = None
+    # cda: named XPaths evaluated once per document (`$name` in the model's paths and rules)
+    let: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,27 @@ class Config:
     memory_limit: str = "2GB"  # DuckDB's memory for a build; past it, it spills to disk
 
 
-def load_mapping(path: Path) -> Mapping:
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"mapping file {path} not found") from exc
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` laid over `base`: tables merged key by key, any other value replaced."""
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_mapping(path: Path, *overlays: Path) -> Mapping:
+    """A mapping file, and the files laid over it in order (a source whose software writes
+    more than a national model says: `mapping = ["frcp_cda.toml", "frcp_cda_dcc.toml"]`)."""
+    raw: dict[str, Any] = {}
+    for p in (path, *overlays):
+        try:
+            with p.open("rb") as fh:
+                raw = _merged(raw, tomllib.load(fh))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"mapping file {p} not found") from exc
     tables = {}
     for name, t in raw.get("tables", {}).items():
         tables[name] = TableSpec(
@@ -112,10 +130,11 @@ def load_mapping(path: Path) -> Mapping:
             valuesets=dict(t.get("valuesets", {})),
             rules=list(t.get("rules", [])),
             frozen=t.get("frozen"),
+            let=dict(t.get("let", {})),
         )
         if tables[name].deletes not in ("none", "tombstone", "key_diff"):
             raise ConfigError(f"{path}: table {name}: deletes must be none, tombstone or key_diff")
-    codes = raw.get("codes", {})
+    codes = {name: _codes(path, name, table) for name, table in raw.get("codes", {}).items()}
     entities = []
     for name, e in raw.get("entities", {}).items():
         entity = e.get("into", name)
@@ -159,6 +178,26 @@ def load_mapping(path: Path) -> Mapping:
     )
 
 
+def _codes(path: Path, name: str, table: dict[str, Any]) -> dict[str, Any]:
+    """A code table of the mapping: its lines, or `file` (a CSV under config/, lines starting
+    with # are comments) and `column` (of the CSV, the value of each `code`)."""
+    if set(table) != {"file", "column"}:
+        return table
+    where = f"{path.name}, [codes.{name}]"
+    csv_path = path.parent.parent / table["file"]
+    try:
+        with csv_path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{where}: {csv_path} not found", hint="correct `file`") from exc
+    if not rows or {"code", table["column"]} - set(rows[0]):
+        raise ConfigError(
+            f"{where}: {csv_path.name} needs the columns code and {table['column']}",
+            hint=f"its columns: {', '.join(rows[0]) if rows else 'none'}",
+        )
+    return {r["code"]: r[table["column"]] for r in rows}
+
+
 def _years(text: str, where: str) -> tuple[int, int] | None:
     """`"2011-2014"` or `"2013"` -> (first, last); empty -> None (not declared)."""
     text = text.strip()
@@ -188,6 +227,18 @@ def _codebook(s: dict[str, Any], mapping: Mapping, where: str, directory: Path) 
     return codebooks.load(str(s["codebook"]), directory / "surveys")
 
 
+def _source_mapping(directory: Path, mapping: object, where: str) -> Mapping:
+    """`mapping = "file.toml"`, or a list: a file and the ones laid over it."""
+    names = [mapping] if isinstance(mapping, str) else mapping
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ConfigError(
+            f"{where}: mapping must be a file of config/mappings/ or a list of them",
+            hint='mapping = "dcc.toml", or mapping = ["frcp_cda.toml", "frcp_cda_dcc.toml"]',
+        )
+    first, *rest = (directory / "mappings" / n for n in names)
+    return load_mapping(first, *rest)
+
+
 def load_config(directory: Path | None = None) -> Config:
     directory = directory or config_dir()
     raw = load_toml("sources.toml", directory)
@@ -202,7 +253,7 @@ def load_config(directory: Path | None = None) -> Config:
             raise ConfigError(f"sources.toml: source {name}: kind {kind!r} is not one of {KINDS}")
         where = f"sources.toml, source {name}"
         path = s.get("path")
-        mapping = load_mapping(directory / "mappings" / s["mapping"])
+        mapping = _source_mapping(directory, s.get("mapping"), where)
         book = _codebook(s, mapping, where, directory) if kind == "survey" else None
         sources.append(
             Source(

@@ -128,6 +128,8 @@ def evaluate(rule: Rule | None, attendees: Iterable[Attendee]) -> Verdict:
             and distinct >= rule.min_distinct_specialties
         ):
             return Verdict(MET, rule.id, len(counted), ())
-        if fewest is None or len(missing) < len(fewest):
+        # the fewest groups any choice leaves open; of as few, the first in alphabetical order,
+        # so that the verdict does not depend on the order attendees or specialties come in
+        if fewest is None or (len(missing), missing) < (len(fewest), fewest):
             fewest = missing
     return Verdict(NOT_MET, rule.id, len(counted), fewest or ())

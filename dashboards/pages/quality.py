@@ -307,6 +307,7 @@ def quarantine_rows() -> pl.DataFrame:
     cat = reader().catalogue
     frame = reader().query("quarantine")
     dims = cat.dimensions
+    organs = dict(reader().query("organ_list").iter_rows())
     names = {n: c.label for n, c in catalog()[0].items()}
     reason = pl.col("reason")
     for english, french in REASONS.items():
@@ -318,14 +319,14 @@ def quarantine_rows() -> pl.DataFrame:
         reason,
         pl.col("location").str.replace_many(dims["staging_table"].values | LOCATION),
         pl.col("row").map_elements(
-            lambda raw: _row_text(raw, dims["source"].values), return_dtype=pl.String
+            lambda raw: _row_text(raw, dims["source"].values, organs), return_dtype=pl.String
         ),
     )
 
 
-def _row_text(raw: str | None, sources: dict[str, str]) -> str:
+def _row_text(raw: str | None, sources: dict[str, str], organs: dict[str, str]) -> str:
     """`{"a": 1, "b": null, "c": true}` -> `a : 1 · b : — · c : oui` (a row of a source, as a
-    person reads it; its source by its name)."""
+    person reads it; its source and its organ by their names)."""
     try:
         values = json.loads(raw or "{}")
         more = ""
@@ -340,7 +341,9 @@ def _row_text(raw: str | None, sources: dict[str, str]) -> str:
             return "—"
         if isinstance(v, bool):
             return "oui" if v else "non"
-        return sources.get(str(v), str(v)) if key == "source" else str(v)
+        if key == "source":
+            return sources.get(str(v), str(v))
+        return organs.get(str(v), str(v)) if key in ("organ", "organ_source") else str(v)
 
     return " · ".join(f"{k} : {text(k, v)}" for k, v in values.items()) + more
 

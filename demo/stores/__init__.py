@@ -10,7 +10,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from demo.dataset import Dataset
-from demo.stores import dcc, spreadsheets, sqlio, vendor_b
+from demo.stores import cda, dcc, spreadsheets, sqlio, vendor_b
 from demo.stores.partition import identities, share_of
 
 SQL_STORES: dict[str, sa.MetaData] = {"dcc": dcc.metadata, "vendor_b": vendor_b.metadata}
@@ -41,11 +41,18 @@ FICHE_COLUMNS = {
         "requesting_prof_id": "Médecin demandeur (RPPS)",
         "session_id": "N° réunion",
     },
+    "cda": {
+        "patient_informed": "observation PATIENT_INFORME",
+        "organ": "observation ORG-118 (appareil)",
+        "icd10": "documentationOf/serviceEvent (CIM-10)",
+        "requesting_prof_id": "participant REFB",
+    },
 }
 PPS_COLUMNS = {
     "dcc": {"gp_id": "id_medecin_traitant", "delivered_date": "date_remise"},
     "vendor_b": {"gp_id": "MEDECIN_TRAITANT", "delivered_date": "DT_REMISE"},
     "spreadsheet": {"gp_id": "Médecin traitant (RPPS)", "delivered_date": "Remis le"},
+    "cda": {"gp_id": "participant INF (PCP)", "delivered_date": "observation GEN-178"},
 }
 
 
@@ -89,6 +96,10 @@ def write_sql(ds: Dataset, urls: dict[str, str], progress: Callable[[str], None]
 
 def write_spreadsheets(ds: Dataset, out: Path) -> list[Path]:
     return spreadsheets.write_all(ds, out / "sheets")
+
+
+def write_cda(ds: Dataset, out: Path) -> list[Path]:
+    return cda.write_all(ds, out / "cda")
 
 
 def locate(ds: Dataset, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -138,6 +149,7 @@ def locate(ds: Dataset, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "dcc": {"id_pps": e["key"]["pps_id"]},
                 "vendor_b": {"NUM_PPS": e["key"]["pps_id"]},
                 "spreadsheet": {"N° PPS": e["key"]["pps_id"]},
+                "cda": {"setId/@extension": e["key"]["pps_id"]},
             }[src]
             places.append(
                 {"source": src, "table": _table(src, "pps", c3, year), "key": key, "column": col}
@@ -148,6 +160,7 @@ def locate(ds: Dataset, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "dcc": {"id_seance": e["key"]["session_id"]},
                 "vendor_b": {"NUM_REUNION": e["key"]["session_id"]},
                 "spreadsheet": {"N° réunion": e["key"]["session_id"]},
+                "cda": {"encompassingEncounter/id (séance)": e["key"]["session_id"]},
             }[src]
             places.append({"source": src, "table": _table(src, "attendance", c3, year), "key": key})
         elif e["table"] in ("patients", "patient_ipp"):
@@ -168,6 +181,9 @@ def _table(src: str, what: str, c3: str, year: int) -> str:
     if src == "spreadsheet":
         sheet = {"fiche": "Dossiers", "pps": "PPS", "attendance": "Présences"}[what]
         return f"sheets/{c3}_activite_{year}.xlsx#{sheet}"
+    if src == "cda":
+        folder = {"fiche": "frcp", "pps": "pps", "attendance": "frcp (participants)"}[what]
+        return f"cda/{c3}_{year}.zip#{folder}"
     return names[src][what]
 
 
@@ -177,6 +193,7 @@ def _fiche_place(info: tuple[str, str, int], fiche_id: int, column: str | None) 
         "dcc": {"id_fiche": fiche_id},
         "vendor_b": {"NUM_DOSSIER": fiche_id},
         "spreadsheet": {"N° fiche": fiche_id},
+        "cda": {"setId/@extension": fiche_id},
     }[src]
     place: dict[str, Any] = {"source": src, "table": _table(src, "fiche", c3, year), "key": key}
     if column:
@@ -190,10 +207,16 @@ def _identity_places(ds: Dataset, patients: set[int]) -> pl.DataFrame:
     ident = identities(ds).filter(keep)
     kinds = ds["c3"].select("c3_id", "source_kind")
     # an identity is recorded by every store whose fiches or PPS use it
+    # (CDA exports hold no deleted fiche)
     used = (
         pl.concat(
             [
-                ds["fiches"].filter(keep).select("patient_id", "finess", "entity_id"),
+                ds["fiches"]
+                .filter(keep)
+                .join(ds["entities"].select("entity_id", "c3_id"), on="entity_id")
+                .join(kinds, on="c3_id")
+                .filter(~(pl.col("deleted") & (pl.col("source_kind") == "cda")))
+                .select("patient_id", "finess", "entity_id"),
                 ds["pps"]
                 .filter(keep)
                 .join(ds["fiches"].select("fiche_id", "entity_id"), on="fiche_id")
@@ -213,6 +236,7 @@ def _identity_places(ds: Dataset, patients: set[int]) -> pl.DataFrame:
                 "dcc": "patient_identite",
                 "vendor_b": "ONC_MALADE",
                 "spreadsheet": "sheets/*#Dossiers",
+                "cda": "cda/*.zip#recordTarget",
             }[s],
             "key": (
                 {"id_identite": i}

@@ -1,9 +1,10 @@
 """Extract HL7 CDA R2 documents (CI-SIS Fiche RCP and PPS) into the raw layer with lxml.
 
-A CDA source is a folder (or a zip) of XML files. Each file is read as a stream
-(`lxml.etree.iterparse`): every `ClinicalDocument` in it, wherever it sits (an "autoprésentable"
+A CDA source is a folder (subfolders and the zips in it included) or a zip of XML files. Each
+file is parsed whole when it is small (a document is tens of kB) and streamed otherwise
+(`lxml.etree.iterparse`); every `ClinicalDocument` in it, wherever it sits (an "autoprésentable"
 document wraps it in its own stylesheet), is evaluated and then freed, so that memory holds one
-document at a time and rows are written to DuckDB in batches.
+file at a time and rows are written to DuckDB in batches.
 
 The mapping (`config/mappings/frcp_cda.toml`) says everything, as data:
 
@@ -12,10 +13,18 @@ The mapping (`config/mappings/frcp_cda.toml`) says everything, as data:
 - `[tables.<t>.paths]`: one XPath 1.0 per column, from the record (or the document), `$doc`
   being the document; a list of XPaths joins what they find with `^` (an HL7 id root^extension);
   a nullFlavor leaves the attribute absent: the value is "not recorded" (NULL), not an error;
+- `[tables.<t>.let]` (on the table of one row per document): named XPaths evaluated once per
+  document, `$name` in the paths and rules of every table of that model;
 - `[tables.<t>.valuesets]`: the value set (`config/vocabulary/cda/`) a column's code must be in;
 - `[[tables.<t>.rules]]`: conformance rules (an XPath that must hold, and the French message);
   a document that breaks one is quarantined with it, its records too;
 - `frozen`: the document status codes that freeze a version: a later version of it is refused.
+
+Every table of one model is compiled into a single XSLT (libxslt, through lxml): one call per
+document evaluates all its XPaths in C and writes one tab-separated line per row; the lines of a
+batch of documents are then split, checked against the value sets and the rules, and written to
+DuckDB by polars, column by column. A value is the string value of the first node an XPath
+finds (or its string, number or boolean), its white space collapsed.
 
 A document of no declared model, or a file that is not well-formed XML, lands in the first
 document table with the reason, so that it is quarantined and counted like any other row.
@@ -23,18 +32,20 @@ document table with the reason, so that it is quarantined and counted like any o
 
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, cast
+from xml.sax.saxutils import quoteattr
 
 import duckdb
+import numpy as np
 import polars as pl
 from lxml import etree
 
@@ -48,8 +59,10 @@ from rrc.errors import ConfigError, SourceError
 HL7 = "urn:hl7-org:v3"
 NS = {"hl7": HL7, "xsi": "http://www.w3.org/2001/XMLSchema-instance", "sdtc": "urn:hl7-org:sdtc"}
 DOCUMENT = f"{{{HL7}}}ClinicalDocument"
+TEMPLATE_ID = f"{{{HL7}}}templateId"
 BATCH = 2000  # documents between two writes to DuckDB
-TEMPLATES = etree.XPath("hl7:templateId/@root", namespaces=NS)
+WHOLE = 16 * 2**20  # files up to this size are parsed whole, larger ones streamed
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
 @dataclass
@@ -60,19 +73,26 @@ class Document:
     error: str | None = None
 
 
-def _members(
-    source: Source,
-) -> Iterator[tuple[str, Callable[[], AbstractContextManager[IO[bytes]]]]]:
-    """(name, opener) of every XML file of the folder or zip, in name order."""
+Opener = Callable[[], AbstractContextManager[IO[bytes]]]
+
+
+def _archive(path: Path, label: str, pattern: str) -> Iterator[tuple[str, Opener, int]]:
+    with zipfile.ZipFile(path) as archive:
+        infos = sorted(
+            (i for i in archive.infolist() if not i.is_dir() and Path(i.filename).match(pattern)),
+            key=lambda i: i.filename,
+        )
+        for i in infos:
+            yield f"{label}!{i.filename}", lambda i=i: archive.open(i), i.file_size  # type: ignore[misc]
+
+
+def _members(source: Source) -> Iterator[tuple[str, Opener, int]]:
+    """(name, opener, size) of every XML file of the folder (and of its zips) or of the zip,
+    in name order."""
     path = source.path or Path()
     pattern = source.pattern or "*.xml"
     if path.is_file() and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = sorted(
-                n for n in archive.namelist() if not n.endswith("/") and Path(n).match(pattern)
-            )
-            for n in names:
-                yield f"{path.name}!{n}", lambda n=n: archive.open(n)  # type: ignore[misc]
+        yield from _archive(path, path.name, pattern)
         return
     if not path.is_dir():
         raise SourceError(
@@ -80,31 +100,46 @@ def _members(
             source=source.name,
             hint="check `path` in sources.toml",
         )
-    for p in sorted(path.rglob(pattern)):
-        if p.is_file():
-            yield p.relative_to(path).as_posix(), lambda p=p: p.open("rb")  # type: ignore[misc]
+    for p in sorted(path.rglob("*")):
+        if not p.is_file():
+            continue
+        label = p.relative_to(path).as_posix()
+        if p.suffix.lower() == ".zip" and zipfile.is_zipfile(p):
+            yield from _archive(p, label, pattern)
+        elif p.match(pattern):
+            yield label, lambda p=p: p.open("rb"), p.stat().st_size  # type: ignore[misc]
+
+
+def _whole(fh: IO[bytes]) -> list[Any]:
+    root = etree.fromstring(fh.read(), PARSER)
+    return [root] if root.tag == DOCUMENT else list(root.iter(DOCUMENT))
 
 
 def documents(source: Source) -> Iterator[Document]:
     """Every ClinicalDocument of the source, one at a time (freed once the caller moves on)."""
-    for name, opener in _members(source):
+    for name, opener, size in _members(source):
         number = 0
         try:
             with opener() as fh:
-                for _event, element in etree.iterparse(
-                    fh,
-                    events=("end",),
-                    tag=DOCUMENT,
-                    resolve_entities=False,
-                    no_network=True,
-                    remove_comments=True,
-                ):
-                    number += 1
-                    yield Document(name, number, element)
-                    element.clear(keep_tail=False)
-                    parent = element.getparent()
-                    while parent is not None and element.getprevious() is not None:
-                        del parent[0]
+                if size <= WHOLE:
+                    for element in _whole(fh):
+                        number += 1
+                        yield Document(name, number, element)
+                else:
+                    for _event, element in etree.iterparse(
+                        fh,
+                        events=("end",),
+                        tag=DOCUMENT,
+                        resolve_entities=False,
+                        no_network=True,
+                        remove_comments=True,
+                    ):
+                        number += 1
+                        yield Document(name, number, element)
+                        element.clear(keep_tail=False)
+                        parent = element.getparent()
+                        while parent is not None and element.getprevious() is not None:
+                            del parent[0]
         except etree.XMLSyntaxError as exc:
             line = f" (ligne {exc.lineno})" if exc.lineno else ""
             yield Document(name, number + 1, error=f"XML mal formé : {exc.msg}{line}")
@@ -118,35 +153,6 @@ def documents(source: Source) -> Iterator[Document]:
             )
 
 
-def text(result: Any) -> str | None:
-    """An XPath result as text: the first node (an element's text, an attribute's value), a
-    string, a number or a boolean; blank is None."""
-    if isinstance(result, list):
-        if not result:
-            return None
-        result = result[0]
-    if isinstance(result, bool):
-        return "true" if result else "false"
-    if isinstance(result, float):
-        if result != result:  # NaN: number() of nothing
-            return None
-        return str(int(result)) if result.is_integer() else repr(result)
-    if isinstance(result, etree._Element):
-        result = "".join(str(t) for t in result.itertext())
-    value = " ".join(str(result).split())
-    return value or None
-
-
-def _holds(result: Any) -> bool:
-    """An XPath test: true, a non-empty string or number, or nodes (an empty element counts;
-    an attribute must not be blank)."""
-    if isinstance(result, bool):
-        return result
-    if isinstance(result, list):
-        return any(not isinstance(r, str) or r.strip() for r in result)
-    return text(result) is not None
-
-
 def _xpath(expr: str, where: str) -> etree.XPath:
     try:
         return etree.XPath(expr, namespaces=NS)
@@ -156,15 +162,14 @@ def _xpath(expr: str, where: str) -> etree.XPath:
 
 @dataclass
 class _Table:
-    """One table of the mapping, compiled: its XPaths, value sets and rules."""
+    """One table of the mapping, checked: its XPaths, value sets and rules."""
 
     spec: TableSpec
     where: str
-    record: etree.XPath | None = None
-    paths: dict[str, list[etree.XPath]] = field(default_factory=dict)
+    paths: dict[str, list[str]] = field(default_factory=dict)
     valuesets: dict[str, valuesets.ValueSet] = field(default_factory=dict)
-    rules: list[tuple[str, etree.XPath, str]] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[tuple[str, str, str]] = field(default_factory=list)  # name, test, message
+    index: int = 0  # its number in the lines of its model's stylesheet
     written: bool = False
 
     @classmethod
@@ -172,11 +177,13 @@ class _Table:
         where = f"{mapping.name}, table {spec.name}"
         t = cls(spec, where)
         if spec.record:
-            t.record = _xpath(spec.record, f"{where}, record")
+            _xpath(spec.record, f"{where}, record")
+        for name, expr in spec.let.items():
+            _xpath(expr, f"{where}, let {name}")
         for col, p in (spec.paths or {}).items():
-            t.paths[col] = [
-                _xpath(x, f"{where}, column {col}") for x in ([p] if isinstance(p, str) else p)
-            ]
+            t.paths[col] = [p] if isinstance(p, str) else list(p)
+            for x in t.paths[col]:
+                _xpath(x, f"{where}, column {col}")
         for col, name in spec.valuesets.items():
             if col not in t.paths:
                 raise ConfigError(f"{where}: value set for {col!r}, which has no path")
@@ -185,139 +192,361 @@ class _Table:
             missing = {"name", "test", "message"} - set(rule)
             if missing:
                 raise ConfigError(f"{where}: a rule lacks {', '.join(sorted(missing))}")
-            t.rules.append(
-                (
-                    rule["name"],
-                    _xpath(rule["test"], f"{where}, rule {rule['name']}"),
-                    rule["message"],
-                )
-            )
+            _xpath(rule["test"], f"{where}, rule {rule['name']}")
+            t.rules.append((rule["name"], rule["test"], rule["message"]))
         return t
 
-    def values(
-        self, node: Any, doc: Any, known: dict[str, Any] | None = None
-    ) -> tuple[dict[str, Any], list[str]]:
-        """The row of one record (or document); `known` holds the columns already read from
-        the document (the same for each of its records)."""
-        row: dict[str, Any] = {}
-        reasons = []
-        for col, xpaths in self.paths.items():
-            if known is not None and col in known:
-                row[col] = known[col]
-                continue
-            parts = [text(x(node, doc=doc)) for x in xpaths]
-            found = [p for p in parts if p is not None]
-            row[col] = "^".join(found) if found else None
-            if col in self.valuesets and (why := self.valuesets[col].check(col, row[col])):
-                reasons.append(why)
-        return row, reasons
-
-    def of_document(self, doc: Any) -> dict[str, Any]:
-        """The columns whose every XPath starts from `$doc`: read once per document."""
-        out = {}
-        for col in self.constant:
-            found = [t for x in self.paths[col] if (t := text(x(doc, doc=doc))) is not None]
-            out[col] = "^".join(found) if found else None
-        return out
-
-    @cached_property
-    def constant(self) -> list[str]:
-        return [
-            col
-            for col, xpaths in self.paths.items()
-            if col not in self.valuesets and all(x.path.startswith("$doc") for x in xpaths)
-        ]
-
-    def broken(self, doc: Any) -> list[str]:
-        """The conformance rules the document breaks, in French."""
-        return [
-            f"règle {n} : {message}"
-            for n, test, message in self.rules
-            if not _holds(test(doc, doc=doc))
-        ]
-
-    def add(self, doc: Document, row: dict[str, Any], reasons: list[str]) -> None:
-        row.update(_file=doc.file, _row=doc.number, _reject="; ".join(reasons) or None)
-        self.rows.append(row)
-
-    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
-        if not self.rows and self.written:
-            return
-        schema = {
-            **dict.fromkeys(self.paths, pl.String),
-            "_file": pl.String,
-            "_row": pl.Int64,
-            raw.REJECT: pl.String,
-        }
-        frame = pl.DataFrame(self.rows, schema=schema, orient="row")
-        con.register("_cda_rows", frame.to_arrow())
-        try:
-            if self.written:
-                con.execute(f"INSERT INTO {self.temp} SELECT * FROM _cda_rows")
-            else:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {self.temp} AS SELECT * FROM _cda_rows")
-        finally:
-            con.unregister("_cda_rows")
-        self.rows.clear()
-        self.written = True
+    @property
+    def fields(self) -> int:
+        """Tab-separated fields of one of its lines, after the table's tag."""
+        return sum(len(x) for x in self.paths.values()) + len(self.rules)
 
     @property
     def temp(self) -> str:
         return quote(f"_cda__{self.spec.name}")
 
 
-def _read_all(
-    con: duckdb.DuckDBPyConnection, source: Source, tables: list[_Table]
-) -> list[FileLoad]:
-    """Evaluate every document against the tables of its model; what each file held."""
-    heads = [t for t in tables if t.record is None]
-    if not heads:
-        raise ConfigError(
-            f"{source.mapping.path.name}: no table without `record` (one row per document)"
-        )
-    models = {t.spec.document for t in heads}
-    expected = ", ".join(f"{t.spec.document} ({t.spec.name})" for t in heads)
-    files: dict[tuple[str, str], FileLoad] = {}
+def _node_set(expr: str, lets: dict[str, str]) -> bool:
+    """Whether an XPath gives nodes (rather than a boolean, number or string): evaluated once
+    on an empty document, every variable bound to no node."""
+    empty = etree.fromstring(f'<ClinicalDocument xmlns="{HL7}"/>')
+    bound: dict[str, Any] = {name: [] for name in ("doc", *lets)}
+    return isinstance(etree.XPath(expr, namespaces=NS)(empty, **bound), list)
 
-    def counted(doc: Document, table: str, rejected: bool) -> None:
-        load = files.setdefault((doc.file, table), FileLoad(source.name, table, doc.file))
-        load.rows_read += 1
+
+@dataclass
+class _Model:
+    """The tables of one document model (head first) and the stylesheet that reads them."""
+
+    template: str
+    tables: list[_Table]
+    transform: etree.XSLT
+
+    @classmethod
+    def build(cls, head: _Table, records: list[_Table], mapping: Path) -> _Model:
+        tables = [head, *records]
+        for i, t in enumerate(tables):
+            t.index = i
+        lets = head.spec.let
+        out = [
+            '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"',
+            *(f" xmlns:{p}={quoteattr(u)}" for p, u in NS.items()),
+            '><xsl:output method="text" encoding="UTF-8"/>',
+            '<xsl:template match="/"><xsl:for-each select="*">',
+            '<xsl:variable name="doc" select="."/>',
+        ]
+        out += [f'<xsl:variable name="{n}" select={quoteattr(x)}/>' for n, x in lets.items()]
+        tab = "<xsl:text>&#9;</xsl:text>"
+        for t in tables:
+            # columns of a record table read from the document alone: once per document
+            constant = {
+                (col, i): f"c{t.index}_{col}_{i}"
+                for col, xs in t.paths.items()
+                for i, x in enumerate(xs)
+                if t.spec.record and x.startswith("$doc")
+            }
+            out += [
+                f'<xsl:variable name="{v}" select={quoteattr(f"normalize-space({xs})")}/>'
+                for (col, i), v in constant.items()
+                for xs in [t.paths[col][i]]
+            ]
+            if t.spec.record:
+                out.append(f"<xsl:for-each select={quoteattr(t.spec.record)}>")
+            out.append(f"<xsl:text>T{t.index}</xsl:text>")
+            for col, xs in t.paths.items():
+                for i, x in enumerate(xs):
+                    value = (
+                        f"${constant[col, i]}" if (col, i) in constant else f"normalize-space({x})"
+                    )
+                    out.append(f"{tab}<xsl:value-of select={quoteattr(value)}/>")
+            for _name, test, _message in t.rules:
+                held = f"({test})[self::* or normalize-space(.)]" if _node_set(test, lets) else test
+                out.append(f"{tab}<xsl:if test={quoteattr(held)}>1</xsl:if>")
+            out.append("<xsl:text>&#10;</xsl:text>")
+            if t.spec.record:
+                out.append("</xsl:for-each>")
+        out.append("</xsl:for-each></xsl:template></xsl:stylesheet>")
+        text = "".join(out)
+        try:
+            transform = etree.XSLT(etree.fromstring(text.encode("utf-8")))
+        except (etree.XSLTParseError, etree.XMLSyntaxError) as exc:
+            raise ConfigError(
+                f"{mapping.name}, tables of {head.spec.document}: the XPaths do not compile "
+                f"together ({exc}); a `$name` must be declared in [tables.{head.spec.name}.let]"
+            ) from exc
+        return cls(cast(str, head.spec.document), tables, transform)
+
+
+def compile_mapping(source: Source) -> tuple[list[_Table], list[_Model]]:
+    """The mapping's tables, checked, and one stylesheet per document model."""
+    path = source.mapping.path
+    tables = [_Table.compile(spec, path) for spec in source.mapping.tables.values()]
+    heads = [t for t in tables if t.spec.record is None]
+    if not heads:
+        raise ConfigError(f"{path.name}: no table without `record` (one row per document)")
+    models = []
+    for head in heads:
+        records = [t for t in tables if t.spec.record and t.spec.document == head.spec.document]
+        _check_variables(head, records)
+        models.append(_Model.build(head, records, path))
+    return tables, models
+
+
+VARIABLE = re.compile(r"\$([A-Za-z_][\w.-]*)")
+
+
+def _check_variables(head: _Table, records: list[_Table]) -> None:
+    """Every `$name` of a model's XPaths is `$doc` or a let of its table of one row per
+    document (declared before it, for a let)."""
+    known = {"doc"}
+    for name, expr in head.spec.let.items():
+        _known(expr, known, f"{head.where}, let {name}", head)
+        known.add(name)
+    for t in (head, *records):
+        if t.spec.record:
+            _known(t.spec.record, known, f"{t.where}, record", head)
+        for col, xs in t.paths.items():
+            for x in xs:
+                _known(x, known, f"{t.where}, column {col}", head)
+        for name, test, _message in t.rules:
+            _known(test, known, f"{t.where}, rule {name}", head)
+
+
+def _known(expr: str, known: set[str], where: str, head: _Table) -> None:
+    unknown = sorted(set(VARIABLE.findall(expr)) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: ${', $'.join(unknown)} must be declared in [tables.{head.spec.name}.let] "
+            "(before the lets that use it)",
+            hint=f"declared: ${', $'.join(sorted(known))}",
+        )
+
+
+def _clean(column: pl.Expr) -> pl.Expr:
+    """White space collapsed (Unicode's, as Python's str.split); blank or NaN is NULL."""
+    text = column.str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.when((text == "") | (text == "NaN")).then(None).otherwise(text)
+
+
+def _reasons(parts: Sequence[pl.Expr]) -> pl.Expr:
+    joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)
+    return pl.when(joined == "").then(None).otherwise(joined)
+
+
+class _Batch:
+    """Documents evaluated but not yet written: their stylesheet output, by model."""
+
+    def __init__(self, models: list[_Model]) -> None:
+        self.models = models
+        self.docs: list[tuple[str, int]] = []  # (file, number) of each document
+        self.text: dict[str, list[str]] = {m.template: [] for m in models}
+        self.owner: dict[str, list[int]] = {m.template: [] for m in models}
+        self.lines: dict[str, list[int]] = {m.template: [] for m in models}
+        self.forced: dict[int, str] = {}  # document -> its reason (another model, unreadable)
+        self.empty: list[int] = []  # documents with nothing to read (unreadable files)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def add(self, doc: Document) -> int:
+        self.docs.append((doc.file, doc.number))
+        return len(self.docs) - 1
+
+    def evaluate(self, model: _Model, doc: Any, at: int) -> None:
+        text = str(model.transform(doc))
+        self.text[model.template].append(text)
+        self.owner[model.template].append(at)
+        self.lines[model.template].append(text.count("\n"))
+
+
+def _lines(t: _Table, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """A table's lines of a batch split into its columns (and `_broken`, the rules the
+    document breaks, for a table of one row per document), and the reasons of its codes
+    outside their value sets."""
+    rows = frame.filter(pl.col("line").str.starts_with(f"T{t.index}\t"))
+    split = rows.select("_doc", pl.col("line").str.split_exact("\t", t.fields).alias("s")).unnest(
+        "s"
+    )
+    n = 1  # field_0 is the table's tag
+    columns: list[pl.Expr] = []
+    for col, xs in t.paths.items():
+        parts = [_clean(pl.col(f"field_{n + i}")) for i in range(len(xs))]
+        n += len(xs)
+        columns.append((parts[0] if len(parts) == 1 else _joined(parts)).alias(col))
+    rules = [
+        pl.when(pl.col(f"field_{n + i}") != "1").then(pl.lit(f"règle {name} : {message}"))
+        for i, (name, _test, message) in enumerate(t.rules)
+    ]
+    table = split.select("_doc", *columns, *([_reasons(rules).alias("_broken")] if rules else []))
+    coded: list[pl.Expr] = [
+        pl.when(pl.col(col).is_not_null() & ~pl.col(col).is_in(list(vs.concepts))).then(
+            pl.format(
+                "{} : code « {} » absent du jeu de valeurs {} ({})",
+                pl.lit(col),
+                pl.col(col),
+                pl.lit(vs.name),
+                pl.lit(vs.oid),
+            )
+        )
+        for col, vs in t.valuesets.items()
+    ]
+    return table, coded
+
+
+def _frames(
+    batch: _Batch, heads: list[_Table], loads: dict[tuple[str, str], FileLoad], source: str
+) -> dict[str, pl.DataFrame]:
+    """The rows of a batch, table by table, with their reasons; documents counted per file."""
+    meta = pl.DataFrame(
+        {
+            "_doc": pl.Series(range(len(batch.docs)), dtype=pl.Int64),
+            "_file": [f for f, _ in batch.docs],
+            "_row": pl.Series([n for _, n in batch.docs], dtype=pl.Int64),
+        }
+    )
+    forced = pl.DataFrame(
+        {"_doc": list(batch.forced), "_forced": list(batch.forced.values())},
+        schema={"_doc": pl.Int64, "_forced": pl.String},
+    )
+    out: dict[str, list[pl.DataFrame]] = {}
+    for model in batch.models:
+        lines = "".join(batch.text[model.template]).split("\n")[:-1]
+        docs = np.repeat(
+            np.asarray(batch.owner[model.template], dtype=np.int64),
+            np.asarray(batch.lines[model.template], dtype=np.int64),
+        )
+        frame = pl.DataFrame(
+            {"line": lines, "_doc": docs}, schema={"line": pl.String, "_doc": pl.Int64}
+        )
+        broken = None
+        for t in model.tables:
+            table, coded = _lines(t, frame)
+            if t.index == 0:
+                if "_broken" not in table.columns:
+                    table = table.with_columns(_broken=pl.lit(None, pl.String))
+                broken = table.select("_doc", "_broken")
+                table = table.join(forced, on="_doc", how="left").with_columns(
+                    pl.coalesce("_forced", _reasons([pl.col("_broken"), *coded])).alias(raw.REJECT)
+                )
+            else:
+                assert broken is not None
+                table = (
+                    table.join(forced, on="_doc", how="anti")
+                    .join(broken, on="_doc", how="left")
+                    .with_columns(
+                        _reasons(
+                            [
+                                pl.format("document en quarantaine ({})", pl.col("_broken")),
+                                *coded,
+                            ]
+                        ).alias(raw.REJECT)
+                    )
+                )
+            table = table.join(meta, on="_doc", how="left").sort("_doc", maintain_order=True)
+            out.setdefault(t.spec.name, []).append(
+                table.select(*t.paths, "_file", "_row", raw.REJECT)
+            )
+            if t.index == 0:
+                _count(table, t.spec.name, loads, source)
+    if batch.empty:
+        head = heads[0]
+        table = (
+            pl.DataFrame({"_doc": batch.empty}, schema={"_doc": pl.Int64})
+            .join(forced, on="_doc")
+            .join(meta, on="_doc")
+            .select(
+                *(pl.lit(None, pl.String).alias(c) for c in head.paths),
+                "_file",
+                "_row",
+                pl.col("_forced").alias(raw.REJECT),
+            )
+        )
+        out.setdefault(head.spec.name, []).append(table)
+        _count(table, head.spec.name, loads, source)
+    return {name: pl.concat(frames) for name, frames in out.items()}
+
+
+def _joined(parts: Sequence[pl.Expr]) -> pl.Expr:
+    """What several XPaths of one column found, joined with ^ (an HL7 id root^extension)."""
+    joined = pl.concat_str(parts, separator="^", ignore_nulls=True)
+    return pl.when(joined == "").then(None).otherwise(joined)
+
+
+def _count(
+    table: pl.DataFrame, name: str, loads: dict[tuple[str, str], FileLoad], source: str
+) -> None:
+    counts = table.group_by("_file", maintain_order=True).agg(
+        read=pl.len(), rejected=pl.col(raw.REJECT).is_not_null().sum()
+    )
+    for file, read, rejected in counts.iter_rows():
+        load = loads.setdefault((file, name), FileLoad(source, name, file))
+        load.rows_read += read
         load.rejected += rejected
 
-    for i, doc in enumerate(documents(source), start=1):
-        found = TEMPLATES(doc.element) if doc.element is not None else []
-        templates = {str(r) for r in cast(list[Any], found)}
-        if doc.error or not templates & models:
-            reason = doc.error or (
-                "règle modele : modèle de document non reconnu (templateId "
-                f"{', '.join(sorted(templates)) or 'absent'}) ; attendu : {expected}"
-            )
-            row: dict[str, Any] = dict.fromkeys(heads[0].paths)
-            if doc.element is not None:
-                row, _ = heads[0].values(doc.element, doc.element)
-            heads[0].add(doc, row, [reason])
-            counted(doc, heads[0].spec.name, True)
-            continue
-        for head in (t for t in heads if t.spec.document in templates):
-            row, reasons = head.values(doc.element, doc.element)
-            broken = head.broken(doc.element)
-            head.add(doc, row, broken + reasons)
-            counted(doc, head.spec.name, bool(broken or reasons))
-            inherited = [f"document en quarantaine ({'; '.join(broken)})"] if broken else []
-            for t in tables:
-                if t.record is None or t.spec.document != head.spec.document:
-                    continue
-                nodes = cast(list[Any], t.record(doc.element, doc=doc.element))
-                known = t.of_document(doc.element) if nodes else {}
-                for node in nodes:
-                    values, why = t.values(node, doc.element, known)
-                    t.add(doc, values, inherited + why)
-        if i % BATCH == 0:
-            for t in tables:
-                t.flush(con)
-    for t in tables:
-        t.flush(con)
-    return list(files.values())
+
+def _write(con: duckdb.DuckDBPyConnection, t: _Table, frame: pl.DataFrame | None) -> None:
+    if frame is None:
+        if t.written:
+            return
+        frame = pl.DataFrame(
+            schema={
+                **dict.fromkeys(t.paths, pl.String),
+                "_file": pl.String,
+                "_row": pl.Int64,
+                raw.REJECT: pl.String,
+            }
+        )
+    con.register("_cda_rows", frame.to_arrow())
+    try:
+        if t.written:
+            con.execute(f"INSERT INTO {t.temp} SELECT * FROM _cda_rows")
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {t.temp} AS SELECT * FROM _cda_rows")
+    finally:
+        con.unregister("_cda_rows")
+    t.written = True
+
+
+def _read_all(
+    con: duckdb.DuckDBPyConnection, source: Source, tables: list[_Table], models: list[_Model]
+) -> list[FileLoad]:
+    """Evaluate every document against the tables of its model; what each file held."""
+    heads = [m.tables[0] for m in models]
+    by_template = {m.template: m for m in models}
+    expected = ", ".join(f"{t.spec.document} ({t.spec.name})" for t in heads)
+    loads: dict[tuple[str, str], FileLoad] = {}
+    batch = _Batch(models)
+
+    def flush() -> None:
+        nonlocal batch
+        frames = _frames(batch, heads, loads, source.name)
+        for t in tables:
+            _write(con, t, frames.get(t.spec.name))
+        batch = _Batch(models)
+
+    for doc in documents(source):
+        at = batch.add(doc)
+        if doc.element is None:
+            batch.forced[at] = cast(str, doc.error)
+            batch.empty.append(at)
+        else:
+            templates = [t.get("root") for t in doc.element.iterchildren(TEMPLATE_ID)]
+            matching = [by_template[r] for r in dict.fromkeys(templates) if r in by_template]
+            if matching:
+                for model in matching:
+                    batch.evaluate(model, doc.element, at)
+            else:
+                # read as the first model (its identity, for the quarantine), and refused
+                batch.forced[at] = (
+                    "règle modele : modèle de document non reconnu (templateId "
+                    f"{', '.join(sorted(r for r in templates if r)) or 'absent'}) ; "
+                    f"attendu : {expected}"
+                )
+                batch.evaluate(models[0], doc.element, at)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return list(loads.values())
 
 
 def _versions(
@@ -326,7 +555,7 @@ def _versions(
     """Across documents: a setId + version held twice is quarantined; a version that follows a
     frozen (validated) one is refused with the rule; older versions are counted as superseded."""
     for t in tables:
-        if t.record is not None or len(t.spec.key) != 2:
+        if t.spec.record is not None or len(t.spec.key) != 2:
             continue
         target = raw.raw_name(source.name, t.spec.name)
         set_id, version = (quote(k) for k in t.spec.key)
@@ -385,7 +614,7 @@ def _inherit(
     it to the quarantine."""
     target = raw.raw_name(source.name, head.spec.name)
     for t in tables:
-        if t.record is None or t.spec.document != head.spec.document:
+        if t.spec.record is None or t.spec.document != head.spec.document:
             continue
         if not set(head.spec.key) <= set(t.paths):
             continue
@@ -404,14 +633,14 @@ def extract(
     """Read every document of the source and replace its raw tables (re-read in full each run)."""
     started = time.perf_counter()
     now = datetime.now().replace(microsecond=0)
-    tables = [_Table.compile(spec, source.mapping.path) for spec in source.mapping.tables.values()]
+    tables, models = compile_mapping(source)
     loads = {t.spec.name: raw.TableLoad(source.name, t.spec.name) for t in tables}
     v = {
         name: Violations(source.name, name, source.mapping.contract, load.findings)
         for name, load in loads.items()
     }
     with raw.atomic(con):
-        files = _read_all(con, source, tables)
+        files = _read_all(con, source, tables, models)
         for t in tables:
             loads[t.spec.name].extracted = raw.replace(
                 con, source.name, t.spec.name, f"SELECT * FROM {t.temp}", load_id, now

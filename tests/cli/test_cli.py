@@ -114,3 +114,33 @@ def test_the_help_loads_no_heavy_library() -> None:
     heavy = {"dash", "pandas", "duckdb", "polars", "reportlab", "great_expectations",
              "sqlalchemy", "plotly", "argon2", "numpy"}  # fmt: skip
     assert loaded & heavy == set()
+
+
+def test_status_sums_the_documents_of_a_zip_on_one_line() -> None:
+    from cli.etl import _by_archive
+
+    def line(file: str, read: int, quarantined: int) -> dict:
+        return {
+            "source": "frcp",
+            "table": "fiche",
+            "file": file,
+            "present": True,
+            "rows_read": read,
+            "blank": 0,
+            "extracted": read,
+            "quarantined": quarantined,
+            "loaded": read - quarantined,
+            "kept_previous": 0,
+        }
+
+    lines = _by_archive(
+        [
+            line("C3-10_2013.zip!frcp/1-v1.xml", 1, 0),
+            line("C3-10_2013.zip!frcp/1-v2.xml", 1, 1),
+            line("fiche.xml", 1, 0),
+        ]
+    )
+    assert [(x["file"], x["rows_read"], x["quarantined"], x["loaded"]) for x in lines] == [
+        ("C3-10_2013.zip (2 documents)", 2, 1, 1),
+        ("fiche.xml", 1, 0, 1),
+    ]

@@ -17,6 +17,7 @@ from tests.demo.conftest import Stores
 
 END_OF_DATA = date(2014, 12, 31)
 SHEET_KEYS = ("IPP", "Établissement (FINESS)")
+PATIENT = ("ins", "birth", "ipp", "finess")
 
 
 def _fiches(s: Stores) -> pl.DataFrame:
@@ -69,7 +70,20 @@ def _fiches(s: Stores) -> pl.DataFrame:
         rcp_date="Date RCP",
         requester="Médecin demandeur (RPPS)",
     )
-    return pl.concat([dcc, b, sheets])
+    cda = s.cda["fiches"].select(
+        source=pl.lit("cda"),
+        key="key",
+        session="session",
+        ipp="ipp",
+        finess="finess",
+        version="version",
+        informed="informed",
+        organ="organ",
+        icd10="icd10",
+        rcp_date=pl.col("day").cast(pl.String),
+        requester="requester",
+    )
+    return pl.concat([dcc, b, sheets, cda])
 
 
 def _sessions(s: Stores) -> pl.DataFrame:
@@ -104,7 +118,15 @@ def _sessions(s: Stores) -> pl.DataFrame:
             rule="type_rcp",
         )
     )
-    return pl.concat([dcc, b, sheets])
+    # a Fiche RCP names its session (id, RCP and day): the sessions are the fiches'
+    cda = (
+        s.cda["fiches"]
+        .select("session", "day", "rcp")
+        .unique()
+        .join(directory, left_on="rcp", right_on="code_rcp")
+        .select(source=pl.lit("cda"), session="session", day="day", rule="type_rcp")
+    )
+    return pl.concat([dcc, b, sheets, cda])
 
 
 def _attendance(s: Stores) -> pl.DataFrame:
@@ -153,7 +175,13 @@ def _attendance(s: Stores) -> pl.DataFrame:
             specialty=pl.col("s").replace_strict(label),
         )
     )
-    return pl.concat([dcc, b, sheets])
+    rpps_code = dict(zip(spec["cda_code"], spec["specialty"], strict=True))
+    cda = s.cda["attendance"].select(
+        source=pl.lit("cda"),
+        session="session",
+        specialty=pl.col("specialty").replace_strict(rpps_code),
+    )
+    return pl.concat([dcc, b, sheets, cda])
 
 
 def _pps(s: Stores) -> pl.DataFrame:
@@ -182,7 +210,8 @@ def _pps(s: Stores) -> pl.DataFrame:
             gp="Médecin traitant (RPPS)",
         )
     )
-    return pl.concat([dcc, b, sheets])
+    cda = s.cda["pps"].select(source=pl.lit("cda"), key="key", fiche="fiche", day="day", gp="gp")
+    return pl.concat([dcc, b, sheets, cda])
 
 
 def _identities(s: Stores) -> pl.DataFrame:
@@ -214,7 +243,13 @@ def _identities(s: Stores) -> pl.DataFrame:
         )
         .unique()
     )
-    return pl.concat([dcc, b, sheets])
+    cda = (
+        pl.concat([s.cda["fiches"].select(*PATIENT), s.cda["pps"].select(*PATIENT)])
+        .unique()
+        .with_columns(source=pl.lit("cda"), id=pl.lit(None, pl.Int64))
+        .select("source", *PATIENT, "id")
+    )
+    return pl.concat([dcc, b, sheets, cda])
 
 
 def _quorum_groups() -> pl.DataFrame:
@@ -318,8 +353,8 @@ def expected(s: Stores) -> dict[str, set]:
                     bucket.add(("dcc", key["id_identite"]))
                 elif place["source"] == "vendor_b":
                     bucket.add(("vendor_b", key["NUM_MALADE"], key["ETAB"]))
-                else:
-                    bucket.add(("spreadsheet", *(key[k] for k in SHEET_KEYS)))
+                else:  # spreadsheets, CDA documents: the IPP in its establishment
+                    bucket.add((place["source"], *(key[k] for k in SHEET_KEYS)))
         else:
             (place,) = e["locations"]
             bucket.add((place["source"], next(iter(place["key"].values()))))
@@ -359,4 +394,4 @@ def test_a_clean_region_has_no_defect_of_any_class(clean_region: Stores) -> None
 
 def test_defects_land_in_every_kind_of_rcp_store(region: Stores) -> None:
     sources = {place["source"] for e in region.manifest["defects"] for place in e["locations"]}
-    assert sources == {"dcc", "vendor_b", "spreadsheet"}
+    assert sources == {"dcc", "vendor_b", "spreadsheet", "cda"}

@@ -15,7 +15,7 @@ SEED_NEW_PATIENTS_2013 = 8_000
 
 
 def fiches_all_sources(s: Stores) -> pl.DataFrame:
-    """Current state of every fiche in the three RCP stores, one row per fiche."""
+    """Current state of every fiche in the four RCP stores, one row per fiche."""
     dcc = (
         s.sql("dcc", "fiche_rcp")
         .filter(pl.col("deleted_at").is_null())
@@ -65,7 +65,16 @@ def fiches_all_sources(s: Stores) -> pl.DataFrame:
         organ="Organe",
         icd10="CIM-10",
     )
-    return pl.concat([dcc, b, sheets], how="vertical_relaxed")
+    organ = dict(zip(load_region().organs["cda_code"], load_region().organs["organ"], strict=True))
+    cda = s.cda["fiches"].select(
+        source=pl.lit("cda"),
+        key="key",
+        year=pl.col("day").dt.year(),
+        first="first",
+        organ=pl.col("organ").replace_strict(organ, default=None),
+        icd10="icd10",
+    )
+    return pl.concat([dcc, b, sheets, cda], how="vertical_relaxed")
 
 
 def test_2013_dossiers_and_new_patients_match_the_seed(region: Stores) -> None:
@@ -78,7 +87,7 @@ def test_2013_dossiers_and_new_patients_match_the_seed(region: Stores) -> None:
 
 def test_every_year_is_populated_in_every_rcp_store(region: Stores) -> None:
     counts = fiches_all_sources(region).group_by("source", "year").len()
-    for source in ("dcc", "vendor_b", "spreadsheet"):
+    for source in ("dcc", "vendor_b", "spreadsheet", "cda"):
         years = set(counts.filter(pl.col("source") == source)["year"].drop_nulls().to_list())
         assert {2011, 2012, 2013, 2014} <= years, (source, years)
 
@@ -114,7 +123,7 @@ def test_network_structure(region: Stores) -> None:
     assert rcp.height == 52
     assert set(communes["departement"]) == {"03", "15", "43", "63"}
     assert communes["territoire_sante"].n_unique() == 15
-    assert set(c3["logiciel"]) == {"dcc", "vendor_b", "spreadsheet"}
+    assert set(c3["logiciel"]) == {"dcc", "vendor_b", "spreadsheet", "cda"}
     # every RCP entity names its organs, place, weekday and periodicity, how it meets, its
     # secretariat and how to submit a dossier; only the places it links by video may be none
     filled = rcp.drop("autres_lieux")

@@ -19,8 +19,8 @@ PPS = EXAMPLES / "CANCER-PPS_2022.01_Autopresentable.xml"
 MAPPING = PROJECT_ROOT / "config" / "mappings" / "frcp_cda.toml"
 
 
-def source(path: Path, name: str = "frcp") -> Source:
-    return Source(name=name, kind="cda", mapping=load_mapping(MAPPING), path=path)
+def source(path: Path, name: str = "frcp", mapping: Path = MAPPING) -> Source:
+    return Source(name=name, kind="cda", mapping=load_mapping(mapping), path=path)
 
 
 Loaded = tuple[duckdb.DuckDBPyConnection, list[TableLoad], list[mapped.Reconciliation]]

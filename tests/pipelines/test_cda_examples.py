@@ -60,6 +60,10 @@ def test_the_fiche_rcp_is_read_field_by_field(loaded: Loaded) -> None:
         "ins_oid": "1.2.250.1.213.1.4.10",
         "ipp": "1234567890121",
         "ipp_oid": "1.2.3.4.567.8.9.10",
+        # the identity: the IPP in its establishment, which the example names by the IPP's OID
+        # only (no patientRole/providerOrganization with a FINESS)
+        "identity_key": "1.2.3.4.567.8.9.10^1234567890121",
+        "identity_finess": "1.2.3.4.567.8.9.10",
         "last_name": "PAT-TROIS",
         "first_name": "DOMINIQUE",
         "sex": "F",
@@ -114,7 +118,7 @@ def test_the_fiche_maps_to_the_canonical_entities_through_the_value_sets(loaded:
         "fiche_key": FRCP_SET_ID,
         "version": 1,
         "session_key": "27011113^20190218",
-        "identity_key": FRCP_SET_ID,
+        "identity_key": "1.2.3.4.567.8.9.10^1234567890121",
         "requester_key": "801234567897",
         "rcp_date": dt.date(2019, 2, 18),
         "organ": "sein",
@@ -216,6 +220,8 @@ def test_the_pps_autopresentable_is_read_with_its_phases(loaded: Loaded) -> None
         "ins": "279035121518989",
         "ipp": "1234567890121",
         "ipp_oid": "1.2.3.4.567.8.9.10",
+        "identity_key": "1.2.3.4.567.8.9.10^1234567890121",
+        "identity_finess": "1.2.3.4.567.8.9.10",
         "last_name": "PAT-TROIS",
         "first_name": "DOMINIQUE",
         "sex": "F",

@@ -13,11 +13,27 @@ import pytest
 from pipelines.config import load_mapping
 from pipelines.extract import cda, valuesets
 from rrc.errors import ConfigError
-from rrc.settings import PROJECT_ROOT
+from rrc.settings import PROJECT_ROOT, load_toml
+from tests.pipelines import cda_support
 from tests.pipelines.cda_support import MAPPING
 
 # codes of a value set that no network RCP stands for: quarantined as unknown, on purpose
-UNTRANSLATED = {("apparatus", "81745001")}  # œil
+UNTRANSLATED = {
+    ("apparatus", "81745001"),  # œil
+    # producers of documents that are no person (code system 1.2.250.1.213.1.1.4.6)
+    *(
+        ("specialty", code)
+        for code in (
+            "ALIM_AM",
+            "AUTOMATE",
+            "DISPOSITIF",
+            "EXP_PATIENT",
+            "LOGICIEL_DUI",
+            "SECRETARIAT_MEDICAL",
+            "SNR",
+        )
+    ),
+}
 VOCABULARY = {"organ": "organs", "treatment": "treatments", "pps_phase": "treatments"}
 
 
@@ -45,6 +61,7 @@ def test_the_checked_columns_are_the_ones_the_issue_names() -> None:
         ("fiche", "stated_quorum"),
         ("fiche", "who_ps"),
         ("fiche_proposal", "treatment"),
+        ("fiche_professional", "specialty"),
     }
 
 
@@ -74,6 +91,20 @@ def test_specialties_land_in_the_specialties_vocabulary() -> None:
     assert set(load_mapping(MAPPING).codes["specialty"].values()) <= known
 
 
+def test_every_specialty_a_quorum_rule_names_has_its_rpps_savoir_faire() -> None:
+    rules = load_toml("quorum_rules.toml")["rule"]
+    named = {s for r in rules for group in r["required"] for s in group}
+    codes = load_mapping(MAPPING).codes["specialty"]
+    assert named - set(codes.values()) == set()
+    # as the agency's examples and the RPPS label them
+    assert {c: codes[c] for c in ("G15_10/SM36", "G15_10/SM45", "G15_10/SM21", "G15_10/SM26")} == {
+        "G15_10/SM36": "oncologie_medicale",
+        "G15_10/SM45": "radiotherapie",
+        "G15_10/SM21": "hematologie",
+        "G15_10/SM26": "medecine_generale",
+    }
+
+
 def _config_copy(tmp_path: Path) -> Path:
     config = tmp_path / "config"
     (config / "mappings").mkdir(parents=True)
@@ -98,3 +129,29 @@ def test_a_missing_value_set_is_refused_naming_it(tmp_path: Path) -> None:
     (path.parent.parent / "vocabulary" / "cda" / "JDV_StatutQuorum_CISIS.xml").unlink()
     with pytest.raises(ConfigError, match="value set JDV_StatutQuorum_CISIS not found"):
         [cda._Table.compile(s, path) for s in load_mapping(path).tables.values()]
+
+
+def test_a_code_table_whose_csv_lacks_its_column_is_refused_naming_it(tmp_path: Path) -> None:
+    path = _config_copy(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('column = "specialty"', 'column = "specialite"'), "utf-8")
+    with pytest.raises(ConfigError, match=r"\[codes.specialty\]: specialites_cisis.csv needs"):
+        load_mapping(path)
+
+
+def test_an_xpath_naming_an_undeclared_let_is_refused(tmp_path: Path) -> None:
+    path = _config_copy(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('obs_status = "', 'obs_statut = "', 1), "utf-8")
+    with pytest.raises(ConfigError, match=r"must be declared in \[tables.fiche.let\]"):
+        cda.compile_mapping(cda_support.source(tmp_path, mapping=path))
+
+
+def test_a_mapping_laid_over_another_adds_its_columns_codes_and_lets() -> None:
+    mapping = load_mapping(MAPPING, MAPPING.with_name("frcp_cda_dcc.toml"))
+    fiche = mapping.tables["fiche"]
+    assert {"set_id", "stated_quorum", "patient_informed", "trial_id"} <= set(fiche.paths or {})
+    assert {"obs_status", "obs_dcc"} <= set(fiche.let)
+    assert len(fiche.rules) == len(load_mapping(MAPPING).tables["fiche"].rules)
+    assert mapping.codes["participation"]["CORRE^AVIS_ECRIT"] == "avis_ecrit"
+    assert mapping.codes["specialty"]["G15_10/SM36"] == "oncologie_medicale"

@@ -150,3 +150,19 @@ def test_a_rule_under_three_physicians_is_refused() -> None:
     }
     with pytest.raises(ConfigError, match="at least 3"):
         load_rules(raw)
+
+
+def test_the_missing_specialties_do_not_depend_on_the_order_attendees_come_in() -> None:
+    # an oncologist-radiotherapist leaves either specialty open: the verdict names the same one
+    # whatever the order of the attendees and of their specialties (sources list them apart)
+    people = [
+        doc(1, "chirurgie_gynecologique"),
+        doc(2, "radiotherapie", "oncologie_medicale"),
+        doc(3, "radiologie"),
+        doc(4, "anatomopathologie"),
+    ]
+    swapped = [*people[:1], doc(2, "oncologie_medicale", "radiotherapie"), *people[2:]]
+    verdicts = {evaluate(SEIN_2013, p) for p in (people, people[::-1], swapped, swapped[::-1])}
+    assert len(verdicts) == 1
+    [v] = verdicts
+    assert (v.status, v.missing) == (NOT_MET, ("oncologie_medicale",))

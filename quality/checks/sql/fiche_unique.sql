@@ -1,9 +1,11 @@
--- Later fiches for the same patient identity, session and version.
+-- Later fiches for the same patient identity, session and version (the first: the smallest
+-- number, or the shortest then first key, e.g. a national Fiche RCP's setId root^extension).
 -- denominator
 select source, c3_id, count(*) as n from staging.stg_fiche group by all
 -- violations
 select source, c3_id, fiche_id as row_key, 'same as ' || first_id as detail
 from (select *, first_value(fiche_id) over (partition by identity_id, session_id, version
-                                             order by try_cast(fiche_key as bigint), fiche_id) as first_id
+                                             order by try_cast(fiche_key as bigint), length(fiche_id), fiche_id)
+                                             as first_id
       from staging.stg_fiche)
 where fiche_id <> first_id

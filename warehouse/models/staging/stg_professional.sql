@@ -5,9 +5,13 @@ with professionals as (
     order by source, prof_key
 ),
 specialties as (
+    -- a source that does not rank them (a national Fiche RCP names each participation's
+    -- specialty) gives every one rank 1: the second of them is the second specialty
     select source, prof_key,
         min(specialty) filter (where rank = 1) as specialty,
-        min(specialty) filter (where rank = 2) as specialty_2
+        coalesce(min(specialty) filter (where rank = 2),
+                 nullif(max(specialty) filter (where rank = 1),
+                        min(specialty) filter (where rank = 1))) as specialty_2
     from (select distinct source, prof_key, specialty, rank from mapped.professional_specialty)
     group by source, prof_key
 ),
