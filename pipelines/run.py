@@ -30,7 +30,7 @@ from pipelines.extract import sql as sql_extract
 from pipelines.raw import TableLoad
 from quality import checks, expectations
 from rrc.errors import RRCError, SourceError
-from warehouse import dag, reference
+from warehouse import changes, dag, incremental, reference
 from warehouse.publish import Warehouse, disk_full
 
 RUN_LOG = "run_log.jsonl"
@@ -46,6 +46,8 @@ class RunResult:
     reconciliation: list[mapped.Reconciliation] = field(default_factory=list)
     stale_sources: list[str] = field(default_factory=list)
     model_seconds: dict[str, float] = field(default_factory=dict)
+    # how each model was built: whole, by key (n keys), unchanged (docs/etl.md, "Incremental")
+    model_modes: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     snapshot: str | None = None
     quality: pl.DataFrame | None = None
@@ -87,6 +89,7 @@ class RunResult:
                 "data_docs": str(self.gx.docs) if self.gx.docs else None,
             },
             "models": {k: round(v, 3) for k, v in self.model_seconds.items()},
+            "model_modes": self.model_modes,
             "loads": [
                 {k: v for k, v in asdict(x).items() if k not in ("findings", "files")}
                 for x in self.loads
@@ -343,6 +346,39 @@ def _free_rebuilt(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CHECKPOINT")
 
 
+def _mapping_modes(cfg: Config, result: RunResult) -> dict[tuple[str, str], str]:
+    """How the mapping reads each raw table in an incremental run: the changed keys of a table
+    extracted by watermark ("keys"), all of a table read whole ("whole"), nothing of a source
+    not extracted this run ("none")."""
+    extracted = {x.source for x in result.loads}
+    modes = {
+        (s.name, t): "whole" if s.name in extracted else "none"
+        for s in cfg.sources
+        for t in s.mapping.tables
+    }
+    for load in result.loads:
+        keyed = load.mode in ("incremental", "backfill")
+        modes[(load.source, load.table)] = "keys" if keyed else "whole"
+    return modes
+
+
+def _track_blocked(con: duckdb.DuckDBPyConnection, before: bool) -> None:
+    """The rows the quality gate blocks, compared before and after the checks (an incremental
+    run: a fiche released or newly blocked is a change for the models that leave them out)."""
+    if before:
+        con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS quality.blocked (table_name VARCHAR, row_key VARCHAR, "
+            "check_name VARCHAR)"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE _blocked_before AS SELECT * FROM quality.blocked")
+        # the checks' own quarantine rows are written again; the mapping's stay
+        con.execute("DELETE FROM quality.quarantine WHERE check_name <> 'mapping'")
+        return
+    changes.record(con, "blocked", "_blocked_before", "quality.blocked")
+    con.execute("DROP TABLE _blocked_before")
+
+
 def run(
     cfg: Config,
     *,
@@ -383,33 +419,56 @@ def run(
             previous = wh.current()
             if full and previous is not None:
                 checks.carry_history(con, previous)
-            if not full and previous is not None:
+            reference.load(con)
+            model_digest = incremental.digest(con)
+            # models by key when the previous build tracked its keys and computed as this one
+            by_keys = (
+                not full
+                and previous is not None
+                and mapped.tracked(con)
+                and incremental.stored_digest(con) == model_digest
+            )
+            if not full and previous is not None and not by_keys:
                 _free_rebuilt(con)
+            if by_keys:
+                changes.attach(con)
             _extract_sources(con, cfg, result, full, only, since, until, progress)
             # each layer written to the file before the next: until a checkpoint, new tables
             # stay in DuckDB's memory and count against its limit (a 10M build ran out of it)
             con.execute("CHECKPOINT")
             progress("map sources to the canonical model")
-            reference.load(con)
-            result.reconciliation = mapped.apply(con, cfg.sources)
+            result.reconciliation = mapped.apply(
+                con,
+                cfg.sources,
+                changed=_mapping_modes(cfg, result) if by_keys else None,
+                load_id=run_id,
+            )
             result.files_reconciled = _files_reconciled(con, result)
             con.execute("CHECKPOINT")
             progress("build staging, core and marts (quorum included)")
             all_models = dag.discover()
-            result.model_seconds = dag.run(con, [m for m in all_models if m.layer == "staging"])
+            build_models = incremental.Build(con, by_keys)
+            result.model_seconds = build_models.run([m for m in all_models if m.layer == "staging"])
             con.execute("CHECKPOINT")
             progress("quality checks")
             started_checks = time.perf_counter()
+            if by_keys:
+                _track_blocked(con, before=True)
             result.quality = checks.run(con, run_id, {s.name: s.cadence_hours for s in cfg.sources})
+            if by_keys:
+                _track_blocked(con, before=False)
             result.sql_check_seconds = time.perf_counter() - started_checks
             if result.gx_mode == "in_build":
                 progress("Great Expectations validation and Data Docs")
                 result.gx = expectations.validate(con, run_id, cfg.warehouse_dir / "data_docs")
                 expectations.store(con, run_id, result.gx)
             checks.gate(result.quality)
-            result.model_seconds |= dag.run(con, [m for m in all_models if m.layer == "core"])
+            result.model_seconds |= build_models.run([m for m in all_models if m.layer == "core"])
             con.execute("CHECKPOINT")
-            result.model_seconds |= dag.run(con, [m for m in all_models if m.layer == "marts"])
+            result.model_seconds |= build_models.run([m for m in all_models if m.layer == "marts"])
+            result.model_modes = build_models.modes
+            incremental.store_digest(con, model_digest)
+            changes.detach(con)
             progress("grain of the core tables and marts")
             started_checks = time.perf_counter()
             result.quality = checks.run(con, run_id, layer="built")
@@ -421,6 +480,8 @@ def run(
             progress("publish")
             con.execute("CHECKPOINT")
             con.close()
+            if by_keys:  # updated in place: free blocks left behind are compacted away
+                wh.compact(build)
             result.snapshot = str(wh.publish(build, run_id, cfg.keep_snapshots))
             wh.discard(build)  # what is left of it: DuckDB's spill folder
         except BaseException as exc:
