@@ -341,13 +341,18 @@ def create_tables(con: duckdb.DuckDBPyConnection, replace: bool = True) -> None:
 
 
 def tracked(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the mapped entities of this build carry their raw keys (built by this version):
-    an incremental run can then map only what changed."""
-    row = con.execute(
-        "SELECT count(DISTINCT table_name) FROM information_schema.columns "
-        "WHERE table_schema = 'mapped' AND column_name = '_key'"
-    ).fetchone()
-    return bool(row and row[0] == len(ENTITIES))
+    """Whether the mapped entities of this build have the columns this version writes, their raw
+    keys included: an incremental run can then map only what changed (else it maps all)."""
+    found: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'mapped'"
+    ).fetchall():
+        found.setdefault(table, set()).add(column)
+    return all(
+        found.get(entity) == {"source", *cols, "_load_id", *TRACKING}
+        for entity, cols in ENTITIES.items()
+    )
 
 
 def _refuse_bad_values(con: duckdb.DuckDBPyConnection, source: Source, spec: EntitySpec) -> None:

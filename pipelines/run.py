@@ -8,6 +8,7 @@ beside the snapshots, and `meta.run_*` tables inside the published warehouse).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import time
@@ -24,7 +25,6 @@ import polars as pl
 from pipelines import mapped, pseudonym
 from pipelines.config import Config, Source
 from pipelines.contract import Finding
-from pipelines.extract import cda as cda_extract
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
 from pipelines.raw import TableLoad
@@ -113,7 +113,9 @@ def _extract(
         return sql_extract.extract(
             con, source, load_id=load_id, full=full, lag_hours=lag, since=since, until=until
         )
-    if source.kind == "cda":
+    if source.kind == "cda":  # lxml loads only for a network that has such a source
+        from pipelines.extract import cda as cda_extract
+
         return cda_extract.extract(con, source, load_id=load_id)
     return file_extract.extract(con, source, load_id=load_id)
 
@@ -362,6 +364,28 @@ def _mapping_modes(cfg: Config, result: RunResult) -> dict[tuple[str, str], str]
     return modes
 
 
+def _mapping_digests(cfg: Config) -> dict[str, str]:
+    """Per source, what its mapping reads besides its raw rows: the mapping file (columns, code
+    lists, contract). A source whose digest changed since the last run is mapped whole."""
+    return {s.name: hashlib.sha256(s.mapping.path.read_bytes()).hexdigest() for s in cfg.sources}
+
+
+def _stored_mapping_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
+        "AND table_name = 'mapping_digest'"
+    ).fetchone()
+    if not found or not found[0]:
+        return {}
+    return dict(con.execute("SELECT source, digest FROM meta.mapping_digest").fetchall())
+
+
+def _store_mapping_digests(con: duckdb.DuckDBPyConnection, digests: dict[str, str]) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute("CREATE OR REPLACE TABLE meta.mapping_digest (source VARCHAR, digest VARCHAR)")
+    con.executemany("INSERT INTO meta.mapping_digest VALUES (?, ?)", list(digests.items()))
+
+
 def _track_blocked(con: duckdb.DuckDBPyConnection, before: bool) -> None:
     """The rows the quality gate blocks, compared before and after the checks (an incremental
     run: a fiche released or newly blocked is a change for the models that leave them out)."""
@@ -437,12 +461,16 @@ def run(
             # stay in DuckDB's memory and count against its limit (a 10M build ran out of it)
             con.execute("CHECKPOINT")
             progress("map sources to the canonical model")
-            result.reconciliation = mapped.apply(
-                con,
-                cfg.sources,
-                changed=_mapping_modes(cfg, result) if by_keys else None,
-                load_id=run_id,
-            )
+            modes = None
+            digests = _mapping_digests(cfg)
+            if by_keys:
+                modes = _mapping_modes(cfg, result)
+                stored = _stored_mapping_digests(con)
+                for source, table in modes:
+                    if stored.get(source) != digests[source]:  # its mapping file was edited
+                        modes[(source, table)] = "whole"
+            result.reconciliation = mapped.apply(con, cfg.sources, changed=modes, load_id=run_id)
+            _store_mapping_digests(con, digests)
             result.files_reconciled = _files_reconciled(con, result)
             con.execute("CHECKPOINT")
             progress("build staging, core and marts (quorum included)")

@@ -98,9 +98,12 @@ def inputs(model: Model) -> set[str]:
 
 
 def digest(con: duckdb.DuckDBPyConnection) -> str:
-    """What the models compute besides their inputs: their SQL and rules, the reference tables,
-    the quorum rules and the pseudonymisation key. When it changes, every model is rebuilt."""
+    """What the models compute besides their inputs: their SQL and rules, the canonical model,
+    the reference tables, the quorum rules and the pseudonymisation key. When it changes, every
+    model is rebuilt."""
     h = hashlib.sha256()
+    # the canonical model: the mapped entities' columns
+    h.update((MODELS_DIR.parent / "canonical.py").read_bytes())
     for path in sorted(MODELS_DIR.rglob("*")):
         if path.suffix in (".sql", ".py") and path.is_file():
             h.update(str(path.relative_to(MODELS_DIR)).encode())
