@@ -1,6 +1,7 @@
 """Incremental models: a run rebuilds what changed and what depends on it, not the history.
 
-A model may have a rule, `warehouse/models/<layer>/incremental/<model>.sql`:
+A model may have a rule, `warehouse/models/<layer>/incremental/<model>.sql` (a Python model too:
+its `build(con, tables=...)` then reads the filtered relations it is given):
 
     -- key: fiche_id
     -- reads staging.stg_fiche: fiche_id
@@ -84,7 +85,7 @@ def rules() -> dict[str, Rule]:
     for layer in LAYERS:
         for path in sorted((MODELS_DIR / layer / "incremental").glob("*.sql")):
             rule = _parse(layer, path)
-            if not (MODELS_DIR / layer / f"{path.stem}.sql").exists():
+            if not any((MODELS_DIR / layer / f"{path.stem}{x}").exists() for x in (".sql", ".py")):
                 raise ConfigError(f"{path}: no SQL model {rule.model} to make incremental")
             out[rule.model] = rule
     return out
@@ -235,12 +236,21 @@ class Build:
             f"CREATE OR REPLACE TEMP TABLE _before AS SELECT * FROM {model.qualified} WHERE {own}"
         )
         con.execute(f"DELETE FROM {model.qualified} WHERE {own}")
-        sql = model.sql
-        for table, expr in rule.filters.items():
-            exprs = [e.strip() for e in _split(expr)]
-            relation = f"(SELECT * FROM {table} WHERE {_touched_filter(exprs)})"
-            sql = re.sub(rf"\b{re.escape(table)}\b(?!\.)", relation, sql)
-        con.execute(f"INSERT INTO {model.qualified} BY NAME SELECT * FROM ({sql}) WHERE {own}")
+        relations = {
+            table: f"(SELECT * FROM {table} WHERE {_touched_filter(_split(expr))})"
+            for table, expr in rule.filters.items()
+        }
+        if model.kind == "python":  # the model takes the relations to read instead
+            con.register("_model_rows", model.module.build(con, tables=relations).to_arrow())
+            rows = "_model_rows"
+        else:
+            sql = model.sql
+            for table, relation in relations.items():
+                sql = re.sub(rf"\b{re.escape(table)}\b(?!\.)", relation, sql)
+            rows = f"({sql})"
+        con.execute(f"INSERT INTO {model.qualified} BY NAME SELECT * FROM {rows} WHERE {own}")
+        if model.kind == "python":
+            con.unregister("_model_rows")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _after AS SELECT * FROM {model.qualified} WHERE {own}"
         )
@@ -252,4 +262,4 @@ class Build:
 
 def _split(expr: str) -> list[str]:
     """A composite key's expressions, separated by `;` in a `reads` line."""
-    return expr.split(";")
+    return [e.strip() for e in expr.split(";")]
