@@ -397,6 +397,8 @@ def apply(
         for table in tables:
             specs = [s for s in source.mapping.entities if s.table == table]
             mode = "whole" if changed is None else changed.get((source.name, table), "whole")
+            if mode == "keys" and any(s.distinct for s in specs):
+                mode = "whole"  # one entity row from many raw rows: the changed ones alone lie
             if mode != "whole" and not all((source.name, table, s.name) in previous for s in specs):
                 mode = "whole"  # no count to move from: read it all
             if mode == "none":
