@@ -120,19 +120,30 @@ def incremental_figures(profile: Profile, built: dict[str, float]) -> list[Figur
     from warehouse.publish import Warehouse
 
     wh = Warehouse(etl.warehouse_dir(profile))
-    base = wh.current()
-    if base is None:
+    current = wh.current()
+    if current is None:
         raise RuntimeError("no published warehouse to run incrementally from: run the build step")
+    # kept aside: the runs' publishes prune older snapshots, this one among them
+    base = profile.workdir / "incremental-base.duckdb"
+    shutil.copyfile(current, base)
+
+    def start_from_base() -> None:
+        """Publish the base again (a copy, under its own id), as `rrc etl run` would."""
+        wh.building_dir.mkdir(parents=True, exist_ok=True)
+        build = wh.building_dir / f"{current.stem}.duckdb"
+        shutil.copyfile(base, build)
+        wh.publish(build, current.stem, keep=len(DAYS) + 2)
+
     runs: dict[int, etl.Run] = {}
     for fiches in DAYS:
-        wh.restore(base.stem)
+        start_from_base()
         changed = day.apply(profile.url, fiches)
         try:
             runs[changed] = etl.run(profile, full=False, log=profile.workdir / "etl.log")
         finally:
             day.revert(profile.url)
     size = etl.published(profile).stat().st_size
-    wh.restore(base.stem)  # the warehouse matches the stores again
+    start_from_base()  # the warehouse matches the stores again
     peer_s, peer_rows = peer.day_merge(profile.url, profile.workdir / "dlt")
     standard = day.NEW + day.TOUCHED
     inc = runs[standard]
