@@ -53,12 +53,21 @@ demo: install
 # Benchmarks (not part of `make test`): generate the stores in PostgreSQL once (reused while their
 # manifest matches), measure every figure against a limit measured in the same run, write
 # BENCHMARKS.md.
-bench: install-dev
+bench: install-dev bench-engines
 	$(BIN)/python -m bench.run --profile national
 
 .PHONY: bench-quick
-bench-quick: install-dev
+bench-quick: install-dev bench-engines
 	$(BIN)/python -m bench.run --profile quick
+
+# The peers the benchmark measures beside our ETL (dbt-duckdb, SQLMesh, dlt), in their own
+# virtualenv: their pins clash with the package's (docs/decisions.md, 14)
+.PHONY: bench-engines
+bench-engines: .venv-bench/.installed
+.venv-bench/.installed: bench/engines-requirements.txt
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install -q -r bench/engines-requirements.txt
+	@touch $@
 
 # the whole suite, after the linters: ruff (style and errors), ruff format, mypy on the sources
 test: lint

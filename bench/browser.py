@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 import time
 
-from tests.dashboards.conftest import CHROMIUM, FLAGS
+from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM_FLAGS as FLAGS
 
 
 def first_loads(base: str, username: str, password: str, n: int = 5) -> list[float]:

@@ -43,8 +43,10 @@ def revert(url: str) -> bool:
     return True
 
 
-def apply(url: str) -> int:
-    """Insert and touch fiches as one day in the DCC would; return the fiches changed."""
+def apply(url: str, fiches: int = NEW + TOUCHED) -> int:
+    """Insert and touch fiches as one day in the DCC would (half new, half touched); return the
+    fiches changed."""
+    new, touched = fiches // 2, fiches - fiches // 2
     with psycopg.connect(libpq(url)) as conn:
         columns = [
             r[0]
@@ -65,7 +67,7 @@ def apply(url: str) -> int:
         )
         conn.execute(
             "CREATE TEMP TABLE src AS SELECT * FROM fiche_rcp WHERE version = 1 "
-            f"ORDER BY id_fiche DESC LIMIT {NEW}"
+            f"ORDER BY id_fiche DESC LIMIT {new}"
         )
         conn.execute(f"INSERT INTO fiche_rcp ({', '.join(columns)}) SELECT {select} FROM src f")
         conn.execute(
@@ -79,10 +81,10 @@ def apply(url: str) -> int:
         conn.execute(
             "INSERT INTO bench_day SELECT 'touched', id_fiche, version, updated_at FROM fiche_rcp "
             f"WHERE id_fiche <= {offset} ORDER BY id_fiche DESC, version DESC "
-            f"OFFSET {NEW * 3} LIMIT {TOUCHED}"
+            f"OFFSET {new * 3} LIMIT {touched}"
         )
         conn.execute(
             "UPDATE fiche_rcp f SET updated_at = localtimestamp FROM bench_day d "
             "WHERE d.kind = 'touched' AND f.id_fiche = d.id_fiche AND f.version = d.version"
         )
-    return NEW + TOUCHED
+    return new + touched

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,3 +78,28 @@ def validate(profile: Profile, log: Path) -> child.Measured:
 def published(profile: Profile) -> Path:
     """The warehouse file the last run published."""
     return (warehouse_dir(profile) / "current.duckdb").resolve()
+
+
+# libraries an ETL run with Great Expectations off has no use for (the boards, reports, GX and
+# its pandas, scipy's statistics; lxml unless a CDA source is configured)
+UNUSED = ("pandas", "great_expectations", "scipy", "dash", "plotly", "reportlab", "lxml")
+
+
+def imports(profile: Profile) -> tuple[float, list[str]]:
+    """What `rrc etl run` loads before it starts (GX off): seconds to import its modules, and
+    the libraries of UNUSED among them."""
+    code = (
+        "import sys, time; t = time.perf_counter(); import cli.main, pipelines.run; "
+        "print(time.perf_counter() - t); "
+        f"print(','.join(m for m in {UNUSED!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env(profile), "RRC_GREAT_EXPECTATIONS": "off"},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    seconds, loaded = [*done.stdout.strip().splitlines(), ""][:2]
+    return float(seconds), [m for m in loaded.split(",") if m]

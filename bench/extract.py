@@ -1,6 +1,7 @@
 """Extraction speed, per table and path, against PostgreSQL's own binary COPY of the same table
-(the limit: the server's fastest way out, bytes read and dropped) and pandas.read_sql on a 1M-row
-subset (what users write by hand).
+by `psql` (the limit: the server's fastest way out, bytes read and dropped; psycopg's COPY, slower
+on narrow tables, beside it), dlt (the peer) and pandas.read_sql on a 1M-row subset (what users
+write by hand).
 
     python -m bench.extract --url postgresql+psycopg://postgres@127.0.0.1/rrc_bench
 """
@@ -8,6 +9,7 @@ subset (what users write by hand).
 from __future__ import annotations
 
 import argparse
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +45,23 @@ def copy_binary(url: str, table: str) -> tuple[int, float]:
         return int(found[0]) if found else 0, time.perf_counter() - started
 
 
+def psql_copy(url: str, table: str) -> tuple[int, float]:
+    """`psql`'s binary COPY of the whole table to /dev/null: the fastest way out measured here
+    (2 to 2.5 times psycopg's on narrow tables), the limit of every extraction figure."""
+    with psycopg.connect(libpq(url)) as conn:
+        found = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            "psql", libpq(url), "-q", "-v", "ON_ERROR_STOP=1", "-c",
+            f"\\copy (SELECT * FROM \"{table}\") TO '/dev/null' (FORMAT binary)",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return int(found[0]) if found else 0, time.perf_counter() - started
+
+
 def scanner(url: str, table: str) -> tuple[int, float]:
     """Our extraction path: the table into a DuckDB file through the postgres scanner."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,32 +86,59 @@ def pandas_read_sql(url: str, table: str) -> tuple[int, float]:
     return len(frame), seconds
 
 
-def rate_figure(name: str, rows: int, seconds: float, copy_rate: float, target: Target) -> Figure:
+def rate_figure(
+    name: str, rows: int, seconds: float, copy_rate: float, target: Target, note: str = ""
+) -> Figure:
     return Figure(
         name,
         rows / seconds,
         "rows/s",
         target,
         limit=copy_rate,
-        limit_text=f"binary COPY {copy_rate:,.0f} rows/s",
-        note=f"{rows:,} rows",
+        limit_text=f"psql binary COPY {copy_rate:,.0f} rows/s",
+        note=f"{rows:,} rows" + (f"; {note}" if note else ""),
     )
 
 
-def measure(url: str, tables: tuple[str, ...] = TABLES) -> tuple[list[Figure], dict[str, float]]:
-    """Scanner and pandas figures per table, and the COPY rate of each (for other paths)."""
+def measure(
+    url: str, tables: tuple[str, ...] = TABLES, peer: dict[str, float] | None = None
+) -> tuple[list[Figure], dict[str, float]]:
+    """Scanner, dlt (`peer`: rows/s per table, measured by bench/peer.py) and pandas figures per
+    table against psql's binary COPY (psycopg's beside it), and the psql COPY rate of each (the
+    limit of the other paths)."""
     figures: list[Figure] = []
     copy_rates: dict[str, float] = {}
     for table in tables:
-        n, copy_s = copy_binary(url, table)
+        n, copy_s = psql_copy(url, table)
         copy_rates[table] = n / copy_s
+        _, psycopg_s = copy_binary(url, table)
         m, ours_s = scanner(url, table)
         if m != n:
             raise RuntimeError(f"{table}: the scanner read {m} rows, COPY {n}")
         p, pandas_s = pandas_read_sql(url, table)
+        dlt_rate = (peer or {}).get(table)
         figures.append(
-            rate_figure(f"extract `{table}`, DuckDB scanner", n, ours_s, copy_rates[table], TARGET)
+            rate_figure(
+                f"extract `{table}`, DuckDB scanner",
+                n,
+                ours_s,
+                copy_rates[table],
+                TARGET,
+                note=f"psycopg's binary COPY {n / psycopg_s:,.0f} rows/s"
+                + (f"; {n / ours_s / dlt_rate:.2f}× dlt" if dlt_rate else ""),
+            )
         )
+        if dlt_rate:
+            figures.append(
+                Figure(
+                    f"extract `{table}`, dlt `sql_table` (pyarrow) into DuckDB, the peer",
+                    dlt_rate,
+                    "rows/s",
+                    Target.report("report it (the peer)"),
+                    limit=copy_rates[table],
+                    limit_text=f"psql binary COPY {copy_rates[table]:,.0f} rows/s",
+                )
+            )
         figures.append(
             rate_figure(
                 f"extract `{table}`, pandas.read_sql",

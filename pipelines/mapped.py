@@ -18,8 +18,9 @@ import duckdb
 import polars as pl
 
 from pipelines.config import EntitySpec, Source
-from pipelines.raw import REJECT, quote, raw_name
+from pipelines.raw import CHANGED, REJECT, key_text, quote, raw_name
 from rrc.errors import SourceError
+from warehouse import changes
 from warehouse.canonical import ENTITIES, REQUIRED
 
 
@@ -251,13 +252,11 @@ class _Compiler:
             )
         if not self.key:
             return "CAST(NULL AS VARCHAR)"
-        return " || ', ' || ".join(
-            f"{_literal(k + '=')} || coalesce(CAST(src.{quote(k)} AS VARCHAR), 'NULL')"
-            for k in self.key
-        )
+        return key_text(self.key, "src")
 
-    def sql(self) -> tuple[str, str]:
-        """(SELECT of offered rows with `_reason`, condition of skipped source rows)."""
+    def sql(self, where: str = "") -> tuple[str, str]:
+        """(SELECT of offered rows with `_reason`, condition of skipped source rows); `where`
+        keeps only some raw rows (those an incremental run changed)."""
         types = ENTITIES[self.spec.entity]
         if REJECT in self.raw_types:  # the extraction found the row in breach of its contract
             self.checks.append(f"src.{quote(REJECT)}")
@@ -270,13 +269,13 @@ class _Compiler:
         for col in REQUIRED.get(self.spec.entity, []):
             self.checks.append(f"CASE WHEN ({exprs[col]}) IS NULL THEN 'missing {col}' END")
         table = raw_name(self.source, self.spec.table)
-        base = f"SELECT * FROM {table}"
+        base = f"SELECT * FROM {table} src" + (f" WHERE {where}" if where else "")
         skip = "FALSE"
         if self.spec.skip_null:
             skip_spec = self.spec.columns[self.spec.skip_null]
             skip_col = skip_spec if isinstance(skip_spec, str) else skip_spec["column"]
             skip = f"{quote(skip_col)} IS NULL"
-            base += f" WHERE NOT ({skip})"
+            base += f" {'AND' if where else 'WHERE'} NOT ({skip})"
         if self.split:
             col, sep = self.split
             base = (
@@ -299,7 +298,9 @@ class _Compiler:
             f"  CASE WHEN {reason} IS NOT NULL THEN {self._location()} END AS _location,\n"
             f"  CASE WHEN {reason} IS NOT NULL THEN CAST({exprs[first_key]} AS VARCHAR) END "
             f"AS _entity_key,\n"
-            f"  {'src._file' if '_file' in self.raw_types else 'CAST(NULL AS VARCHAR)'} AS _file\n"
+            f"  {'src._file' if '_file' in self.raw_types else 'CAST(NULL AS VARCHAR)'} AS _file,\n"
+            f"  {_literal(self.spec.table)} AS _table,\n"
+            f"  {key_text(self.key, 'src') if self.key else 'CAST(NULL AS VARCHAR)'} AS _key\n"
             f"FROM ({base}) src\n" + "\n".join(self.joins)
         )
         if self.spec.distinct:
@@ -310,23 +311,47 @@ class _Compiler:
         return sql, skip
 
 
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+# mapped rows carry the source table and raw key they were read from, so that an incremental run
+# replaces only the rows of the keys it changed
+TRACKING = {"_table": "VARCHAR", "_key": "VARCHAR"}
+
+
+def create_tables(con: duckdb.DuckDBPyConnection, replace: bool = True) -> None:
+    """The mapped entities, the quarantine and the per-file reconciliation: new and empty
+    (`replace`, a full run), or kept when they exist (an incremental run)."""
+    verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
     con.execute("CREATE SCHEMA IF NOT EXISTS mapped")
     con.execute("CREATE SCHEMA IF NOT EXISTS quality")
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    tracking = ", ".join(f"{c} {t}" for c, t in TRACKING.items())
     for entity, cols in ENTITIES.items():
         body = ", ".join(f"{quote(c)} {t}" for c, t in cols.items())
         con.execute(
-            f"CREATE OR REPLACE TABLE mapped.{entity} (source VARCHAR, {body}, _load_id VARCHAR)"
+            f"{verb} mapped.{entity} (source VARCHAR, {body}, _load_id VARCHAR, {tracking})"
         )
     con.execute(
-        'CREATE OR REPLACE TABLE meta.reconciliation_file (source VARCHAR, "table" VARCHAR, '
+        f'{verb} meta.reconciliation_file (source VARCHAR, "table" VARCHAR, '
         "file VARCHAR, entity VARCHAR, offered BIGINT, loaded BIGINT, quarantined BIGINT)"
     )
     con.execute(
-        "CREATE OR REPLACE TABLE quality.quarantine (load_id VARCHAR, source VARCHAR, "
+        f"{verb} quality.quarantine (load_id VARCHAR, source VARCHAR, "
         "source_table VARCHAR, entity VARCHAR, check_name VARCHAR, reason VARCHAR, "
         "original_row JSON, location VARCHAR, entity_key VARCHAR)"
+    )
+
+
+def tracked(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the mapped entities of this build have the columns this version writes, their raw
+    keys included: an incremental run can then map only what changed (else it maps all)."""
+    found: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'mapped'"
+    ).fetchall():
+        found.setdefault(table, set()).add(column)
+    return all(
+        found.get(entity) == {"source", *cols, "_load_id", *TRACKING}
+        for entity, cols in ENTITIES.items()
     )
 
 
@@ -347,62 +372,188 @@ def _refuse_bad_values(con: duckdb.DuckDBPyConnection, source: Source, spec: Ent
         )
 
 
-def apply(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> list[Reconciliation]:
-    """Rebuild every mapped entity from the raw layer; quarantine what cannot be loaded."""
-    create_tables(con)
+def apply(
+    con: duckdb.DuckDBPyConnection,
+    sources: list[Source],
+    changed: dict[tuple[str, str], str] | None = None,
+    load_id: str = "",
+) -> list[Reconciliation]:
+    """Map the raw layer to the canonical entities; quarantine what cannot be loaded.
+
+    `changed` None: every entity rebuilt from the whole raw layer (a full run). Otherwise, per
+    (source, table): "keys" maps again only the raw rows this run changed (stamped with
+    `load_id`, or deleted or re-marked by the extract), "whole" all its rows, "none" nothing (the
+    table was not extracted); the rows that differ go to `changes.<entity>`
+    (`warehouse/changes.py`) and the reconciliation is the last run's, moved by the difference."""
+    full = changed is None
+    create_tables(con, replace=full)
     con.register("_codes", code_maps(sources).to_arrow())
     con.execute("CREATE OR REPLACE TABLE meta.code_map AS SELECT * FROM _codes")
     con.unregister("_codes")
+    previous = {} if full else _previous_reconciliation(con)
     out = []
     for source in sources:
-        for spec in source.mapping.entities:
-            raw_types = dict(
-                con.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_schema = 'raw' AND table_name = ?",
-                    [f"{source.name}__{spec.table}"],
-                ).fetchall()
-            )
-            key = source.mapping.tables[spec.table].key
-            sql, skip = _Compiler(source.name, spec, raw_types, key).sql()
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _offered AS {sql}")
-            cols = ", ".join(quote(c) for c in ENTITIES[spec.entity])
-            con.execute(
-                f"INSERT INTO mapped.{spec.entity} (source, {cols}, _load_id) "
-                f"SELECT source, {cols}, _load_id FROM _offered WHERE _reason IS NULL"
-            )
-            if source.mapping.contract.bad_value == "refuse":
-                _refuse_bad_values(con, source, spec)
-            con.execute(
-                "INSERT INTO quality.quarantine SELECT _load_id, source, ?, ?, 'mapping', "
-                "_reason, _raw, _location, _entity_key FROM _offered WHERE _reason IS NOT NULL",
-                [spec.table, spec.entity],
-            )
-            con.execute(
-                "INSERT INTO meta.reconciliation_file SELECT source, ?, _file, ?, count(*), "
-                "count(*) - count(_reason), count(_reason) FROM _offered "
-                "WHERE _file IS NOT NULL GROUP BY ALL",
-                [spec.table, spec.name],
-            )
-            offered, quarantined = con.execute(
-                "SELECT count(*), count(_reason) FROM _offered"
-            ).fetchone() or (0, 0)
-            skipped = 0
-            if skip != "FALSE":
-                row = con.execute(
-                    f"SELECT count(*) FROM {raw_name(source.name, spec.table)} WHERE {skip}"
-                ).fetchone()
-                skipped = int(row[0]) if row else 0
-            out.append(
-                Reconciliation(
-                    source.name,
-                    spec.table,
-                    spec.name,
-                    offered + skipped,
-                    offered - quarantined,
-                    quarantined,
-                    skipped,
-                )
-            )
-            con.execute("DROP TABLE _offered")
+        tables = dict.fromkeys(spec.table for spec in source.mapping.entities)
+        for table in tables:
+            specs = [s for s in source.mapping.entities if s.table == table]
+            mode = "whole" if changed is None else changed.get((source.name, table), "whole")
+            if mode == "keys" and any(s.distinct for s in specs):
+                mode = "whole"  # one entity row from many raw rows: the changed ones alone lie
+            if mode != "whole" and not all((source.name, table, s.name) in previous for s in specs):
+                mode = "whole"  # no count to move from: read it all
+            if mode == "none":
+                out += [previous[(source.name, table, s.name)] for s in specs]
+                continue
+            out += _map_table(con, source, table, specs, mode, load_id, full, previous)
     return out
+
+
+def _previous_reconciliation(
+    con: duckdb.DuckDBPyConnection,
+) -> dict[tuple[str, str, str], Reconciliation]:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
+        "AND table_name = 'reconciliation'"
+    ).fetchone()
+    if not found or not found[0]:
+        return {}
+    rows = con.execute(
+        'SELECT source, "table", entity, offered, loaded, quarantined, skipped '
+        "FROM meta.reconciliation"
+    ).fetchall()
+    return {(r[0], r[1], r[2]): Reconciliation(*r) for r in rows}
+
+
+def _map_table(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    table: str,
+    specs: list[EntitySpec],
+    mode: str,
+    load_id: str,
+    full: bool,
+    previous: dict[tuple[str, str, str], Reconciliation],
+) -> list[Reconciliation]:
+    """Map the rows of one raw table (all, or the changed keys) into each entity it feeds."""
+    raw_types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = ?",
+            [f"{source.name}__{table}"],
+        ).fetchall()
+    )
+    key = source.mapping.tables[table].key
+    where, params = "", [source.name, table]
+    scope = f"source = {_literal(source.name)} AND _table = {_literal(table)}"
+    if mode == "keys":
+        _changed_keys(con, source.name, table, key, load_id)
+        where = f"src._load_id = {_literal(load_id)}"
+        if _count_rows(con, "SELECT count(*) FROM _keys_other"):
+            where += f" OR {key_text(key, 'src')} IN (SELECT k FROM _keys_other)"
+        scope += " AND _key IN (SELECT k FROM _keys)"
+    old: dict[str, tuple[int, int]] = {}
+    if not full:
+        for entity in dict.fromkeys(s.entity for s in specs):
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _old_{entity} AS "
+                f"SELECT * FROM mapped.{entity} WHERE {scope}"
+            )
+            con.execute(f"DELETE FROM mapped.{entity} WHERE {scope}")
+        quarantine_scope = "check_name = 'mapping' AND source = ? AND source_table = ?" + (
+            " AND location IN (SELECT k FROM _keys)" if mode == "keys" else ""
+        )
+        for spec in specs:
+            loaded = _count_rows(con, f"SELECT count(*) FROM _old_{spec.entity}")
+            quarantined = _count_rows(
+                con,
+                f"SELECT count(*) FROM quality.quarantine WHERE {quarantine_scope} AND entity = ?",
+                [source.name, table, spec.entity],
+            )
+            old[spec.name] = (loaded, quarantined)
+        con.execute(f"DELETE FROM quality.quarantine WHERE {quarantine_scope}", params)
+        if mode == "whole":
+            con.execute(
+                'DELETE FROM meta.reconciliation_file WHERE source = ? AND "table" = ?', params
+            )
+    out = []
+    for spec in specs:
+        sql, skip = _Compiler(source.name, spec, raw_types, key).sql(where)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _offered AS {sql}")
+        cols = ", ".join(quote(c) for c in ENTITIES[spec.entity])
+        con.execute(
+            f"INSERT INTO mapped.{spec.entity} (source, {cols}, _load_id, _table, _key) "
+            f"SELECT source, {cols}, _load_id, _table, _key FROM _offered WHERE _reason IS NULL"
+        )
+        if source.mapping.contract.bad_value == "refuse":
+            _refuse_bad_values(con, source, spec)
+        con.execute(
+            "INSERT INTO quality.quarantine SELECT _load_id, source, ?, ?, 'mapping', "
+            "_reason, _raw, _location, _entity_key FROM _offered WHERE _reason IS NOT NULL",
+            [spec.table, spec.entity],
+        )
+        con.execute(
+            "INSERT INTO meta.reconciliation_file SELECT source, ?, _file, ?, count(*), "
+            "count(*) - count(_reason), count(_reason) FROM _offered "
+            "WHERE _file IS NOT NULL GROUP BY ALL",
+            [spec.table, spec.name],
+        )
+        offered, quarantined = con.execute(
+            "SELECT count(*), count(_reason) FROM _offered"
+        ).fetchone() or (0, 0)
+        skipped = 0
+        if skip != "FALSE":
+            skipped = _count_rows(
+                con, f"SELECT count(*) FROM {raw_name(source.name, spec.table)} WHERE {skip}"
+            )
+        loaded = offered - quarantined
+        if mode == "keys":  # the last run's counts, moved by what this run replaced
+            last = previous[(source.name, table, spec.name)]
+            loaded += last.loaded - old[spec.name][0]
+            quarantined += last.quarantined - old[spec.name][1]
+        out.append(
+            Reconciliation(
+                source.name,
+                spec.table,
+                spec.name,
+                loaded + quarantined + skipped,
+                loaded,
+                quarantined,
+                skipped,
+            )
+        )
+        con.execute("DROP TABLE _offered")
+    if not full:
+        for entity in dict.fromkeys(s.entity for s in specs):
+            new = f"(SELECT * FROM mapped.{entity} WHERE {scope})"
+            changes.record(con, entity, f"_old_{entity}", new)
+            con.execute(f"DROP TABLE _old_{entity}")
+    return out
+
+
+def _changed_keys(
+    con: duckdb.DuckDBPyConnection, source: str, table: str, key: list[str], load_id: str
+) -> None:
+    """`_keys`: the raw keys of `table` this run changed (loaded with `load_id`, or deleted or
+    re-marked: `pipelines.raw.record_changed`); `_keys_other`: the latter alone."""
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {CHANGED} "
+        "(source VARCHAR, source_table VARCHAR, key VARCHAR)"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _keys_other AS SELECT DISTINCT key AS k FROM {CHANGED} "
+        "WHERE source = ? AND source_table = ?",
+        [source, table],
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _keys AS SELECT {key_text(key, 'src')} AS k "
+        f"FROM {raw_name(source, table)} src WHERE src._load_id = ? "
+        "UNION SELECT k FROM _keys_other",
+        [load_id],
+    )
+
+
+def _count_rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0

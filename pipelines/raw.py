@@ -29,6 +29,31 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def key_text(key: list[str], alias: str) -> str:
+    """A row's key as text (`id_fiche=12, version=2`): how the quarantine names a SQL row, and how
+    an incremental run names the raw rows it changed (`changed`, `mapped._key`)."""
+    return " || ', ' || ".join(
+        "'" + k.replace("'", "''") + f"=' || coalesce(CAST({alias}.{quote(k)} AS VARCHAR), 'NULL')"
+        for k in key
+    )
+
+
+# rows of raw an extract changed without stamping them with its load id (deleted, or marked as
+# duplicates): the mapping re-reads these keys along with the rows the run loaded
+CHANGED = "_raw_changed"
+
+
+def record_changed(
+    con: duckdb.DuckDBPyConnection, source: str, table: str, select_keys: str
+) -> None:
+    """Remember raw keys changed without a new load id (`select_keys` gives their `key_text`)."""
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {CHANGED} "
+        "(source VARCHAR, source_table VARCHAR, key VARCHAR)"
+    )
+    con.execute(f"INSERT INTO {CHANGED} SELECT ?, ?, k FROM ({select_keys}) s(k)", [source, table])
+
+
 @dataclass
 class TableLoad:
     """What one extraction did to one raw table (the run log's reconciliation rows)."""

@@ -8,6 +8,7 @@ beside the snapshots, and `meta.run_*` tables inside the published warehouse).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import time
@@ -24,14 +25,13 @@ import polars as pl
 from pipelines import mapped, pseudonym
 from pipelines.config import Config, Source
 from pipelines.contract import Finding
-from pipelines.extract import cda as cda_extract
 from pipelines.extract import files as file_extract
 from pipelines.extract import sql as sql_extract
 from pipelines.extract import survey as survey_extract
 from pipelines.raw import TableLoad
 from quality import checks, expectations
 from rrc.errors import RRCError, SourceError
-from warehouse import dag, reference
+from warehouse import changes, dag, incremental, reference
 from warehouse.publish import Warehouse, disk_full
 
 RUN_LOG = "run_log.jsonl"
@@ -47,6 +47,8 @@ class RunResult:
     reconciliation: list[mapped.Reconciliation] = field(default_factory=list)
     stale_sources: list[str] = field(default_factory=list)
     model_seconds: dict[str, float] = field(default_factory=dict)
+    # how each model was built: whole, by key (n keys), unchanged (docs/etl.md, "Incremental")
+    model_modes: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     snapshot: str | None = None
     quality: pl.DataFrame | None = None
@@ -88,6 +90,7 @@ class RunResult:
                 "data_docs": str(self.gx.docs) if self.gx.docs else None,
             },
             "models": {k: round(v, 3) for k, v in self.model_seconds.items()},
+            "model_modes": self.model_modes,
             "loads": [
                 {k: v for k, v in asdict(x).items() if k not in ("findings", "files")}
                 for x in self.loads
@@ -111,7 +114,9 @@ def _extract(
         return sql_extract.extract(
             con, source, load_id=load_id, full=full, lag_hours=lag, since=since, until=until
         )
-    if source.kind == "cda":
+    if source.kind == "cda":  # lxml loads only for a network that has such a source
+        from pipelines.extract import cda as cda_extract
+
         return cda_extract.extract(con, source, load_id=load_id)
     if source.kind == "survey":
         return survey_extract.extract(con, source, load_id=load_id)
@@ -346,6 +351,61 @@ def _free_rebuilt(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CHECKPOINT")
 
 
+def _mapping_modes(cfg: Config, result: RunResult) -> dict[tuple[str, str], str]:
+    """How the mapping reads each raw table in an incremental run: the changed keys of a table
+    extracted by watermark ("keys"), all of a table read whole ("whole"), nothing of a source
+    not extracted this run ("none")."""
+    extracted = {x.source for x in result.loads}
+    modes = {
+        (s.name, t): "whole" if s.name in extracted else "none"
+        for s in cfg.sources
+        for t in s.mapping.tables
+    }
+    for load in result.loads:
+        keyed = load.mode in ("incremental", "backfill")
+        modes[(load.source, load.table)] = "keys" if keyed else "whole"
+    return modes
+
+
+def _mapping_digests(cfg: Config) -> dict[str, str]:
+    """Per source, what its mapping reads besides its raw rows: the mapping file (columns, code
+    lists, contract). A source whose digest changed since the last run is mapped whole."""
+    return {s.name: hashlib.sha256(s.mapping.path.read_bytes()).hexdigest() for s in cfg.sources}
+
+
+def _stored_mapping_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
+        "AND table_name = 'mapping_digest'"
+    ).fetchone()
+    if not found or not found[0]:
+        return {}
+    return dict(con.execute("SELECT source, digest FROM meta.mapping_digest").fetchall())
+
+
+def _store_mapping_digests(con: duckdb.DuckDBPyConnection, digests: dict[str, str]) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute("CREATE OR REPLACE TABLE meta.mapping_digest (source VARCHAR, digest VARCHAR)")
+    con.executemany("INSERT INTO meta.mapping_digest VALUES (?, ?)", list(digests.items()))
+
+
+def _track_blocked(con: duckdb.DuckDBPyConnection, before: bool) -> None:
+    """The rows the quality gate blocks, compared before and after the checks (an incremental
+    run: a fiche released or newly blocked is a change for the models that leave them out)."""
+    if before:
+        con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS quality.blocked (table_name VARCHAR, row_key VARCHAR, "
+            "check_name VARCHAR)"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE _blocked_before AS SELECT * FROM quality.blocked")
+        # the checks' own quarantine rows are written again; the mapping's stay
+        con.execute("DELETE FROM quality.quarantine WHERE check_name <> 'mapping'")
+        return
+    changes.record(con, "blocked", "_blocked_before", "quality.blocked")
+    con.execute("DROP TABLE _blocked_before")
+
+
 def run(
     cfg: Config,
     *,
@@ -386,33 +446,60 @@ def run(
             previous = wh.current()
             if full and previous is not None:
                 checks.carry_history(con, previous)
-            if not full and previous is not None:
+            reference.load(con)
+            model_digest = incremental.digest(con)
+            # models by key when the previous build tracked its keys and computed as this one
+            by_keys = (
+                not full
+                and previous is not None
+                and mapped.tracked(con)
+                and incremental.stored_digest(con) == model_digest
+            )
+            if not full and previous is not None and not by_keys:
                 _free_rebuilt(con)
+            if by_keys:
+                changes.attach(con)
             _extract_sources(con, cfg, result, full, only, since, until, progress)
             # each layer written to the file before the next: until a checkpoint, new tables
             # stay in DuckDB's memory and count against its limit (a 10M build ran out of it)
             con.execute("CHECKPOINT")
             progress("map sources to the canonical model")
-            reference.load(con)
-            result.reconciliation = mapped.apply(con, cfg.sources)
+            modes = None
+            digests = _mapping_digests(cfg)
+            if by_keys:
+                modes = _mapping_modes(cfg, result)
+                stored = _stored_mapping_digests(con)
+                for source, table in modes:
+                    if stored.get(source) != digests[source]:  # its mapping file was edited
+                        modes[(source, table)] = "whole"
+            result.reconciliation = mapped.apply(con, cfg.sources, changed=modes, load_id=run_id)
+            _store_mapping_digests(con, digests)
             result.files_reconciled = _files_reconciled(con, result)
             con.execute("CHECKPOINT")
             progress("build staging, core and marts (quorum included)")
             all_models = dag.discover()
-            result.model_seconds = dag.run(con, [m for m in all_models if m.layer == "staging"])
+            build_models = incremental.Build(con, by_keys)
+            result.model_seconds = build_models.run([m for m in all_models if m.layer == "staging"])
             con.execute("CHECKPOINT")
             progress("quality checks")
             started_checks = time.perf_counter()
+            if by_keys:
+                _track_blocked(con, before=True)
             result.quality = checks.run(con, run_id, {s.name: s.cadence_hours for s in cfg.sources})
+            if by_keys:
+                _track_blocked(con, before=False)
             result.sql_check_seconds = time.perf_counter() - started_checks
             if result.gx_mode == "in_build":
                 progress("Great Expectations validation and Data Docs")
                 result.gx = expectations.validate(con, run_id, cfg.warehouse_dir / "data_docs")
                 expectations.store(con, run_id, result.gx)
             checks.gate(result.quality)
-            result.model_seconds |= dag.run(con, [m for m in all_models if m.layer == "core"])
+            result.model_seconds |= build_models.run([m for m in all_models if m.layer == "core"])
             con.execute("CHECKPOINT")
-            result.model_seconds |= dag.run(con, [m for m in all_models if m.layer == "marts"])
+            result.model_seconds |= build_models.run([m for m in all_models if m.layer == "marts"])
+            result.model_modes = build_models.modes
+            incremental.store_digest(con, model_digest)
+            changes.detach(con)
             progress("grain of the core tables and marts")
             started_checks = time.perf_counter()
             result.quality = checks.run(con, run_id, layer="built")
@@ -424,6 +511,8 @@ def run(
             progress("publish")
             con.execute("CHECKPOINT")
             con.close()
+            if by_keys:  # updated in place: free blocks left behind are compacted away
+                wh.compact(build)
             result.snapshot = str(wh.publish(build, run_id, cfg.keep_snapshots))
             wh.discard(build)  # what is left of it: DuckDB's spill folder
         except BaseException as exc:

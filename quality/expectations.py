@@ -23,10 +23,12 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads with GX only: `rrc etl run` with GX off never imports it
+    import pandas as pd
 
 from quality.checks import TABLES, Threshold, catalog
 from rrc.errors import ConfigError
@@ -111,6 +113,8 @@ def _expectation(gx: Any, t: Threshold, codes: list[str]) -> Any:
             column=t.field, value_set=codes, mostly=mostly
         )
     if t.check == "no_future_date":
+        import pandas as pd
+
         return gx.expectations.ExpectColumnValuesToBeBetween(
             column=t.field, max_value=pd.Timestamp(date.today()), mostly=mostly
         )
@@ -245,6 +249,8 @@ def save(docs_root: Path, run_id: str, outcome: GxOutcome) -> Path:
 
 def store(con: duckdb.DuckDBPyConnection, run_id: str, outcome: GxOutcome) -> None:
     """Keep GX's verdicts beside the raw counts (quality.gx_results, one row per expectation)."""
+    import pandas as pd
+
     frame = pd.DataFrame(
         outcome.results, columns=["check", "table", "field", "unexpected", "element", "success"]
     )

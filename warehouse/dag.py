@@ -90,7 +90,8 @@ def discover() -> list[Model]:
     return sorted((models[n] for n in order), key=lambda m: LAYERS.index(m.layer))  # stable
 
 
-def _materialise(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+def materialise(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """The model's table, built whole from its inputs."""
     if model.kind == "sql":
         con.execute(f"CREATE OR REPLACE TABLE {model.qualified} AS {model.sql}")
         return
@@ -110,17 +111,21 @@ def run(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> di
     for model in models or discover():
         started = time.perf_counter()
         try:
-            _materialise(con, model)
+            materialise(con, model)
         except duckdb.Error as exc:
-            hint = "run `rrc etl run --full` after fixing the model"
-            if isinstance(exc, duckdb.OutOfMemoryException):
-                (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone() or ("",)
-                hint = (
-                    f"the build's DuckDB memory limit ({limit}) was reached: raise it with "
-                    "RRC_ETL_MEMORY_LIMIT (or memory_limit in config/sources.toml), or rewrite the "
-                    "model so that DuckDB can spill it to disk"
-                )
-            message = f"model {model.qualified} ({model.path}) failed: {exc}"
-            raise ModelError(message, hint=hint) from exc
+            raise model_error(con, model, exc) from exc
         timings[model.qualified] = time.perf_counter() - started
     return timings
+
+
+def model_error(con: duckdb.DuckDBPyConnection, model: Model, exc: duckdb.Error) -> ModelError:
+    """What to say when a model failed: which, why, and what to do."""
+    hint = "run `rrc etl run --full` after fixing the model"
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone() or ("",)
+        hint = (
+            f"the build's DuckDB memory limit ({limit}) was reached: raise it with "
+            "RRC_ETL_MEMORY_LIMIT (or memory_limit in config/sources.toml), or rewrite the "
+            "model so that DuckDB can spill it to disk"
+        )
+    return ModelError(f"model {model.qualified} ({model.path}) failed: {exc}", hint=hint)

@@ -163,8 +163,34 @@ class Warehouse:
         os.replace(tmp, self.link)
         _fsync_dir(self.dir)
 
+    def compact(self, build: Path, limit: float = 0.1) -> bool:
+        """Rewrite a closed build into a new file when more than `limit` of it is free blocks.
+
+        An incremental build updates its tables in place: DuckDB writes changed row groups to
+        new blocks and frees the old ones, which the next run reuses, but never shrinks the
+        file. Past the limit, the tables are copied into a new file (`COPY FROM DATABASE`),
+        which holds only live blocks; the build file is replaced by it before the publish."""
+        con = duckdb.connect(str(build))
+        try:
+            total, free = con.execute(
+                "SELECT total_blocks, free_blocks FROM pragma_database_size()"
+            ).fetchone() or (0, 0)
+            if not total or free <= limit * total:
+                return False
+            fresh = build.with_name(f"{build.stem}-compact.duckdb")
+            fresh.unlink(missing_ok=True)
+            (name,) = con.execute("SELECT current_database()").fetchone() or ("",)
+            con.execute(f"ATTACH '{fresh}' AS compact")
+            con.execute(f'COPY FROM DATABASE "{name}" TO compact')
+            con.execute("DETACH compact")
+        finally:
+            con.close()
+        os.replace(fresh, build)
+        return True
+
     def discard(self, build: Path) -> None:
         build.unlink(missing_ok=True)
+        build.with_name(f"{build.stem}-compact.duckdb").unlink(missing_ok=True)
         Path(f"{build}.wal").unlink(missing_ok=True)
         shutil.rmtree(Path(f"{build}.tmp"), ignore_errors=True)
 

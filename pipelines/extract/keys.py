@@ -173,10 +173,14 @@ def reconcile(
                 f"(e.g. {shown}): removed from raw",
                 hint="a deletion should keep its row with its tombstone; check with the vendor",
             )
-        con.execute(
-            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM _gap g WHERE g.n_src IS NULL "
+        gone_rows = (
+            f"FROM {target} t WHERE EXISTS (SELECT 1 FROM _gap g WHERE g.n_src IS NULL "
             f"AND {_on(key, 't', 'g')})"
         )
+        raw.record_changed(
+            con, source.name, spec.name, f"SELECT DISTINCT {raw.key_text(key, 't')} {gone_rows}"
+        )
+        con.execute(f"DELETE {gone_rows}")
         load.deleted += gone
     duplicates(con, source, spec, v)
     for name in ("_src_keys", "_raw_keys", "_gap", "_changed", "_requar", "_refetch"):
@@ -250,7 +254,12 @@ def duplicates(
     key = [*spec.key, "_file"] if "_file" in present else spec.key
     cols = ", ".join(quote(k) for k in key)
     reject_sql = f"{quote(raw.REJECT)} LIKE 'duplicate key%'"
+    marked = (
+        f"SELECT {raw.key_text(spec.key, 't')} AS k, {quote(raw.REJECT)} AS r FROM {target} t "
+        f"WHERE {reject_sql}"
+    )
     if has_reject:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _dups_before AS {marked}")
         con.execute(f"UPDATE {target} SET {quote(raw.REJECT)} = NULL WHERE {reject_sql}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {cols}, count(*) AS _n FROM {target} "
@@ -282,4 +291,25 @@ def duplicates(
                 f"{raw_literal(label)} || ': ' || d._n || ' rows in the store' "
                 f"FROM _dups d WHERE {_on(key, 't', 'd')}"
             )
+            has_reject = True
+    if has_reject:  # rows marked or unmarked: the mapping reads their keys again
+        before = "_dups_before" if _exists_temp(con, "_dups_before") else f"({marked} LIMIT 0)"
+        raw.record_changed(
+            con,
+            source.name,
+            spec.name,
+            f"SELECT k FROM (({marked}) EXCEPT (SELECT * FROM {before})) "
+            f"UNION SELECT k FROM ((SELECT * FROM {before}) EXCEPT ({marked}))",
+        )
+        con.execute("DROP TABLE IF EXISTS _dups_before")
     con.execute("DROP TABLE _dups")
+
+
+def _exists_temp(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        _count(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+            [name],
+        )
+    )

@@ -6,6 +6,7 @@ specialty, a matching problem SQL does not say well."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import duckdb
@@ -16,10 +17,10 @@ from warehouse.quorum import Attendee, Rule, Verdict, evaluate, load_rules, rule
 READS = ("core.fact_attendance", "core.fact_session", "core.dim_rcp_entity", "core.fact_fiche")
 
 
-def _attendance(con: duckdb.DuckDBPyConnection) -> dict[str, list[Attendee]]:
+def _attendance(con: duckdb.DuckDBPyConnection, t: Mapping[str, str]) -> dict[str, list[Attendee]]:
     rows = con.execute(
         "SELECT session_id, prof_id, specialty, specialty_2, attendance_mode "
-        "FROM core.fact_attendance WHERE is_physician ORDER BY session_id, prof_id"
+        f"FROM {t['core.fact_attendance']} WHERE is_physician ORDER BY session_id, prof_id"
     ).fetchall()
     out: dict[str, list[Attendee]] = {}
     for session_id, prof_id, s1, s2, mode in rows:
@@ -28,16 +29,23 @@ def _attendance(con: duckdb.DuckDBPyConnection) -> dict[str, list[Attendee]]:
     return out
 
 
-def build(con: duckdb.DuckDBPyConnection, rules: list[Rule] | None = None) -> pl.DataFrame:
+def build(
+    con: duckdb.DuckDBPyConnection,
+    rules: list[Rule] | None = None,
+    tables: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """The verdicts; `tables` may stand a relation in for any table read (an incremental run
+    reads only the touched sessions' rows: warehouse/incremental.py)."""
     rules = rules if rules is not None else load_rules()
-    attendance = _attendance(con)
+    t = {name: (tables or {}).get(name, name) for name in READS}
+    attendance = _attendance(con, t)
     # a session under its entity's RCP type; a dossier under its organ (dated sessions only)
     keys = con.execute(
-        "SELECT s.session_id, e.rcp_type, s.session_date FROM core.fact_session s "
-        "LEFT JOIN core.dim_rcp_entity e USING (entity_code) "
+        f"SELECT s.session_id, e.rcp_type, s.session_date FROM {t['core.fact_session']} s "
+        f"LEFT JOIN {t['core.dim_rcp_entity']} e USING (entity_code) "
         "UNION "
-        "SELECT DISTINCT f.session_id, f.organ, s.session_date FROM core.fact_fiche f "
-        "JOIN core.fact_session s USING (session_id) WHERE s.session_date IS NOT NULL"
+        f"SELECT DISTINCT f.session_id, f.organ, s.session_date FROM {t['core.fact_fiche']} f "
+        f"JOIN {t['core.fact_session']} s USING (session_id) WHERE s.session_date IS NOT NULL"
     ).fetchall()
     cache: dict[tuple[str, str | None], Verdict] = {}  # one evaluation per (session, rule)
     rows = []
