@@ -511,8 +511,10 @@ def run(
             progress("publish")
             con.execute("CHECKPOINT")
             con.close()
-            if by_keys:  # updated in place: free blocks left behind are compacted away
+            if by_keys:  # updated in place: free blocks and dead rows are compacted away
                 wh.compact(build)
+            else:
+                wh.record_whole(build)
             result.snapshot = str(wh.publish(build, run_id, cfg.keep_snapshots))
             wh.discard(build)  # what is left of it: DuckDB's spill folder
         except BaseException as exc:

@@ -31,6 +31,7 @@ from rrc.errors import RRCError
 
 CURRENT = "current.duckdb"
 LOCK = ".etl.lock"
+WHOLE_SIZE = ".whole-size.json"  # the size of the last build written whole (compaction)
 
 
 class WarehouseMissing(RRCError):
@@ -163,19 +164,36 @@ class Warehouse:
         os.replace(tmp, self.link)
         _fsync_dir(self.dir)
 
+    def record_whole(self, build: Path) -> None:
+        """Remember the size of a build written whole (a full build, a compaction): incremental
+        builds are measured against it (`compact`)."""
+        tmp = self.dir / f"{WHOLE_SIZE}.tmp"
+        tmp.write_text(json.dumps({"bytes": build.stat().st_size}), encoding="utf-8")
+        os.replace(tmp, self.dir / WHOLE_SIZE)
+
+    def whole_size(self) -> int | None:
+        try:
+            return int(json.loads((self.dir / WHOLE_SIZE).read_text(encoding="utf-8"))["bytes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def compact(self, build: Path, limit: float = 0.1) -> bool:
-        """Rewrite a closed build into a new file when more than `limit` of it is free blocks.
+        """Rewrite a closed build into a new file when more than `limit` of it is free blocks,
+        or when it outgrew the last build written whole by more than `limit`.
 
         An incremental build updates its tables in place: DuckDB writes changed row groups to
         new blocks and frees the old ones, which the next run reuses, but never shrinks the
-        file. Past the limit, the tables are copied into a new file (`COPY FROM DATABASE`),
-        which holds only live blocks; the build file is replaced by it before the publish."""
+        file; deleted rows and small appended row groups stay in used blocks. Past the limit,
+        the tables are copied into a new file (`COPY FROM DATABASE`), which holds only live
+        rows; the build file is replaced by it before the publish."""
+        whole = self.whole_size()
+        grown = whole is not None and build.stat().st_size > (1 + limit) * whole
         con = duckdb.connect(str(build))
         try:
             total, free = con.execute(
                 "SELECT total_blocks, free_blocks FROM pragma_database_size()"
             ).fetchone() or (0, 0)
-            if not total or free <= limit * total:
+            if not total or (free <= limit * total and not grown):
                 return False
             fresh = build.with_name(f"{build.stem}-compact.duckdb")
             fresh.unlink(missing_ok=True)
@@ -186,6 +204,7 @@ class Warehouse:
         finally:
             con.close()
         os.replace(fresh, build)
+        self.record_whole(build)
         return True
 
     def discard(self, build: Path) -> None:
