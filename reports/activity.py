@@ -3,7 +3,7 @@ the objectives tables of each strategic orientation (objectives, action plans, f
 indicators, what was achieved, deadline) filled from the data through the objectives grid
 (config/objectives.toml); the RCP activity; the trials; the network's own activity (working
 groups, visits of 3Cs, trainings in the seed's table, documents, website); the DCC service; the
-survey summary once survey data is in the warehouse.
+summary of the year's surveys (reports/survey.py).
 
 Read on behalf of the principal in context (`rrc report activite` reads as the network, role
 `rrc`: patients' counts masked or perturbed, the network's activity exact). Call `build` inside
@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from reports import survey
 from reports.content import (
     Scope,
     assemble,
@@ -295,21 +296,19 @@ def dcc_section(reader: Reader, scope: Scope, years: list[int]) -> Section:
     return Section("Service du DCC", "DCC", (key, incidents, monthly, chart), intro)
 
 
-# --- SURVEYS: the place of the survey summary (issue 22, item 4) --------------------------------
-# The surveys' marts (marts.mart_survey_*) come from the survey sources, built on another branch.
-# Until the lead wires their summary here, the section is left out of a warehouse without survey
-# data, and says it is pending where survey marts exist.
-def survey_summary(reader: Reader, scope: Scope) -> Section | None:
-    """The survey summary (CAHLIPSOS...), or None when the warehouse holds no survey data."""
-    marts = reader.query("survey_marts")["table_name"].to_list()
-    if not marts:
-        return None
-    text = (
-        "Des données d'enquête sont présentes dans l'entrepôt ("
-        + ", ".join(marts)
-        + ") ; leur synthèse n'est pas encore reliée à ce rapport."
-    )
-    return Section("Enquêtes", "Enquêtes", (Note(text),))
+def survey_sections(reader: Reader, scope: Scope) -> list[Section]:
+    """The summary of each survey of the year (CAHLIPSOS...): respondents by territory and
+    profession, then every question's distribution, with the surveys' secrecy
+    (reports/survey.py); none when the warehouse holds no survey of that year."""
+    listed = reader.query("survey_list").filter(pl.col("year") == scope.year)
+    many = listed.height > 1
+    return [
+        survey.section(
+            survey.summary(reader, survey_id),
+            f"Enquête {survey_id}"[:31] if many else "Enquête",
+        )
+        for survey_id in listed["survey_id"].to_list()
+    ]
 
 
 def build(reader: Reader, year: int, generated_at: datetime, network: str) -> Report:
@@ -323,9 +322,7 @@ def build(reader: Reader, year: int, generated_at: datetime, network: str) -> Re
         network_section(reader, scope, years),
         dcc_section(reader, scope, years),
     ]
-    survey = survey_summary(reader, scope)
-    if survey is not None:
-        sections.append(survey)
+    sections += survey_sections(reader, scope)
     title, subtitle = (
         "Rapport d'activité du réseau",
         "Orientations stratégiques, objectifs et activité",

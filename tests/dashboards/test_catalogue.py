@@ -25,13 +25,14 @@ def known() -> set[str]:
     cat = catalogue.load()
     out = cat.labels()
     out |= {c.label for c in catalog()[0].values()}
+    out |= set(cat.texts.values())
     return out | {formats.WEEK}
 
 
 def fragments(text: str) -> list[str]:
     """The words of a title or a hover text, without plotly's placeholders and markup."""
     text = re.sub(r"%\{[^}]*\}", "\x00", text)
-    text = re.sub(r"<extra>.*?</extra>|<br>", "\x00", text)
+    text = re.sub(r"<extra>.*?</extra>|<br>|</?i>", "\x00", text)
     return [f.strip(" :,") for f in text.split("\x00") if f.strip(" :,")]
 
 
@@ -95,7 +96,7 @@ def test_every_export_header_comes_from_the_catalogue(app, search: str) -> None:
     for page, chart in [*charts, export.OVERVIEW]:
         sheet = export.sheet_of(page, chart, search)
         for header in sheet.headers:
-            label = re.sub(r" \((.+)\)$", "", header)
+            label = re.sub(r" \(([^()]+)\)$", "", header)
             unit = header[len(label) + 2 : -1]
             assert label in words and (not unit or unit in words), (page, chart, header)
         assert sheet.headers[0] in words

@@ -103,7 +103,10 @@ def test_a_logged_in_user_reads_the_public_pages_as_the_anonymous_visitor(app) -
 
 
 def _params(name: str) -> dict[str, Any]:
-    values = {"today": date.today(), "count": 2, "share": 0.5, "c3": None, "year": 2013}
+    values = {
+        "today": date.today(), "count": 2, "share": 0.5, "c3": None, "year": 2013,
+        "survey": "cahlipsos",
+    }  # fmt: skip
     names = set(re.findall(r"\$([A-Za-z_]\w*)", (QUERIES / f"{name}.sql").read_text()))
     return {k: v for k, v in values.items() if k in names}
 

@@ -1,26 +1,24 @@
 """`rrc report activite`: the network's yearly activity report in the seed's shape, read as the
 network (role rrc). Its tables read back from the XLSX equal the report's and the Reader's; its
-PDF reads the seed's 2013 figures; the survey summary waits for survey data."""
+PDF reads the seed's 2013 figures; the year's survey is summarised in it."""
 
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from access import audit
 from access.policy import Principal, acting_as
 from cli.main import app
-from reports.activity import survey_summary
+from reports import survey
+from reports.activity import survey_sections
 from reports.content import Scope
 from tests.reports.conftest import Reports
 from tests.reports.test_reports import _expected, _read, as_number, pdf_text, sheet_tables
-from warehouse.publish import Warehouse
 from warehouse.read import objectives
 from warehouse.read.reader import Reader
 
@@ -137,24 +135,21 @@ def test_the_pdf_reads_the_seeds_figures_page_by_page(reports: Reports) -> None:
     for sentence in SEED:
         assert flat(sentence) in text, sentence
     assert "Orientation stratégique n°3" in text
-    assert "Enquêtes" not in text  # no survey data in this warehouse
+    assert "Enquête CAHLIPSOS" in text and "Répondants par territoire de santé" in text
 
 
-def test_the_survey_summary_is_left_out_without_survey_data_and_held_with_it(
-    reports: Reports, tmp_path: Path
+def test_the_years_survey_is_summarised_and_a_year_without_one_has_no_section(
+    reports: Reports,
 ) -> None:
     with acting_as(Principal.of("test", "rrc")):
-        assert survey_summary(Reader(reports.warehouse), Scope("activite", 2013)) is None
-    copy = tmp_path / "wh"
-    shutil.copytree(reports.warehouse, copy, symlinks=True)
-    current = Warehouse(copy).current()
-    assert current is not None and current.is_relative_to(copy)
-    con = duckdb.connect(str(current))
-    con.execute("CREATE TABLE marts.mart_survey_answers AS SELECT 1 AS respondents")
-    con.close()
-    with acting_as(Principal.of("test", "rrc")):
-        section = survey_summary(Reader(copy), Scope("activite", 2013))
-    assert section is not None and "mart_survey_answers" in section.blocks[0].text  # type: ignore[union-attr]
+        reader = Reader(reports.warehouse)
+        assert survey_sections(reader, Scope("activite", 2012)) == []
+        [section] = survey_sections(reader, Scope("activite", 2013))
+        expected = survey.summary(reader, "cahlipsos")
+    assert section == survey.section(expected, "Enquête")
+    assert expected.respondents is not None and expected.respondents > 100
+    assert expected.max_noise is not None  # read as the network: counts perturbed
+    assert section.sheet in {s.sheet for s in reports.activite.report.sections}
 
 
 def test_cli_writes_the_activity_report_and_refuses_an_unknown_year(
