@@ -28,34 +28,34 @@ def _labels() -> dict[str, dict[str, str]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def downloads(app: Any) -> dict[str, auditor.Seen]:
+@pytest.fixture(scope="module", params=["ars", "c3"])
+def seen(app: Any, request: pytest.FixtureRequest) -> auditor.Seen:
+    """Every export the role may download for 2013, over every value of its filters, beside the
+    administrator's: the ARS (no filter, each 3C, each organ), a 3C user (its 3C forced; each
+    organ, each department). Built once per role (the tests of a role run one after another)."""
     labels = _labels()
-    admin, truth = client(app, "admin1"), {}  # the administrator's exports, read once
-    roles = load_policy().roles  # each role downloads the exports of the boards it may open
-    ars = auditor.collect(
-        client(app, "ars1"),
-        admin,
-        labels,
-        auditor.searches(labels, YEAR, ["c3", "organ"]),
-        cache=truth,
-        opens=roles["ars"].may_open,
-    )
-    c3 = auditor.collect(
+    admin = client(app, "admin1")  # the administrator's exports: the truth
+    opens = load_policy().roles[request.param].may_open  # the exports of the boards it may open
+    if request.param == "ars":
+        return auditor.collect(
+            client(app, "ars1"),
+            admin,
+            labels,
+            auditor.searches(labels, YEAR, ["c3", "organ"]),
+            opens=opens,
+        )
+    return auditor.collect(
         client(app, "c3un"),
         admin,
         labels,
         auditor.searches(labels, YEAR, ["organ", "department"]),
         forced={"c3": "C3-01"},
-        cache=truth,
-        opens=roles["c3"].may_open,
+        opens=opens,
     )
-    return {"ars": ars, "c3": c3}
 
 
-@pytest.mark.parametrize("role", ["ars", "c3"])
-def test_every_label_is_true(downloads: dict[str, auditor.Seen], role: str) -> None:
-    seen, cfg = downloads[role], load_secrecy()
+def test_every_label_is_true(seen: auditor.Seen) -> None:
+    cfg = load_secrecy()
     small = perturbed = 0
     for ident, texts in seen.shown.items():
         header = ident[0]
@@ -81,14 +81,11 @@ def test_every_label_is_true(downloads: dict[str, auditor.Seen], role: str) -> N
     assert small > 0 and perturbed > 0  # the test can fail both ways
 
 
-@pytest.mark.parametrize("role", ["ars", "c3"])
-def test_no_masked_count_comes_back_more_often_than_chance(
-    downloads: dict[str, auditor.Seen], role: str
-) -> None:
-    seen, cfg = downloads[role], load_secrecy()
+def test_no_masked_count_comes_back_more_often_than_chance(seen: auditor.Seen) -> None:
+    cfg = load_secrecy()
     noisy = auditor.attack(seen, cfg.max_noise)
     exact = auditor.attack(seen, cfg.max_noise, exact=True)
-    print(f"\n{role}: {seen.exports} exports, {noisy} accuracy {noisy.accuracy:.2f}")
+    print(f"\n{seen.exports} exports, {noisy} accuracy {noisy.accuracy:.2f}")
     # without the noise, the same attack pins and recovers the cells it reaches: it can fail
     assert exact.cells >= 10 and exact.accuracy > 0.95 and exact.pinned == exact.cells
     assert not noisy.beats_chance(), noisy
