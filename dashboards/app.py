@@ -56,9 +56,11 @@ def create_app(warehouse_dir: Path) -> Dash:
         State({"type": "nav", "page": ALL}, "id"),
     )
     def keep_filters_in_links(search: str | None, ids: list[dict[str, str]]) -> list[str]:
-        """Navigation keeps the filters: they stay set across pages."""
+        """Navigation keeps the filters (not a page's own parameters): they stay set across
+        pages."""
         paths = {str(p["module"]).split(".")[-1]: p["relative_path"] for p in pages}
-        return [paths[i["page"]] + (search or "") for i in ids]
+        filters = Filters.from_search(search).to_search()
+        return [paths[i["page"]] + filters for i in ids]
 
     @app.callback(
         Output("url", "search"),
@@ -92,7 +94,7 @@ def create_app(warehouse_dir: Path) -> Dash:
             first, last = last, first
         months = months_of(f"{first or 1}-{last or 12}")
         chosen = Filters(year, c3_id, organ, finess, department, months)
-        return chosen.to_search(), year, c3_id, organ, finess, department, first, last
+        return chosen.to_search(search), year, c3_id, organ, finess, department, first, last
 
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     directory.register_routes(app.server)

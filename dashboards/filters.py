@@ -1,10 +1,13 @@
 """The global filters, kept in the URL so that a link can be shared:
-?annee=2013&mois=3-6&3c=C3-01&organe=sein (the months narrow the year: March to June)."""
+?annee=2013&mois=3-6&3c=C3-01&organe=sein (the months narrow the year: March to June).
+
+A page may keep its own state beside them (the map's `couche` and `niveau`): setting the filters
+keeps those parameters, and the navigation carries only the filters to the other pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from warehouse.read import catalogue
 
@@ -47,8 +50,10 @@ class Filters:
             months=months_of(values.get(MONTHS)),
         )
 
-    def to_search(self) -> str:
-        pairs = {
+    def to_search(self, keeping: str | None = None) -> str:
+        """The URL's search of these filters, followed by the parameters of `keeping` (a search)
+        that are not filters, such as a page's own state."""
+        pairs: dict[str, object] = {
             PARAMS.get(k, MONTHS): v
             for k, v in (
                 ("year", self.year),
@@ -60,7 +65,12 @@ class Filters:
             )
             if v not in (None, "")
         }
-        return "?" + urlencode(pairs) if pairs else ""
+        filters = {*PARAMS.values(), MONTHS}
+        own: list[tuple[str, object]] = [
+            (k, v) for k, v in parse_qsl((keeping or "").lstrip("?")) if k not in filters
+        ]
+        query = urlencode(list(pairs.items()) + own)
+        return "?" + query if query else ""
 
     def params(self, default_year: int) -> dict[str, object]:
         """Query parameters, the year defaulting to the latest with activity."""

@@ -163,7 +163,7 @@ def clicked_filter(chart: Chart, click: dict[str, Any] | None, search: str | Non
         return None
     current = Filters.from_search(search)
     chosen: dict[str, Any] = {chart.by: str(code)}
-    return replace(current, **chosen).to_search()
+    return replace(current, **chosen).to_search(search)
 
 
 def masked_label(value: object) -> str:

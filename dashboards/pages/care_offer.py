@@ -1,15 +1,18 @@
 """Offre de soins: establishments by authorisation, 3C and RCP places, supportive care; a
 choropleth of dossiers per 100,000 inhabitants by department or health territory; patient flows
 from residence to treating establishment. Renders offline from data passed inline, on tiles when a
-tile server is configured and reachable (dashboards/tiles.py)."""
+tile server is configured and reachable (dashboards/tiles.py). The layers and the level sit in the
+URL beside the filters (`?annee=2013&couche=rcp&couche=flux&niveau=territoire`), so a map can be
+shared as it is seen."""
 
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 import polars as pl
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import charts, geo, maps, offer, tiles
 from dashboards.data import params, reader
@@ -17,6 +20,29 @@ from dashboards.offer import LAYERS, text
 from warehouse.read import catalogue
 
 dash.register_page(__name__, path="/offre-de-soins", name="Offre de soins", order=5)
+
+DEFAULT_LAYERS = ["chirurgie", "radiotherapie", "rcp", "flux"]
+LEVELS = ("departement", "territoire")
+NO_LAYER = "aucune"  # `?couche=aucune`: every layer unticked (no `couche` means the defaults)
+
+
+def chosen(couche: str | list[str] | None, niveau: str | None) -> tuple[list[str], str]:
+    """The layers and level a URL asks for; what it does not say (or says wrong) is the
+    default."""
+    asked = [couche] if isinstance(couche, str) else list(couche or [])
+    layers = [k for k in LAYERS if k in asked]
+    if not layers and NO_LAYER not in asked:
+        layers = DEFAULT_LAYERS
+    return layers, niveau if niveau in LEVELS else LEVELS[0]
+
+
+def with_map_state(search: str | None, layers: list[str], level: str) -> str:
+    """`search` with its `couche` and `niveau` replaced by `layers` and `level`."""
+    kept = [
+        (k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k not in ("couche", "niveau")
+    ]
+    state = [("couche", k) for k in layers or [NO_LAYER]] + [("niveau", level)]
+    return "?" + urlencode(kept + state)
 
 
 def _bounds(offer: pl.DataFrame, flows: pl.DataFrame) -> tuple[float, float, float, float] | None:
@@ -98,7 +124,10 @@ def figure(search: str | None, layers: list[str], level: str) -> tuple[Any, str]
     return fig, " ".join(notes)
 
 
-def layout(**_query: str) -> html.Div:
+def layout(
+    couche: str | list[str] | None = None, niveau: str | None = None, **_query: str
+) -> html.Div:
+    layers, level = chosen(couche, niveau)
     return html.Div(
         [
             html.H2("Offre de soins"),
@@ -106,7 +135,7 @@ def layout(**_query: str) -> html.Div:
                 [
                     dcc.Checklist(
                         options=offer.layer_options(list(LAYERS)),
-                        value=["chirurgie", "radiotherapie", "rcp", "flux"],
+                        value=layers,
                         id="offre-couches",
                         inline=True,
                     ),
@@ -115,7 +144,7 @@ def layout(**_query: str) -> html.Div:
                             {"label": text("map_departments"), "value": "departement"},
                             {"label": text("map_territories"), "value": "territoire"},
                         ],
-                        value="departement",
+                        value=level,
                         id="offre-niveau",
                         inline=True,
                     ),
@@ -129,11 +158,24 @@ def layout(**_query: str) -> html.Div:
 
 
 @callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("offre-couches", "value"),
+    Input("offre-niveau", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def remember(layers: list[str], level: str, search: str | None):  # type: ignore[no-untyped-def]
+    """A layer or the level changed: into the URL, which redraws the map."""
+    wanted = with_map_state(search, layers or [], level)
+    return no_update if wanted == search else wanted
+
+
+@callback(
     Output("offre-carte", "figure"),
     Output("offre-avis", "children"),
     Input("url", "search"),
-    Input("offre-couches", "value"),
-    Input("offre-niveau", "value"),
+    State("offre-couches", "value"),
+    State("offre-niveau", "value"),
 )
 def update(search: str | None, layers: list[str], level: str):  # type: ignore[no-untyped-def]
     return figure(search, layers or [], level)

@@ -167,6 +167,34 @@ def test_care_offer_map_renders_offline_with_and_without_outlines(
     assert page.console_errors == []
 
 
+def test_map_layers_and_level_go_to_the_url_and_back(server, page) -> None:  # type: ignore[no-untyped-def]
+    """A map is shared as it is seen: the layers and the level sit in the URL beside the filters,
+    a filter changed keeps them, and the other pages' links carry only the filters."""
+    page.goto(f"{server}/offre-de-soins?annee=2013")
+    page.wait_for_selector("#offre-carte .main-svg")
+    page.get_by_label("Territoires de santé").check()
+    page.wait_for_url("**niveau=territoire**")
+    page.locator("#offre-couches").get_by_label("Flux de patients").uncheck()
+    page.wait_for_function("() => !location.search.includes('couche=flux')")
+    assert "annee=2013" in page.url and "couche=rcp" in page.url
+    shared = page.url
+    page.goto(f"{server}/?annee=2013")
+    page.goto(shared)
+    page.wait_for_selector("#offre-carte .main-svg")
+    assert page.get_by_label("Territoires de santé").is_checked()
+    assert not page.locator("#offre-couches").get_by_label("Flux de patients").is_checked()
+    assert page.locator("#offre-couches").get_by_label("Lieux de RCP").is_checked()
+    page.locator("#filtre-3c").click()
+    page.get_by_text("3C de Montluçon", exact=True).click()
+    page.wait_for_url("**3c=C3-07**")
+    assert "niveau=territoire" in page.url and "couche=rcp" in page.url
+    link = page.locator(".nav-link", has_text="Activité RCP")
+    link.and_(page.locator("[href*='3c=C3-07']")).wait_for()  # the links follow the URL
+    nav = link.get_attribute("href") or ""
+    assert "couche" not in nav and "niveau" not in nav
+    assert page.console_errors == []
+
+
 def test_each_tile_shows_freshness_and_quality_of_its_sources(server, page) -> None:
     page.goto(f"{server}/?annee=2013")
     page.wait_for_selector("#ensemble-dossiers-statut")

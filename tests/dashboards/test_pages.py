@@ -355,6 +355,26 @@ def test_a_click_on_a_bar_of_a_chart_by_a_filter_sets_that_filter(app) -> None: 
     assert indicators.clicked_filter(monthly, click, "?annee=2013") is None
 
 
+def test_filters_keep_a_pages_own_parameters_and_the_map_reads_its_own(app) -> None:  # type: ignore[no-untyped-def]
+    """Setting a filter keeps what a page keeps in the URL (the map's layers and level); the map
+    reads them back, and what it does not know falls back to its defaults."""
+    from dashboards.filters import Filters
+
+    offer = page_module("/offre-de-soins")
+    search = "?annee=2012&couche=rcp&couche=flux&niveau=territoire"
+    assert Filters(2013, "C3-01").to_search(search) == (
+        "?annee=2013&3c=C3-01&couche=rcp&couche=flux&niveau=territoire"
+    )
+    assert Filters().to_search("?niveau=territoire") == "?niveau=territoire"
+    assert Filters().to_search() == ""
+    assert offer.chosen(["rcp", "flux"], "territoire") == (["rcp", "flux"], "territoire")
+    assert offer.chosen("inconnue", "canton") == (offer.DEFAULT_LAYERS, "departement")
+    assert offer.chosen("aucune", None) == ([], "departement")
+    assert offer.with_map_state("?annee=2013&couche=rcp", [], "departement") == (
+        "?annee=2013&couche=aucune&niveau=departement"
+    )
+
+
 def test_a_month_range_narrows_monthly_charts_and_says_so_on_yearly_ones(
     app, board_warehouse
 ) -> None:  # type: ignore[no-untyped-def]
