@@ -156,7 +156,8 @@ def incremental_figures(profile: Profile, built: dict[str, float]) -> list[Figur
             limit=peer_s,
             limit_text=f"dlt's extract and merge of the same day {peer_s:,.2f} s "
             f"({peer_rows:,} rows)",
-            note=f"of which extraction {inc.extract_seconds:,.1f} s; {_modes(inc)}",
+            note=f"of which extraction {inc.extract_seconds:,.1f} s; {_modes(inc)}; "
+            f"by step: {_steps(inc)}",
         )
     ]
     for fiches, run in runs.items():
@@ -196,6 +197,12 @@ def incremental_figures(profile: Profile, built: dict[str, float]) -> list[Figur
             )
         )
     return figures
+
+
+def _steps(run: etl.Run) -> str:
+    """The run's seconds by step (its run-log entry), slowest first."""
+    steps = sorted(run.log.get("steps", {}).items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{name} {sec:,.1f} s" for name, sec in steps) or "not recorded"
 
 
 def _modes(run: etl.Run) -> str:

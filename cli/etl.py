@@ -105,6 +105,11 @@ def _summary(result: RunResult) -> None:
             ", ".join(f"{name} {s:.2f}" for name, s in ranked),
         )
     console.print(models)
+    if result.steps:
+        console.print(
+            f"Time by step ({result.seconds:.1f} s in all): "
+            + ", ".join(f"{step} {sec:.1f} s" for step, sec in result.steps.items())
+        )
     if result.stale_sources:
         console.print(
             f"[yellow]Stale sources (previous data kept):[/yellow] "

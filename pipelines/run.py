@@ -57,6 +57,16 @@ class RunResult:
     gx: expectations.GxOutcome | None = None
     gx_error: str | None = None
     files_reconciled: list[dict[str, Any]] = field(default_factory=list)
+    # seconds of each step of the run, in order (prepare, extract, map, staging, checks, core,
+    # marts, grain checks, meta, compact or record, publish): where a run spends its time
+    steps: dict[str, float] = field(default_factory=dict)
+    _lap: float = field(default_factory=time.perf_counter, repr=False)
+
+    def lap(self, step: str) -> None:
+        """The step that just ended: its seconds since the previous one."""
+        now = time.perf_counter()
+        self.steps[step] = self.steps.get(step, 0.0) + now - self._lap
+        self._lap = now
 
     @property
     def findings(self) -> list[Finding]:
@@ -89,6 +99,7 @@ class RunResult:
                 "seconds": round(self.gx.seconds, 3),
                 "data_docs": str(self.gx.docs) if self.gx.docs else None,
             },
+            "steps": {k: round(v, 3) for k, v in self.steps.items()},
             "models": {k: round(v, 3) for k, v in self.model_seconds.items()},
             "model_modes": self.model_modes,
             "loads": [
@@ -459,10 +470,12 @@ def run(
                 _free_rebuilt(con)
             if by_keys:
                 changes.attach(con)
+            result.lap("prepare")
             _extract_sources(con, cfg, result, full, only, since, until, progress)
             # each layer written to the file before the next: until a checkpoint, new tables
             # stay in DuckDB's memory and count against its limit (a 10M build ran out of it)
             con.execute("CHECKPOINT")
+            result.lap("extract")
             progress("map sources to the canonical model")
             modes = None
             digests = _mapping_digests(cfg)
@@ -476,11 +489,13 @@ def run(
             _store_mapping_digests(con, digests)
             result.files_reconciled = _files_reconciled(con, result)
             con.execute("CHECKPOINT")
+            result.lap("map")
             progress("build staging, core and marts (quorum included)")
             all_models = dag.discover()
             build_models = incremental.Build(con, by_keys)
             result.model_seconds = build_models.run([m for m in all_models if m.layer == "staging"])
             con.execute("CHECKPOINT")
+            result.lap("staging")
             progress("quality checks")
             started_checks = time.perf_counter()
             if by_keys:
@@ -494,29 +509,36 @@ def run(
                 result.gx = expectations.validate(con, run_id, cfg.warehouse_dir / "data_docs")
                 expectations.store(con, run_id, result.gx)
             checks.gate(result.quality)
+            result.lap("checks")
             result.model_seconds |= build_models.run([m for m in all_models if m.layer == "core"])
             con.execute("CHECKPOINT")
+            result.lap("core")
             result.model_seconds |= build_models.run([m for m in all_models if m.layer == "marts"])
             result.model_modes = build_models.modes
             incremental.store_digest(con, model_digest)
             changes.detach(con)
+            result.lap("marts")
             progress("grain of the core tables and marts")
             started_checks = time.perf_counter()
             result.quality = checks.run(con, run_id, layer="built")
             result.sql_check_seconds += time.perf_counter() - started_checks
             checks.gate(result.quality)
+            result.lap("grain checks")
             result.status = "success"
             result.seconds = time.perf_counter() - started
             _write_meta(con, result, [*history(cfg.warehouse_dir), result.to_json()])
             progress("publish")
             con.execute("CHECKPOINT")
             con.close()
+            result.lap("meta")
             if by_keys:  # updated in place: free blocks and dead rows are compacted away
                 wh.compact(build)
+                result.lap("compact")
             else:
                 wh.record_whole(build)
             result.snapshot = str(wh.publish(build, run_id, cfg.keep_snapshots))
             wh.discard(build)  # what is left of it: DuckDB's spill folder
+            result.lap("publish")
         except BaseException as exc:
             if con is not None:
                 con.close()

@@ -12,6 +12,7 @@ import pytest
 
 from demo.generate import Request, generate
 from pipelines.extract import sql as sql_extract
+from pipelines.run import history
 from rrc.errors import SourceError
 from tests.pipelines.conftest import SMALL, Etl
 
@@ -102,6 +103,15 @@ def test_a_second_run_without_source_change_changes_nothing(
     second_run = etl.run()
     assert second_run.status == "success"
     assert etl.checksums() == first
+    # where the run spent its time, step by step, in the run log too
+    steps = list(second_run.steps)
+    assert steps[:9] == [
+        "prepare", "extract", "map", "staging", "checks", "core", "marts", "grain checks", "meta"
+    ]  # fmt: skip
+    assert steps[-1] == "publish" and set(steps[9:-1]) <= {"compact"}
+    assert 0.9 * second_run.seconds <= sum(second_run.steps.values()) <= second_run.seconds
+    logged = history(etl.warehouse)[-1]
+    assert logged["run_id"] == second_run.run_id and list(logged["steps"]) == steps
 
 
 def _mutate_sources(demo: Path) -> None:
