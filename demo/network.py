@@ -385,7 +385,7 @@ def _reports(rng: np.random.Generator, year: int, ref: Reference) -> list[tuple]
 def _satisfaction(rng: np.random.Generator, year: int, ref: Reference) -> list[tuple]:
     """(key, answered, c3_id, profile, score 1-4): the yearly survey of DCC users, in November."""
     c3s = sorted(ref.c3["c3_id"].to_list())
-    better = 0.04 * (year - 2011)
+    better = min(0.04 * (year - 2011), 0.16)  # users grow happier, up to a point
     p = np.array([0.06 - better / 4, 0.16 - better / 2, 0.5, 0.28 + 3 * better / 4])
     rows = []
     for i in range(int(rng.integers(80, 111))):

@@ -87,6 +87,15 @@ def test_other_years_are_drawn_around_the_seed_and_the_service_log_covers_them(
     assert later.sort("month")["visits"].is_sorted()  # the website's audience grows
 
 
+def test_the_benchmarks_decade_is_drawn_too() -> None:
+    """The benchmark profiles generate 2016-2025: every year is drawn, satisfaction included
+    (its improvement once drove a probability below zero from 2018 on)."""
+    later = network.build(2016, 2025, 2013, 2013, load_region())
+    years = later.satisfaction.group_by(pl.col("answered").dt.year()).agg(pl.len())
+    assert sorted(years["answered"]) == list(range(2016, 2026))
+    assert later.satisfaction["score"].is_between(1, 4).all()
+
+
 @pytest.mark.parametrize("clean", [False, True])
 def test_rows_are_spoilt_outside_the_calibration_year_only_and_listed(
     activity: network.Activity, tmp_path: Path, clean: bool
