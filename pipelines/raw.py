@@ -132,6 +132,68 @@ def replace(
     return count(con, source, table)
 
 
+def replace_changed(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    table: str,
+    select_sql: str,
+    key: list[str],
+    load_id: str,
+    extracted_at: datetime,
+) -> tuple[int, bool]:
+    """Replace the raw table by the rows of `select_sql`, writing only what changed: the rows of
+    every key whose rows differ from raw's (added, changed, gone, or held a different number of
+    times) are replaced and recorded as changed (`record_changed`), so that the mapping re-reads
+    those keys alone; the other rows keep their load id. Every row's extraction time is set:
+    the table was read whole. Falls back to `replace` (False) when raw has no such table, or
+    its columns or their types differ from the rows read; returns the rows read and whether
+    they were compared."""
+    target = raw_name(source, table)
+    if not key or not exists(con, source, table):
+        return replace(con, source, table, select_sql, load_id, extracted_at), False
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {select_sql}")
+    incoming = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = '_incoming' AND table_catalog = 'temp' ORDER BY ordinal_position"
+    ).fetchall()
+    present = [
+        tuple(r)
+        for r in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
+            [f"{source}__{table}"],
+        ).fetchall()
+        if r[0] not in META_COLUMNS and r[0] != REJECT
+    ]
+    names = {c for c, _ in incoming}
+    if [tuple(c) for c in incoming] != present or REJECT in names or not set(key) <= names:
+        con.execute("DROP TABLE _incoming")
+        return replace(con, source, table, select_sql, load_id, extracted_at), False
+    cols = ", ".join(quote(c) for c, _ in incoming)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT {key_text(key, 'd')} AS k "
+        f"FROM ((SELECT {cols} FROM {target} EXCEPT ALL SELECT {cols} FROM _incoming) "
+        f"UNION ALL (SELECT {cols} FROM _incoming EXCEPT ALL SELECT {cols} FROM {target})) d"
+    )
+    touched = con.execute("SELECT count(*) FROM _touched").fetchone()
+    if touched and touched[0]:
+        con.execute(
+            f"DELETE FROM {target} t WHERE {key_text(key, 't')} IN (SELECT k FROM _touched)"
+        )
+        con.execute(
+            f"INSERT INTO {target} BY NAME SELECT i.*, ? AS _load_id, ? AS _source, "
+            f"?::TIMESTAMP AS _extracted_at FROM _incoming i "
+            f"WHERE {key_text(key, 'i')} IN (SELECT k FROM _touched)",
+            [load_id, source, extracted_at],
+        )
+        record_changed(con, source, table, "SELECT k FROM _touched")
+    con.execute(f"UPDATE {target} SET _extracted_at = ?::TIMESTAMP", [extracted_at])
+    n = con.execute("SELECT count(*) FROM _incoming").fetchone()
+    con.execute("DROP TABLE _incoming")
+    con.execute("DROP TABLE _touched")
+    return (int(n[0]) if n else 0), True
+
+
 def upsert(
     con: duckdb.DuckDBPyConnection,
     source: str,

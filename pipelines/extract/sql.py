@@ -381,6 +381,12 @@ def _table_load(
                 f"{nulls[0]} row(s) have no {spec.watermark}: read again at every run",
                 done="loaded",
             )
+    elif not full:  # read whole, compared with raw: the mapping re-reads the keys that changed
+        load.extracted, compared = raw.replace_changed(
+            con, source.name, name, f"SELECT * FROM {rel}", spec.key, load_id, now
+        )
+        load.mode = "compared" if compared else load.mode
+        keys.duplicates(con, source, spec, v)
     else:
         load.extracted = reload()
         keys.duplicates(con, source, spec, v)

@@ -127,6 +127,7 @@ class ChangeSet:
             conn.execute(sa.delete(fiche).where(f.id_fiche == row.id_fiche))
             conn.execute(sa.delete(proposal).where(proposal.c.id_fiche == row.id_fiche))
         self._count("physical delete (fiche and its proposals)", len(gone))
+        self._proposals(conn, proposal)
         for row in broken:
             conn.execute(
                 sa.update(fiche)
@@ -184,6 +185,34 @@ class ChangeSet:
         self.pending.dcc = []
 
     # ---- vendor B (store b)
+
+    def _proposals(self, conn: sa.Connection, proposal: sa.Table) -> None:
+        """A table without a watermark, read whole and compared with raw: a proposal's treatment
+        changed (its key changes) and one added to another fiche."""
+        c = proposal.c
+        codes = sorted(conn.execute(sa.select(c.code_traitement).distinct()).scalars())
+        rows = self._pick(conn, sa.select(proposal).order_by(c.id_fiche, c.code_traitement), 2)
+        for i, row in enumerate(rows):
+            taken = set(
+                conn.execute(
+                    sa.select(c.code_traitement).where(c.id_fiche == row.id_fiche)
+                ).scalars()
+            )
+            free = [code for code in codes if code not in taken]
+            if not free:
+                continue
+            if i == 0:
+                conn.execute(
+                    sa.update(proposal)
+                    .where(c.id_fiche == row.id_fiche, c.code_traitement == row.code_traitement)
+                    .values(code_traitement=self.rng.choice(free))
+                )
+                self._count("update (proposal treatment, no watermark)")
+            else:
+                conn.execute(
+                    sa.insert(proposal).values(id_fiche=row.id_fiche, code_traitement=free[0])
+                )
+                self._count("insert (proposal, no watermark)")
 
     def _vendor_b(self, conn: sa.Connection) -> None:
         meta = sa.MetaData()

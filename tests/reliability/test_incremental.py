@@ -83,6 +83,8 @@ def test_incremental_runs_after_random_change_sets_equal_a_full_rebuild(
         modes = {(x.source, x.table): x.mode for x in result.loads}
         assert modes[("dcc", "fiche_rcp")] == "incremental", where
         assert modes[("vendor_b", "ONC_DOSSIER")] == "incremental", where
+        # a table without a watermark is read whole, compared with raw, mapped by its changed keys
+        assert modes[("dcc", "fiche_proposition")] == "compared", where
         # the run built models by key, left others as they were: not a full rebuild in disguise
         built = set(result.model_modes.values())
         assert any(m.startswith("by key") for m in built), f"{where}: {result.model_modes}"
