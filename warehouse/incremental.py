@@ -236,10 +236,15 @@ class Build:
             f"CREATE OR REPLACE TEMP TABLE _before AS SELECT * FROM {model.qualified} WHERE {own}"
         )
         con.execute(f"DELETE FROM {model.qualified} WHERE {own}")
-        relations = {
-            table: f"(SELECT * FROM {table} WHERE {_touched_filter(_split(expr))})"
-            for table, expr in rule.filters.items()
-        }
+        # each input's rows of the touched keys, selected once: a model that reads an input in
+        # several places (mart_patients_yearly's 16 GROUP BYs) would filter it as many times
+        relations = {}
+        for i, (table, expr) in enumerate(rule.filters.items()):
+            relations[table] = f"_input{i}"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _input{i} AS SELECT * FROM {table} "
+                f"WHERE {_touched_filter(_split(expr))}"
+            )
         if model.kind == "python":  # the model takes the relations to read instead
             con.register("_model_rows", model.module.build(con, tables=relations).to_arrow())
             rows = "_model_rows"
@@ -255,7 +260,7 @@ class Build:
             f"CREATE OR REPLACE TEMP TABLE _after AS SELECT * FROM {model.qualified} WHERE {own}"
         )
         changes.record(con, change_name(model.qualified), "_before", "_after")
-        for temp in ("_touched", "_before", "_after"):
+        for temp in ("_touched", "_before", "_after", *relations.values()):
             con.execute(f"DROP TABLE {temp}")
         return f"by key ({row[0]:,} {cols})"
 
