@@ -10,7 +10,6 @@ read-only DuckDB connection to the same warehouse file, rows fetched as Arrow.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,8 @@ from typing import Any
 import duckdb
 
 from dashboards import auth
-from warehouse.read.reader import query_text
 
-QueryCall = tuple[str, dict[str, Any]]
+QueryCall = tuple[str, dict[str, Any]]  # a statement and its bound parameters
 
 
 @dataclass
@@ -73,36 +71,39 @@ def bodies(app: Any, search: str) -> list[Callback]:
     return found
 
 
-def record(app: Any, reader: Any, callbacks: list[Callback], login: Callable[[Any], None]) -> None:
-    """Post each body in process; keep its status and the named queries it ran."""
+def record(app: Any, reader: Any, callbacks: list[Callback], cookies: dict[str, str]) -> None:
+    """Post each body in process, in the session of `cookies`; keep its status and the
+    statements it ran."""
     client = app.server.test_client()
-    login(client)
+    for name, value in cookies.items():
+        client.set_cookie(name, value)
+    headers = {"X-CSRFToken": cookies.get("_csrf_token", "")}
     calls: list[QueryCall] = []
-    original = reader.raw
+    original = reader._execute
 
-    def recording(name: str, empty: bool = False, **params: Any) -> Any:
-        calls.append((name, params))
-        return original(name, empty=empty, **params)
+    def recording(
+        sql: str, names: frozenset[str], params: dict[str, Any], empty: bool = False
+    ) -> Any:
+        """Every statement a callback runs, as bound (the secrecy and scope of the principal
+        applied before; what the Reader does around it is the callback's own cost)."""
+        if not empty:
+            calls.append((sql, {k: v for k, v in params.items() if k in names}))
+        return original(sql, names, params, empty=empty)
 
-    reader.raw = recording
+    reader._execute = recording
     try:
         for cb in callbacks:
             calls.clear()
-            response = client.post("/_dash-update-component", json=cb.body)
+            response = client.post("/_dash-update-component", json=cb.body, headers=headers)
             cb.status = response.status_code
             cb.queries = list(calls)
     finally:
-        del reader.raw
-
-
-def _bound(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    sql, names = query_text(name)
-    return sql, {k: v for k, v in params.items() if k in names}
+        del reader._execute
 
 
 def raw_times(warehouse: Path, queries: list[QueryCall], n: int) -> list[float]:
     """Seconds to run the callback's queries bare, n times."""
-    bound = [_bound(name, params) for name, params in queries]
+    bound = queries
     con = duckdb.connect(str(warehouse), read_only=True)
     times = []
     try:
