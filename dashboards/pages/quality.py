@@ -29,6 +29,8 @@ TABLES = ["controles", "quarantaine", "ecarts", "fichiers", "lignes"]
 WRAP = {"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": 360}
 # the pipeline's reasons, as the page says them
 REASONS = {"same as ": "même fiche que "}
+# the quarantine's own check names, besides the check types (quality/checks/check_types.csv)
+QUARANTINE_CHECKS = {"mapping": "Valeur non chargeable (correspondance)"}
 # where a row of a file is found again (pipelines/mapped.py), as the page says it
 LOCATION = {", row ": ", ligne ", ", record ": ", enregistrement "}
 # a whole `"key": value` pair of a JSON object (value: a string, a number, true, false, null)
@@ -308,7 +310,7 @@ def quarantine_rows() -> pl.DataFrame:
     frame = reader().query("quarantine")
     dims = cat.dimensions
     organs = dict(reader().query("organ_list").iter_rows())
-    names = {n: c.label for n, c in catalog()[0].items()}
+    names = QUARANTINE_CHECKS | {n: c.label for n, c in catalog()[0].items()}
     reason = pl.col("reason")
     for english, french in REASONS.items():
         reason = reason.str.replace_all(english, french, literal=True)

@@ -335,6 +335,22 @@ def test_the_quality_page_reconciles_files_and_rows_of_the_last_load(app, board_
     ]
 
 
+def test_the_quarantine_names_every_check_in_french(app, board_warehouse) -> None:  # type: ignore[no-untyped-def]
+    """No check of the quarantine table keeps its code name (`mapping` was shown as is)."""
+    from access.policy import Principal, acting_as, load_policy
+
+    codes = {
+        r[0]
+        for r in duckdb.connect(str(Warehouse(board_warehouse).current()), read_only=True)
+        .execute("SELECT DISTINCT check_name FROM quality.quarantine")
+        .fetchall()
+    }
+    assert "mapping" in codes
+    with acting_as(Principal("admin1", load_policy().roles["admin"])):
+        shown = set(page_module("/qualite").quarantine_rows()["check_name"])
+    assert shown and not shown & codes, shown & codes
+
+
 def test_a_click_on_a_bar_of_a_chart_by_a_filter_sets_that_filter(app) -> None:  # type: ignore[no-untyped-def]
     """Each bar of a chart by 3C, organ, establishment or department carries its code; a click
     on it gives the URL with that filter set, the others kept; a chart by month sets nothing."""
