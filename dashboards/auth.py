@@ -45,7 +45,7 @@ from flask import Flask, Response, g, redirect, request, session, url_for
 from access import audit, throttle, totp, users
 from access.policy import AccessDenied, Principal, load_policy, set_current
 from access.session_key import session_key
-from dashboards import login_pages, public, web
+from dashboards import directory, login_pages, public, web
 from dashboards.refusal import refusal_page
 from dashboards.registry import export_page_path, landing, page_of, page_paths
 
@@ -189,7 +189,10 @@ def install(app: Dash) -> None:
         response = web.add_headers(app, response, cacheable=endpoint in CACHEABLE)
         if g.get("public"):  # a public page or feed: framing and keeping as configured
             kept = principal is not None and not request.cookies.get("rrc_session")
-            public.headers(response, page=ROUTES.get(endpoint or "") == "page", kept=kept)
+            page = ROUTES.get(endpoint or "") == "page"
+            if page and response.status_code == 200:
+                response.status_code = directory.page_status(request.path)
+            public.headers(response, page=page, kept=kept)
         return response
 
     @server.teardown_request
