@@ -25,6 +25,7 @@ from dashboards import public
 from dashboards.data import reader
 from dashboards.export import csv_bytes
 from dashboards.indicators import Sheet
+from rrc.holidays import is_holiday
 
 FHIR_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MODES = {
@@ -116,10 +117,14 @@ def rcps() -> tuple[Rcp, ...]:
             Place(p["finess"], p["name"], p["town"], p["department_code"], bool(p["main"]))
         )
     sessions: dict[str, list[datetime]] = {}
-    upcoming = r.query("public_rcp_sessions", today=today, count=int(cfg.get("next_sessions", 4)))
+    count = int(cfg.get("next_sessions", 4))
+    # a session that falls on a public holiday is not held: the schedule is read further on
+    upcoming = r.query("public_rcp_sessions", today=today, count=2 * count + 2)
     for s in upcoming.iter_rows(named=True):
         at = datetime.combine(s["session_day"], datetime.min.time()).replace(hour=s["hour"] or 0)
-        sessions.setdefault(s["entity_code"], []).append(at)
+        kept = sessions.setdefault(s["entity_code"], [])
+        if len(kept) < count and not is_holiday(s["session_day"]):
+            kept.append(at)
     specialties: dict[str, list[tuple[str, bool]]] = {}
     usual = r.query("public_rcp_specialties", today=today, share=float(cfg.get("usual_share", 0.5)))
     for s in usual.iter_rows(named=True):

@@ -63,7 +63,7 @@ def layout(
             html.P(
                 "Les réunions de concertation pluridisciplinaire (RCP) du réseau. Pour présenter "
                 "le dossier d'un patient, adressez-vous au secrétariat de la RCP, qui indique "
-                "aussi les jours fériés et les séances annulées."
+                "aussi les séances annulées ou déplacées."
             ),
             public.search_form(
                 "/public/rcp",

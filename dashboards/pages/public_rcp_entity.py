@@ -65,9 +65,9 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
             html.P("RCP de recours", className="badge") if e.recours else None,
             html.Dl(facts, className="facts wide"),
             html.P(
-                "Les prochaines séances sont calculées à partir du rythme de la RCP : elles ne "
-                "tiennent compte ni des jours fériés ni des annulations. Vérifiez auprès du "
-                "secrétariat.",
+                "Les prochaines séances sont calculées à partir du rythme de la RCP, jours "
+                "fériés exclus ; les annulations et les déplacements ne sont pas connus ici. "
+                "Vérifiez auprès du secrétariat.",
                 className="note",
             ),
             html.P(["Adresse de cette page : ", html.Code(e.url)], className="note"),

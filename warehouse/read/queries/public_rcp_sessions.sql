@@ -1,7 +1,8 @@
 -- The next $count sessions of each RCP entity from its schedule (weekday, hour, every
 -- `every_weeks` weeks), on or after $today: counted from its sessions in the warehouse that fell
 -- on its weekday (the first one to come, else the last one held), or from its next weekday when
--- it has none. Public holidays and cancellations are not known here.
+-- it has none. Cancellations are not known here; the public directory leaves out the sessions
+-- that fall on a public holiday (rrc/holidays.py), so it asks for more than it shows.
 with held as (
     select s.entity_code,
            min(s.session_date) filter (where s.session_date >= $today) as next_held,
