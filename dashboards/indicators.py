@@ -38,8 +38,12 @@ def read(chart: Chart, p: dict[str, object]) -> Indicators:
         ids.append(chart.order)
     data = reader().indicators(ids, [chart.by], filters(p))
     frame = data.frame
-    if chart.order == "key":
-        frame = frame.sort(chart.by, nulls_last=True)
+    if chart.order == "key":  # the dimension's own order: its values as declared, else codes
+        declared = {k: i for i, k in enumerate(catalogue().dimensions[chart.by].values)}
+        rank = pl.col(chart.by).replace_strict(
+            declared, default=len(declared), return_dtype=pl.Int64
+        )
+        frame = frame.sort(rank, chart.by, nulls_last=True)
     elif chart.order == "value":
         frame = frame.sort(chart.series[0])
     else:

@@ -29,8 +29,10 @@ def test_the_grid_and_the_events_as_the_page_shows_them(app: Any) -> None:
     events = page.event_rows(SEARCH)
     assert {e["kind"] for e in events} == {"Réunion", "Visite de 3C", "Formation"}
     assert next(e["date"] for e in events if e["about"] == "Groupe 3C") == "21 mars 2013"
-    validated(page.figures(SEARCH))
+    figs = validated(page.figures(SEARCH))
     validated({"tendance": page.trend_figure(rows, "quorum")})
+    # incidents read from the least to the most severe, as the dimension declares them
+    assert list(figs["incidents"].data[0].x) == ["Mineure", "Majeure", "Critique"]
 
 
 def test_the_network_roles_read_it_and_nobody_else(app: Any) -> None:
