@@ -81,7 +81,9 @@ def build_figures(
     ]
     for key, (rows, seconds) in full.extract_by_table().items():
         table = key.split(".", 1)[1]
-        if table in copy_rates and seconds > 0:
+        # the benchmark's PostgreSQL tables (another source may have a table of the same name,
+        # the CDA source's pps_phase, empty in the benchmark's stores)
+        if table in copy_rates and seconds > 0 and rows > 0:
             figures.append(
                 extract.rate_figure(
                     f"extract `{table}`, ETL run into raw",
