@@ -178,13 +178,11 @@ def find(code: str) -> Rcp | None:
     return next((e for e in rcps() if e.code == code), None)
 
 
-PAGE = "/public/rcp/"
-
-
 def page_status(path: str) -> int:
     """The HTTP status of a public page: 404 for the page of an RCP the directory does not hold
     (the page says so in French), so that a link checker or a search engine sees it is gone."""
-    code = unquote(path.removeprefix(PAGE).strip("/")) if path.startswith(PAGE) else ""
+    prefix = f"{PAGE}/"
+    code = unquote(path.removeprefix(prefix).strip("/")) if path.startswith(prefix) else ""
     return 404 if code and find(code) is None else 200
 
 
