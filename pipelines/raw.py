@@ -102,16 +102,22 @@ def exists(con: duckdb.DuckDBPyConnection, source: str, table: str) -> bool:
     return bool(row and row[0])
 
 
-def columns(con: duckdb.DuckDBPyConnection, source: str, table: str) -> list[str]:
+def typed_columns(con: duckdb.DuckDBPyConnection, source: str, table: str) -> list[tuple[str, str]]:
+    """The raw table's columns of the store (not the load's nor the contract's), with their
+    types, in order."""
     return [
-        r[0]
+        (str(r[0]), str(r[1]))
         for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
-            "AND table_name = ? ORDER BY ordinal_position",
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
             [f"{source}__{table}"],
         ).fetchall()
         if r[0] not in META_COLUMNS and r[0] != REJECT
     ]
+
+
+def columns(con: duckdb.DuckDBPyConnection, source: str, table: str) -> list[str]:
+    return [name for name, _ in typed_columns(con, source, table)]
 
 
 def replace(
@@ -146,8 +152,8 @@ def replace_changed(
     times) are replaced and recorded as changed (`record_changed`), so that the mapping re-reads
     those keys alone; the other rows keep their load id. Every row's extraction time is set:
     the table was read whole. Falls back to `replace` (False) when raw has no such table, or
-    its columns or their types differ from the rows read; returns the rows read and whether
-    they were compared."""
+    its columns or their types differ from the rows read (the store's own `_reject` column
+    would be one); returns the rows read and whether they were compared."""
     target = raw_name(source, table)
     if not key or not exists(con, source, table):
         return replace(con, source, table, select_sql, load_id, extracted_at), False
@@ -156,19 +162,12 @@ def replace_changed(
         "SELECT column_name, data_type FROM information_schema.columns "
         "WHERE table_name = '_incoming' AND table_catalog = 'temp' ORDER BY ordinal_position"
     ).fetchall()
-    present = [
-        tuple(r)
-        for r in con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
-            [f"{source}__{table}"],
-        ).fetchall()
-        if r[0] not in META_COLUMNS and r[0] != REJECT
-    ]
     names = {c for c, _ in incoming}
-    if [tuple(c) for c in incoming] != present or REJECT in names or not set(key) <= names:
+    if [tuple(c) for c in incoming] != typed_columns(con, source, table) or not set(key) <= names:
+        # the rows read replace raw as they are (not read from the store a second time)
+        n = replace(con, source, table, "SELECT * FROM _incoming", load_id, extracted_at)
         con.execute("DROP TABLE _incoming")
-        return replace(con, source, table, select_sql, load_id, extracted_at), False
+        return n, False
     cols = ", ".join(quote(c) for c, _ in incoming)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT {key_text(key, 'd')} AS k "
@@ -188,10 +187,10 @@ def replace_changed(
         )
         record_changed(con, source, table, "SELECT k FROM _touched")
     con.execute(f"UPDATE {target} SET _extracted_at = ?::TIMESTAMP", [extracted_at])
-    n = con.execute("SELECT count(*) FROM _incoming").fetchone()
+    read = con.execute("SELECT count(*) FROM _incoming").fetchone()
     con.execute("DROP TABLE _incoming")
     con.execute("DROP TABLE _touched")
-    return (int(n[0]) if n else 0), True
+    return (int(read[0]) if read else 0), True
 
 
 def upsert(
