@@ -176,6 +176,37 @@ def test_incremental_run_after_changes_equals_a_full_rebuild(
     assert rebuilt.checksums() == incremental
 
 
+def test_bad_rows_of_a_table_read_whole_are_quarantined_and_counted_by_an_incremental_run(
+    small_demo: Path, etl_factory: Callable[..., Etl]
+) -> None:
+    """A table without a watermark is compared with raw in an incremental run: a row whose
+    value does not fit its column, or whose code is unknown, is quarantined and counted, never
+    dropped, and offered = loaded + quarantined still holds against the store."""
+    etl = etl_factory(small_demo, "compared")
+    etl.run(full=True)
+    dcc = sqlite3.connect(etl.demo / "dcc.sqlite")
+    fid = dcc.execute("SELECT min(id_fiche) FROM fiche_proposition").fetchone()[0]
+    dcc.execute("INSERT INTO fiche_proposition VALUES (?, 'TRAITEMENT_INCONNU')", (fid,))
+    dcc.execute("INSERT INTO fiche_proposition VALUES ('pas-un-nombre', 'CHIR')")
+    dcc.commit()
+    in_store = dcc.execute("SELECT count(*) FROM fiche_proposition").fetchone()[0]
+    result = etl.run()
+    assert result.status == "success"
+    rec = next(r for r in result.reconciliation if r.table == "fiche_proposition")
+    assert rec.offered == in_store == rec.loaded + rec.quarantined + rec.skipped
+    con = etl.connect()
+    reasons = [
+        r[0]
+        for r in con.execute(
+            "SELECT reason FROM quality.quarantine WHERE source_table = 'fiche_proposition'"
+        ).fetchall()
+    ]
+    con.close()
+    assert len(reasons) == rec.quarantined >= 2, reasons
+    assert any("TRAITEMENT_INCONNU" in r for r in reasons), reasons
+    assert any("pas-un-nombre" in r for r in reasons), reasons
+
+
 @pytest.mark.postgres
 @pytest.mark.mariadb
 def test_sqlite_postgresql_and_mariadb_stores_give_identical_marts(
