@@ -26,6 +26,10 @@ from rrc.settings import PROJECT_ROOT
 os.environ.setdefault("RRC_AUDIT_KEY", "a7" * 32)
 os.environ.setdefault("RRC_SECRECY_KEY", "c4" * 32)
 os.environ.setdefault("RRC_SESSION_KEY", "5e" * 32)
+# Great Expectations adds ~5 s to every run it validates: it runs where it is what is tested
+# (tests/pipelines/test_gx_modes.py, the quality tests) and in the small warehouse the boards
+# serve its Data Docs from (`build_warehouse(gx=...)`); every other run leaves it out
+os.environ.setdefault("RRC_GREAT_EXPECTATIONS", "off")
 
 PG_ADMIN = os.environ.get("RRC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIADB_ADMIN = os.environ.get("RRC_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")
@@ -112,7 +116,7 @@ def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.pipelines.conftest import build_warehouse
 
     root = tmp_path_factory.mktemp("small")
-    return build_warehouse(root / "demo", root / "wh")
+    return build_warehouse(root / "demo", root / "wh", gx="after_publish")
 
 
 @pytest.fixture(scope="session")

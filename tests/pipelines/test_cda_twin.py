@@ -21,6 +21,9 @@ from rrc.settings import PROJECT_ROOT
 from tests.pipelines.conftest import KEY, SMALL
 from warehouse.publish import Warehouse
 
+# both twins are built once, in one process, for the module's tests
+pytestmark = pytest.mark.xdist_group("cda-twin")
+
 C3 = "C3-10"
 # what is compared, with no source-specific id (fiche_id, session_id... differ by source); a
 # dossier's reason is free text in the DCC and the volet's flags in the Fiche RCP, its order

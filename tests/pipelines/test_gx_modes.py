@@ -16,6 +16,12 @@ from tests.pipelines.conftest import Etl
 from warehouse.publish import Warehouse
 
 
+@pytest.fixture(autouse=True)
+def _mode_from_the_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite leaves GX out of runs (tests/conftest.py); here config/quality.toml decides."""
+    monkeypatch.delenv("RRC_GREAT_EXPECTATIONS", raising=False)
+
+
 def _gx_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
     config = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", config)

@@ -1,6 +1,6 @@
 """Fault injection around the ETL: helpers to run it as a real process, and the demo fixtures.
 
-`RRC_STRESS=1` (set by `make stress`) scales the long runs up: 100 kills instead of 20, more
+`RRC_STRESS=1` (set by `make stress`) scales the long runs up: 100 kills instead of 6, more
 publishes under the concurrent readers. `RRC_STRESS_SEED` replays a failing random schedule.
 """
 

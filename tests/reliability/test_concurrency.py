@@ -33,7 +33,7 @@ from warehouse.read.reader import Reader
 
 pytestmark = pytest.mark.slow
 BOUND_SECONDS = 2.0  # longest a board query may take while publishes happen (measured: below)
-QUICK_PUBLISHES = 200 if STRESS else 30
+QUICK_PUBLISHES = 200 if STRESS else 12
 FILTERS = {"year": 2013, "c3": None, "department": None, "finess": None, "organ": None}
 QUERIES = ("trials_list", "care_offer", "years", "overview")  # "overview": its indicators
 

@@ -18,11 +18,13 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from pipelines.run import history
 from tests.reliability.conftest import STRESS, Etl, etl_command, run_cli, seed
 from warehouse.publish import Warehouse
 
-KILLS = int(os.environ.get("RRC_STRESS_KILLS", 100 if STRESS else 8))
+KILLS = int(os.environ.get("RRC_STRESS_KILLS", 100 if STRESS else 6))
 
 
 def _phase(wh: Warehouse, before: Path, leftovers: bool) -> str:
@@ -33,8 +35,14 @@ def _phase(wh: Warehouse, before: Path, leftovers: bool) -> str:
 
 
 def test_kill_9_at_random_moments_never_publishes_a_partial_warehouse(
-    small_demo: Path, etl_factory: Callable[..., Etl], tmp_path: Path
+    small_demo: Path,
+    etl_factory: Callable[..., Etl],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # runs as configured, Great Expectations after the publish included: a kill while it wrote
+    # its project once stopped every later run (RELIABILITY.md)
+    monkeypatch.delenv("RRC_GREAT_EXPECTATIONS", raising=False)
     etl = etl_factory(small_demo, "crash")
     wh = Warehouse(etl.warehouse)
     started = time.perf_counter()
