@@ -33,6 +33,7 @@ from demo.generate import Request, generate
 from tests.pipelines.conftest import SMALL
 from tests.reliability.changes import ChangeSet, Pending
 from tests.reliability.conftest import STRESS, Etl, seed
+from warehouse.incremental import rules
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.mariadb]
 ROUNDS = 4 if STRESS else 2
@@ -89,6 +90,9 @@ def test_incremental_runs_after_random_change_sets_equal_a_full_rebuild(
         built = set(result.model_modes.values())
         assert any(m.startswith("by key") for m in built), f"{where}: {result.model_modes}"
         assert "unchanged" in built, f"{where}: {result.model_modes}"
+        # and every model with a rule (warehouse/models/*/incremental/) followed it
+        whole = sorted(m for m, x in result.model_modes.items() if m in rules() and x == "whole")
+        assert not whole, f"{where}: models with a rule rebuilt whole: {whole}"
         if n + 1 < ROUNDS and not STRESS:  # a rebuild per round under `make stress` only
             continue
         rebuilt = _point(etl_factory(tmp_path / "stores-pg", f"rebuild-{n}"), *urls)
