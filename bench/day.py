@@ -1,8 +1,11 @@
 """One day of changes in the DCC store, applied before an incremental run and taken back after.
 
-About 4,000 fiches a day nationally: half new fiches (copies of recent ones under new ids, each
-given the patient of its neighbour so the duplicate check does not fire, with their proposals),
-half existing fiches touched (`updated_at` set to now, as an edit in the DCC does). What was
+About 4,000 fiches a day nationally: half new fiches (copies of the most recent ones, by RCP
+date, under new ids, each given the patient of its neighbour so the duplicate check does not
+fire, with their proposals), half existing fiches touched (`updated_at` set to now, as an edit in
+the DCC does: the next most recent ones, where a DCC's edits fall, completing and validating the
+fiches of the last sessions). Ids do not follow time across networks: taken by highest id, as
+until 2026-12-06, a day's fiches ran over the ten years and touched every year and month. What was
 changed is recorded in `bench_day` inside the store, so `revert` restores the generated state even
 after a benchmark that died half-way (and the stores' manifest matches again).
 """
@@ -15,6 +18,7 @@ from bench.dataset import libpq
 
 NEW = 2_000
 TOUCHED = 2_000
+RECENT = "date_rcp DESC NULLS LAST, id_fiche DESC"  # the fiches of the last sessions first
 SPECIAL = {
     "id_identite": "lag(f.id_identite, 1, f.id_identite) OVER (ORDER BY f.id_fiche)",
     "id_fiche_precedente": "NULL",
@@ -67,7 +71,7 @@ def apply(url: str, fiches: int = NEW + TOUCHED) -> int:
         )
         conn.execute(
             "CREATE TEMP TABLE src AS SELECT * FROM fiche_rcp WHERE version = 1 "
-            f"ORDER BY id_fiche DESC LIMIT {new}"
+            f"ORDER BY {RECENT} LIMIT {new}"
         )
         conn.execute(f"INSERT INTO fiche_rcp ({', '.join(columns)}) SELECT {select} FROM src f")
         conn.execute(
@@ -80,7 +84,7 @@ def apply(url: str, fiches: int = NEW + TOUCHED) -> int:
         )
         conn.execute(
             "INSERT INTO bench_day SELECT 'touched', id_fiche, version, updated_at FROM fiche_rcp "
-            f"WHERE id_fiche <= {offset} ORDER BY id_fiche DESC, version DESC "
+            f"WHERE id_fiche <= {offset} ORDER BY {RECENT}, version DESC "
             f"OFFSET {new * 3} LIMIT {touched}"
         )
         conn.execute(
