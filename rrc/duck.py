@@ -68,3 +68,17 @@ def attach(con: duckdb.DuckDBPyConnection, url: str, alias: str) -> None:
     load_extension(con, kind)
     literal = target.replace("'", "''")  # ATTACH takes no parameters; quote the literal
     con.execute(f"ATTACH '{literal}' AS {alias} (TYPE {kind}, READ_ONLY)")
+
+
+def has_table(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    """Whether `relation` (`schema.table`, or `database.schema.table`, quoted as needed) exists.
+
+    A probe of the catalog: listing `duckdb_tables()` costs 2 to 16 ms in a build of 240 tables
+    (it sizes every table of every attached database), which an incremental run paid a few
+    hundred times (1.4 s at 1M dossiers); the probe costs a quarter of a millisecond. A binder
+    error does not abort the transaction it happens in."""
+    try:
+        con.execute(f"SELECT 1 FROM {relation} LIMIT 0")
+    except duckdb.CatalogException:
+        return False
+    return True

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import duckdb
 
+from rrc.duck import has_table
+
 SCHEMA = "changes"
 IGNORED = ("_load_id",)  # which load brought a row is not a change of its content
 
@@ -32,11 +34,7 @@ def attached(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
-        [SCHEMA, name],
-    ).fetchone()
-    return bool(row and row[0])
+    return has_table(con, f'{SCHEMA}."{name}"')
 
 
 def count(con: duckdb.DuckDBPyConnection, name: str) -> int:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from rrc.duck import has_table
 from rrc.errors import ConfigError
 from rrc.settings import config_dir
 from warehouse import changes
@@ -178,13 +179,7 @@ class Build:
         return timings
 
     def _exists(self, name: str) -> bool:
-        layer, table = name.split(".")
-        row = self.con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ?",
-            [layer, table],
-        ).fetchone()
-        return bool(row and row[0])
+        return has_table(self.con, name)
 
     def _one(self, model: Model) -> str:
         if not self.incremental or not self._exists(model.qualified):
