@@ -120,6 +120,17 @@ def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def region(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The embedded demo region (`make demo`: 2011-2014, default seed, with defects), generated
+    once per test process and read-only: its stores (tests/demo) and the boards over it
+    (tests/dashboards, `region_server`). The tests that take it share the xdist group
+    "demo-region", so that one process generates it."""
+    from tests.demo.conftest import make_stores
+
+    return make_stores(tmp_path_factory.mktemp("region"))
+
+
+@pytest.fixture(scope="session")
 def boards(small_warehouse: Path):  # type: ignore[no-untyped-def]
     """The boards' Dash app in this process over the small warehouse, callbacks set up (Dash does
     it on a first request). One per process: Dash registers its pages process-wide, so the page

@@ -15,10 +15,8 @@ from pathlib import Path
 import pytest
 
 from access.policy import Principal, acting_as
-from demo.dataset import Scale
-from demo.generate import Request
 from tests.dashboards.http import PASSWORD, SEEDS, code, shared_session
-from tests.pipelines.conftest import build_warehouse
+from tests.pipelines.conftest import publish_demo
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -133,20 +131,10 @@ def server(board_warehouse: Path, geo_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def region_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def region_server(region, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The boards over the full calibrated demo region (2011-2014, default seed)."""
     root = tmp_path_factory.mktemp("region-boards")
-    warehouse = build_warehouse(
-        root / "demo",
-        root / "wh",
-        request=Request(
-            out=root / "demo",
-            first_year=2011,
-            last_year=2014,
-            seed=2013,
-            scale=Scale.parse("region"),
-        ),
-    )
+    warehouse = publish_demo(region.out, root / "wh")
     with serving(warehouse, root / "geo") as url:
         yield url
 

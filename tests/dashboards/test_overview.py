@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from dashboards.filters import Filters
 from tests.dashboards.conftest import screenshot
@@ -207,6 +208,7 @@ def test_each_tile_shows_freshness_and_quality_of_its_sources(server, page) -> N
     assert page.console_errors == []
 
 
+@pytest.mark.xdist_group("demo-region")  # one process generates the region (tests/conftest.py)
 def test_the_calibrated_2013_shows_the_seed_figures_on_the_overview(region_server, page) -> None:
     page.goto(f"{region_server}/?annee=2013")
     page.wait_for_selector("#ensemble-dossiers:not(:empty)")

@@ -162,12 +162,6 @@ def make_stores(out: Path, **kwargs: Any) -> Stores:
 
 
 @pytest.fixture(scope="session")
-def region(tmp_path_factory: pytest.TempPathFactory) -> Stores:
-    """The embedded demo region, 2011-2014, default seed, with defects."""
-    return make_stores(tmp_path_factory.mktemp("region"))
-
-
-@pytest.fixture(scope="session")
 def clean_region(tmp_path_factory: pytest.TempPathFactory) -> Stores:
     """The same region with no defect injected."""
     return make_stores(tmp_path_factory.mktemp("clean"), clean=True)

@@ -35,6 +35,11 @@ def build_warehouse(
     run a full ETL into `warehouse`, with the environment set for the run only (for
     session-scoped fixtures, where monkeypatch cannot); `gx` is the Great Expectations mode."""
     generate(request or Request(out=demo, clean=clean, **SMALL))
+    return publish_demo(demo, warehouse, gx=gx)
+
+
+def publish_demo(demo: Path, warehouse: Path, *, gx: str = "off") -> Path:
+    """A full ETL of the demo folder `demo` into `warehouse` (see `build_warehouse`)."""
     env = {
         "RRC_PSEUDONYM_KEY": KEY,
         "RRC_CONFIG_DIR": str(PROJECT_ROOT / "config"),
