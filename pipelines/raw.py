@@ -14,6 +14,7 @@ from datetime import datetime
 import duckdb
 
 from pipelines.contract import FileLoad, Finding
+from rrc.duck import has_table
 
 META_COLUMNS = ("_load_id", "_source", "_extracted_at")
 # set on a raw row that breaks its source's contract (wrong JSON type, unknown record type,
@@ -94,12 +95,7 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def exists(con: duckdb.DuckDBPyConnection, source: str, table: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-        "AND table_name = ?",
-        [f"{source}__{table}"],
-    ).fetchone()
-    return bool(row and row[0])
+    return has_table(con, raw_name(source, table))
 
 
 def typed_columns(con: duckdb.DuckDBPyConnection, source: str, table: str) -> list[tuple[str, str]]:

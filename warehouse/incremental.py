@@ -178,11 +178,8 @@ class Build:
             timings[model.qualified] = time.perf_counter() - started
         return timings
 
-    def _exists(self, name: str) -> bool:
-        return has_table(self.con, name)
-
     def _one(self, model: Model) -> str:
-        if not self.incremental or not self._exists(model.qualified):
+        if not self.incremental or not has_table(self.con, model.qualified):
             return self._whole(model)
         reads = {i for i in inputs(model) if i.split(".")[0] not in STATIC}
         if reads & self.unknown:
@@ -201,7 +198,7 @@ class Build:
         grow)."""
         name = change_name(model.qualified)
         layer = model.layer
-        keep = self.incremental and name in self.needed and self._exists(model.qualified)
+        keep = self.incremental and name in self.needed and has_table(self.con, model.qualified)
         if keep:
             self.con.execute(f"ALTER TABLE {model.qualified} RENAME TO {name}__before")
         elif self.incremental:

@@ -23,6 +23,20 @@ def _layers(sums: dict, layers: tuple[str, ...] = MARTS_AND_CORE) -> dict:
     return {k: v for k, v in sums.items() if k.split(".")[0] in layers}
 
 
+def _quarantined(etl: Etl, where: str) -> list[str]:
+    """The reasons of the published warehouse's quarantined rows that `where` selects."""
+    con = etl.connect()
+    try:
+        return [
+            r[0]
+            for r in con.execute(
+                f"SELECT reason FROM quality.quarantine WHERE {where} ORDER BY 1"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
 def test_full_run_publishes_a_warehouse_whose_counts_match_the_stores(
     small_demo: Path, etl_factory: Callable[..., Etl]
 ) -> None:
@@ -194,14 +208,7 @@ def test_bad_rows_of_a_table_read_whole_are_quarantined_and_counted_by_an_increm
     assert result.status == "success"
     rec = next(r for r in result.reconciliation if r.table == "fiche_proposition")
     assert rec.offered == in_store == rec.loaded + rec.quarantined + rec.skipped
-    con = etl.connect()
-    reasons = [
-        r[0]
-        for r in con.execute(
-            "SELECT reason FROM quality.quarantine WHERE source_table = 'fiche_proposition'"
-        ).fetchall()
-    ]
-    con.close()
+    reasons = _quarantined(etl, "source_table = 'fiche_proposition'")
     assert len(reasons) == rec.quarantined >= 2, reasons
     assert any("TRAITEMENT_INCONNU" in r for r in reasons), reasons
     assert any("pas-un-nombre" in r for r in reasons), reasons
@@ -289,13 +296,7 @@ def test_unreadable_values_are_quarantined_with_their_reason(
     )
     store.commit()
     result = etl.run(full=True)
-    con = etl.connect()
-    reasons = [
-        r[0]
-        for r in con.execute(
-            "SELECT reason FROM quality.quarantine WHERE source = 'vendor_b' ORDER BY 1"
-        ).fetchall()
-    ]
+    reasons = _quarantined(etl, "source = 'vendor_b'")
     assert any("DT_NAISS: cannot read 31/02/1950" in r for r in reasons)
     assert any("ORGANE: unknown code Pancréas" in r for r in reasons)
     rec = {(r.table, r.entity): r for r in result.reconciliation}
