@@ -15,11 +15,12 @@ from dash import Input, Output, callback, html
 from dash.dash_table.DataTable import DataTable
 
 from access.policy import AccessDenied, current
-from dashboards import charts, export
+from dashboards import charts, export, table_filter
 from dashboards.data import reader
 from dashboards.indicators import Sheet
 from dashboards.status import check_results
 from quality.checks import catalog
+from warehouse.read import formats
 
 dash.register_page(__name__, path="/qualite", name="Qualité des données", order=6)
 
@@ -36,6 +37,9 @@ LOCATION = {", row ": ", ligne ", ", record ": ", enregistrement "}
 # a whole `"key": value` pair of a JSON object (value: a string, a number, true, false, null)
 PAIR = re.compile(r'"([^"\\]+)":("(?:[^"\\]|\\.)*"|-?[0-9.eE+-]+|true|false|null)(?=[,}])')
 LOCALE = {"decimal": ",", "group": "\u202f"}  # numbers of the tables, in French
+LISTED = 500  # the quarantined rows the page lists, the most recent (queries/quarantine.sql)
+QUARANTINE_PAGE = 10
+CHECKS_PAGE = 20
 
 # what the pipeline records (pipelines/contract.py), as the page says it
 KIND = {
@@ -169,13 +173,18 @@ def layout(**_query: str) -> html.Div:
                 if _reads_data_docs()
                 else []
             ),
+            html.P(id="qualite-controles-note"),
             html.Div(
-                DataTable(
+                DataTable(  # paged, sorted and filtered by the server: one page of checks sent
                     id="qualite-controles",
                     style_table={"overflowX": "auto"},
-                    page_size=20,
-                    sort_action="native",
-                    filter_action="native",
+                    page_action="custom",
+                    page_current=0,
+                    page_size=CHECKS_PAGE,
+                    sort_action="custom",
+                    sort_by=[],
+                    filter_action="custom",
+                    filter_query="",
                     filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
                     style_cell=WRAP,
                 ),
@@ -227,12 +236,16 @@ def layout(**_query: str) -> html.Div:
                 )
             ),
             html.H3("Lignes en quarantaine"),
+            html.P(id="qualite-quarantaine-note"),
             html.Div(
-                DataTable(
+                DataTable(  # paged and filtered by the server: a page of rows made readable
                     id="qualite-quarantaine",
                     style_table={"overflowX": "auto"},
-                    page_size=10,
-                    filter_action="native",
+                    page_action="custom",
+                    page_current=0,
+                    page_size=QUARANTINE_PAGE,
+                    filter_action="custom",
+                    filter_query="",
                     filter_options={"case": "insensitive", "placeholder_text": "Filtrer…"},
                     style_cell=WRAP,
                 ),
@@ -244,10 +257,6 @@ def layout(**_query: str) -> html.Div:
 
 
 @callback(
-    Output("qualite-controles", "data"),
-    Output("qualite-controles", "columns"),
-    Output("qualite-quarantaine", "data"),
-    Output("qualite-quarantaine", "columns"),
     Output("qualite-categorie", "figure"),
     Output("qualite-source", "figure"),
     Output("qualite-tendance", "figure"),
@@ -255,19 +264,112 @@ def layout(**_query: str) -> html.Div:
     Input("url", "search"),
 )
 def update(search: str | None):  # type: ignore[no-untyped-def]
-    cat = reader().catalogue
-    results = check_results()
-    shown, quarantine = _tables(results)
-    figs = figures(results)
+    figs = figures()
     return (
-        shown.to_dicts(),
-        columns(shown, cat.tables["qualite-controles"].columns),
-        quarantine.to_dicts(),
-        columns(quarantine, _headers(quarantine)),
         figs["categorie"],
         figs["source"],
         figs["tendance"],
         *export.hrefs("qualite", TABLES, search),
+    )
+
+
+@callback(
+    Output("qualite-controles", "data"),
+    Output("qualite-controles", "columns"),
+    Output("qualite-controles", "page_count"),
+    Output("qualite-controles", "page_current"),
+    Output("qualite-controles-note", "children"),
+    Input("url", "search"),
+    Input("qualite-controles", "page_current"),
+    Input("qualite-controles", "page_size"),
+    Input("qualite-controles", "filter_query"),
+    Input("qualite-controles", "sort_by"),
+)
+def update_checks(  # type: ignore[no-untyped-def]
+    _search: str | None,
+    current: int | None,
+    size: int | None,
+    query: str | None,
+    sort_by: list[dict[str, str]] | None,
+):
+    """One page of the check results (every check, by source, table and 3C), filtered and
+    sorted as the table asks."""
+    shown = _checks_shown(check_results())
+    heads = columns(shown, reader().catalogue.tables["qualite-controles"].columns)
+    current = table_filter.requested_page(current, "qualite-controles")
+    try:
+        found = table_filter.page(shown, query, sort_by, current, size, CHECKS_PAGE)
+    except table_filter.FilterError as exc:
+        return [], heads, 1, 0, str(exc)
+    note = (
+        f"{formats.french(found.matched)} résultat(s) de contrôle sur "
+        f"{formats.french(shown.height)} répondent au filtre."
+        if found.matched != shown.height
+        else ""
+    )
+    return found.rows.to_dicts(), heads, found.page_count, found.current, note
+
+
+@callback(
+    Output("qualite-quarantaine", "data"),
+    Output("qualite-quarantaine", "columns"),
+    Output("qualite-quarantaine", "page_count"),
+    Output("qualite-quarantaine", "page_current"),
+    Output("qualite-quarantaine-note", "children"),
+    Input("url", "search"),
+    Input("qualite-quarantaine", "page_current"),
+    Input("qualite-quarantaine", "page_size"),
+    Input("qualite-quarantaine", "filter_query"),
+)
+def update_quarantine(  # type: ignore[no-untyped-def]
+    _search: str | None, page: int | None, size: int | None, query: str | None
+):
+    """One page of the quarantined rows, filtered by the table's filter row: without a filter
+    only the page's rows are read and made readable; with one, the 500 listed rows are, then
+    filtered as they read on screen."""
+    page = table_filter.requested_page(page, "qualite-quarantaine")
+    size = max(size or QUARANTINE_PAGE, 1)
+    try:
+        if table_filter.parse(query):
+            listed = quarantine_rows()
+            found = table_filter.page(listed, query, None, page, size)
+            rows, count, page = found.rows, found.matched, found.current
+            note = (
+                f"{formats.french(count)} ligne(s) sur les {formats.french(listed.height)} "
+                "listées répondent au filtre."
+            )
+        else:
+            rows, total = _page(page * size, size)
+            if rows.is_empty() and page:  # past the last page (a new load quarantined fewer)
+                total = _page(0, 1)[1]
+                page = max(-(-min(total, LISTED) // size) - 1, 0)
+                rows = _page(page * size, size)[0]
+            count, note = min(total, LISTED), _quarantine_note(total)
+    except table_filter.FilterError as exc:
+        rows, count, page, note = _page(0, 0)[0], 0, 0, str(exc)
+    pages = max(-(-count // size), 1)
+    return rows.to_dicts(), columns(rows, _headers(rows)), pages, page, note
+
+
+def _page(offset: int, size: int) -> tuple[pl.DataFrame, int]:
+    """`size` of the listed quarantined rows from `offset`, readable, and how many rows are in
+    quarantine in all (0 for a role that sees none)."""
+    frame = reader().query("quarantine_page", offset=offset, size=size)
+    total = int(frame["total"][0]) if frame.height else 0
+    return quarantine_rows(frame.drop("total")), total
+
+
+def _quarantine_note(total: int) -> str:
+    if not _reads_rows():
+        return (
+            "Les lignes en quarantaine sont des données individuelles : votre rôle ne les voit pas."
+        )
+    if total <= LISTED:
+        return f"{formats.french(total)} ligne(s) en quarantaine, les plus récentes d'abord."
+    return (
+        f"{formats.french(total)} lignes en quarantaine : les {formats.french(LISTED)} plus "
+        "récentes sont listées ici et dans les exports (la table quality.quarantine de "
+        "l'entrepôt les contient toutes)."
     )
 
 
@@ -290,24 +392,24 @@ def _headers(quarantine: pl.DataFrame) -> dict[str, str]:
     return {c: kept.get(c, c) for c in quarantine.columns}
 
 
-def _tables(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _checks_shown(results: pl.DataFrame) -> pl.DataFrame:
     cat = reader().catalogue
     checks = cat.tables["qualite-controles"]
-    shown = results.select(*checks.columns).with_columns(
+    return results.select(*checks.columns).with_columns(
         pl.col("pct").round(3),
         pl.col("status").replace_strict(cat.dimensions["check_status"].values),
         pl.col("source").fill_null("all").replace(cat.dimensions["source"].values),
         pl.col("table").replace(cat.dimensions["staging_table"].values),
         pl.col("c3_id").fill_null("—"),
     )
-    return shown, quarantine_rows()
 
 
-def quarantine_rows() -> pl.DataFrame:
+def quarantine_rows(frame: pl.DataFrame | None = None) -> pl.DataFrame:
     """The quarantined rows as the page shows them (row-level: empty for roles without it):
-    sources, tables and checks by their French names, the original row as `champ : valeur`."""
+    sources, tables and checks by their French names, the original row as `champ : valeur`;
+    `frame` is rows of the quarantine already read (a page), else the 500 listed."""
     cat = reader().catalogue
-    frame = reader().query("quarantine")
+    frame = reader().query("quarantine") if frame is None else frame
     dims = cat.dimensions
     organs = dict(reader().query("organ_list").iter_rows())
     names = QUARANTINE_CHECKS | {n: c.label for n, c in catalog()[0].items()}
@@ -350,6 +452,13 @@ def _row_text(raw: str | None, sources: dict[str, str], organs: dict[str, str]) 
     return " · ".join(f"{k} : {text(k, v)}" for k, v in values.items()) + more
 
 
+def _reads_rows() -> bool:
+    try:
+        return current().role.row_level
+    except AccessDenied:
+        return True
+
+
 def _reads_data_docs() -> bool:
     """The Data Docs are for the network's roles (a 3C would read every 3C's checks there)."""
     try:
@@ -362,7 +471,7 @@ def tables(_search: str | None) -> dict[str, Sheet]:
     """The check results and the quarantined rows, as on screen, for their CSV and XLSX exports
     (headers from the catalogue)."""
     cat = reader().catalogue
-    shown, quarantine = _tables(check_results())
+    shown, quarantine = _checks_shown(check_results()), quarantine_rows()
     heads = cat.tables["qualite-controles"].columns
     load = {
         name: Sheet([c.replace("_", " ") for c in f.columns], [list(r) for r in f.rows()])
