@@ -365,7 +365,8 @@ def _free_rebuilt(con: duckdb.DuckDBPyConnection) -> None:
 def _mapping_modes(cfg: Config, result: RunResult) -> dict[tuple[str, str], str]:
     """How the mapping reads each raw table in an incremental run: the changed keys of a table
     extracted by watermark or read whole and compared with raw ("keys"), all of a table read
-    whole ("whole"), nothing of a source not extracted this run ("none")."""
+    whole ("whole"), nothing of a source not extracted this run or of a table whose files did
+    not change ("none")."""
     extracted = {x.source for x in result.loads}
     modes = {
         (s.name, t): "whole" if s.name in extracted else "none"
@@ -374,7 +375,9 @@ def _mapping_modes(cfg: Config, result: RunResult) -> dict[tuple[str, str], str]
     }
     for load in result.loads:
         keyed = load.mode in ("incremental", "backfill", "compared")
-        modes[(load.source, load.table)] = "keys" if keyed else "whole"
+        modes[(load.source, load.table)] = (
+            "none" if load.mode == "unchanged" else "keys" if keyed else "whole"
+        )
     return modes
 
 

@@ -453,10 +453,13 @@ def _row_text(raw: str | None, sources: dict[str, str], organs: dict[str, str]) 
 
 
 def _reads_rows() -> bool:
+    """Whether the quarantined rows are shown to the principal: individual records of the whole
+    network (config/secrecy.toml: row-level, network scope)."""
     try:
-        return current().role.row_level
-    except AccessDenied:
+        who = current()
+    except AccessDenied:  # Dash validates the layout once, outside any user's request
         return True
+    return who.role.row_level and who.c3_id is None
 
 
 def _reads_data_docs() -> bool:

@@ -1,6 +1,7 @@
 """Extract file stores (spreadsheets, trial registry, directory) into the raw layer with polars.
 
-Files are small next to the SQL stores and are re-read in full each run. Every cell is read as
+Files are small next to the SQL stores: a table is read in full whenever one of its files changed
+(an incremental run leaves the others as they are: `fingerprint.py`). Every cell is read as
 text (the mapping types it), so nothing is lost to a reader's guess; the file and its true row
 number (the Excel row, blank rows counted; the line of a text file; the record of a JSON export)
 are kept so that quarantined rows can be found again. Each file is held to its source's contract
@@ -23,7 +24,7 @@ import polars as pl
 from pipelines import raw
 from pipelines.config import Source, TableSpec
 from pipelines.contract import FileLoad, Violations
-from pipelines.extract import encoding, keys, records
+from pipelines.extract import encoding, fingerprint, keys, records
 from pipelines.extract.columns import referenced_columns
 from rrc.errors import SourceError
 
@@ -217,9 +218,10 @@ def _spreadsheet(
     spec: TableSpec,
     load: raw.TableLoad,
     v: Violations,
+    present: list[Path],
+    missing: list[str],
 ) -> pl.DataFrame:
     folder = source.path or Path()
-    present, missing = _expected_files(con, source, spec)
     frames = []
     for name in missing:
         load.files.append(
@@ -275,7 +277,7 @@ def _file_table(
 ) -> pl.DataFrame | None:
     """The table's rows, or None when its file is missing and the contract says warn (the
     previous rows are then kept)."""
-    path = (source.path or Path()) / (spec.file or "")
+    path = _path(source, spec)
     if not path.exists():
         load.files.append(FileLoad(source.name, spec.name, path.name, present=False))
         v(
@@ -316,35 +318,72 @@ def _file_table(
     return frame.with_columns(_file=pl.lit(path.name))
 
 
+def _path(source: Source, spec: TableSpec) -> Path:
+    return (source.path or Path()) / (spec.file or "")
+
+
+def _inputs(
+    con: duckdb.DuckDBPyConnection, source: Source, spec: TableSpec
+) -> tuple[list[Path], list[str]]:
+    """The files the table is read from, and the expected ones missing."""
+    if source.kind == "spreadsheet":
+        return _expected_files(con, source, spec)
+    path = _path(source, spec)
+    return ([path], []) if path.exists() else ([], [path.name])
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    spec: TableSpec,
+    inputs: tuple[list[Path], list[str]],
+    load_id: str,
+    now: datetime,
+) -> raw.TableLoad:
+    """Read the table's files and replace its raw table."""
+    load = raw.TableLoad(source.name, spec.name)
+    v = Violations(source.name, spec.name, source.mapping.contract, load.findings)
+    if source.kind == "spreadsheet":
+        frame: pl.DataFrame | None = _spreadsheet(con, source, spec, load, v, *inputs)
+    else:
+        frame = _file_table(con, source, spec, load, v)
+    if frame is None:
+        load.extracted = raw.count(con, source.name, spec.name)
+        load.mode = "kept"
+    else:
+        load.read = sum(f.rows_read for f in load.files)
+        con.register("_frame", frame.to_arrow())
+        try:
+            load.extracted = raw.replace(
+                con, source.name, spec.name, "SELECT * FROM _frame", load_id, now
+            )
+        finally:
+            con.unregister("_frame")
+        keys.duplicates(con, source, spec, v)
+    load.warnings += [f.message for f in load.findings if f.flags]
+    return load
+
+
 def extract(
     con: duckdb.DuckDBPyConnection, source: Source, *, load_id: str, **_ignored: object
 ) -> list[raw.TableLoad]:
-    """Read every table of a file source and replace its raw table."""
+    """Read every table of a file source whose files changed since the last run (all of them
+    the first time) and replace its raw table; the others are left as they are
+    (`fingerprint`)."""
     loads = []
     now = datetime.now().replace(microsecond=0)
     with raw.atomic(con):
+        last = fingerprint.stored(con, source.name)
         for spec in source.mapping.tables.values():
             started = time.perf_counter()
-            load = raw.TableLoad(source.name, spec.name)
-            v = Violations(source.name, spec.name, source.mapping.contract, load.findings)
-            if source.kind == "spreadsheet":
-                frame: pl.DataFrame | None = _spreadsheet(con, source, spec, load, v)
+            inputs = _inputs(con, source, spec)
+            digest = fingerprint.digest(source, spec, *inputs)
+            previous = last.get(spec.name)
+            if previous and previous[0] == digest and raw.exists(con, source.name, spec.name):
+                load = fingerprint.unchanged(con, previous[1], now)
             else:
-                frame = _file_table(con, source, spec, load, v)
-            if frame is None:
-                load.extracted = raw.count(con, source.name, spec.name)
-                load.mode = "kept"
-            else:
-                load.read = sum(f.rows_read for f in load.files)
-                con.register("_frame", frame.to_arrow())
-                try:
-                    load.extracted = raw.replace(
-                        con, source.name, spec.name, "SELECT * FROM _frame", load_id, now
-                    )
-                finally:
-                    con.unregister("_frame")
-                keys.duplicates(con, source, spec, v)
-            load.warnings += [f.message for f in load.findings if f.flags]
+                load = _read(con, source, spec, inputs, load_id, now)
+                fingerprint.store(con, load, digest)
             load.seconds = time.perf_counter() - started
             loads.append(load)
     return loads
