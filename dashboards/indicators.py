@@ -178,20 +178,22 @@ def masked_label(value: object) -> str:
 
 def gap_notes(data: Indicators, ids: list[str]) -> list[str | None]:
     """Per row, why nothing is drawn there: masked by statistical secrecy (any series), or not
-    applicable (every series empty); None where a value is drawn."""
+    applicable (every series empty); None where a value is drawn. (Each column is read once:
+    reading it per row made this quadratic, three quarters of a chart's callback at 10M.)"""
     frame = data.frame
     threshold = reader().secrecy.threshold
+    masks = [frame[f"{i}__masked"].to_list() for i in ids if f"{i}__masked" in frame.columns]
+    reasons = [data.reasons(i) for i in ids]
+    values = [frame[i].to_list() for i in ids]
     out: list[str | None] = []
     for row in range(frame.height):
-        masks = [frame[f"{i}__masked"][row] for i in ids if f"{i}__masked" in frame.columns]
-        reasons = [data.reasons(i)[row] for i in ids]
-        hidden = [m for m in masks if m]
-        why = next((r for r in reasons if r), None)
+        hidden = [m[row] for m in masks if m[row]]
+        why = next((r[row] for r in reasons if r[row]), None)
         if why:  # "< 11" on a small count, "–" on a rate or a statistic, and why
             out.append(f"{secrecy.masked_text(why, threshold)} · {charts.MASKED}")
         elif hidden:
             out.append(masked_label(hidden[0]))
-        elif all(frame[i][row] is None for i in ids):
+        elif all(v[row] is None for v in values):
             out.append(charts.NOT_AVAILABLE)
         else:
             out.append(None)
@@ -201,9 +203,10 @@ def gap_notes(data: Indicators, ids: list[str]) -> list[str | None]:
 def gap_reasons(data: Indicators, ids: list[str]) -> list[str | None]:
     """Per row, why statistical secrecy masked it, in French (the masked mark's hover text)."""
     threshold = reader().secrecy.threshold
+    reasons = [data.reasons(i) for i in ids]
     out: list[str | None] = []
     for row in range(data.frame.height):
-        why = next((r for r in (data.reasons(i)[row] for i in ids) if r), None)
+        why = next((r[row] for r in reasons if r[row]), None)
         out.append(secrecy.reason_text(why, threshold) if why else None)
     return out
 
