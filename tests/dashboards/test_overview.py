@@ -115,7 +115,9 @@ def test_every_page_renders_in_chromium_without_console_errors(server, page) -> 
     assert page.console_errors == []
 
 
-def test_trial_list_is_searchable(server, page) -> None:
+def test_trial_list_is_searchable(server, page) -> None:  # type: ignore[no-untyped-def]
+    """The server filters the year's trials (every one, not the page shown) on what the table
+    shows: the organ's French label."""
     page.goto(f"{server}/essais?annee=2013")
     page.wait_for_selector("#essais-liste td")
     before = page.locator("#essais-liste tbody tr").count()
@@ -123,10 +125,14 @@ def test_trial_list_is_searchable(server, page) -> None:
         "sein"
     )
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => document.querySelector('#essais-liste-note').innerText.includes('au filtre')"
+    )
     cells = page.locator("#essais-liste td[data-dash-column='organ']").all_inner_texts()
     assert cells and all(c == "Sein" for c in cells)  # the organ's French label
     assert page.locator("#essais-liste tbody tr").count() <= before
+    note = page.locator("#essais-liste-note").inner_text()
+    assert note.startswith(f"{len(cells)} essai(s) sur ") or len(cells) == 12, note
     assert page.console_errors == []
 
 
