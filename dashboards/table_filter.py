@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 import polars as pl
-from dash import ctx
+from dash import Input, ctx
 
 RELATIONS = {
     "=": "eq",
@@ -152,7 +152,7 @@ def page(
     it); raises FilterError on a filter it does not read."""
     size = max(size or default_size, 1)
     matched = apply(frame, parse(query))
-    pages = max(-(-matched.height // size), 1)
+    pages = page_count(matched.height, size)
     order = [s for s in sort_by or [] if s.get("column_id") in matched.columns]
     if order:
         matched = matched.sort(
@@ -172,3 +172,15 @@ def requested_page(current: int | None, table_id: str) -> int:
     if ctx.triggered_prop_ids and changed & set(ctx.triggered_prop_ids):
         return 0
     return max(current or 0, 0)
+
+
+def page_count(rows: int, size: int) -> int:
+    """Pages of `size` rows that `rows` fill (one when there is none)."""
+    return max(-(-rows // size), 1)
+
+
+def inputs(table_id: str, sort: bool = True) -> list[Input]:
+    """What a table paged, filtered (and sorted) by the server sends to its callback, in the
+    order of `page`'s arguments: the page, its size, the filter (and the sort)."""
+    props = ["page_current", "page_size", "filter_query", *(["sort_by"] if sort else [])]
+    return [Input(table_id, p) for p in props]

@@ -280,10 +280,7 @@ def update(search: str | None):  # type: ignore[no-untyped-def]
     Output("qualite-controles", "page_current"),
     Output("qualite-controles-note", "children"),
     Input("url", "search"),
-    Input("qualite-controles", "page_current"),
-    Input("qualite-controles", "page_size"),
-    Input("qualite-controles", "filter_query"),
-    Input("qualite-controles", "sort_by"),
+    *table_filter.inputs("qualite-controles"),
 )
 def update_checks(  # type: ignore[no-untyped-def]
     _search: str | None,
@@ -317,9 +314,7 @@ def update_checks(  # type: ignore[no-untyped-def]
     Output("qualite-quarantaine", "page_current"),
     Output("qualite-quarantaine-note", "children"),
     Input("url", "search"),
-    Input("qualite-quarantaine", "page_current"),
-    Input("qualite-quarantaine", "page_size"),
-    Input("qualite-quarantaine", "filter_query"),
+    *table_filter.inputs("qualite-quarantaine", sort=False),
 )
 def update_quarantine(  # type: ignore[no-untyped-def]
     _search: str | None, page: int | None, size: int | None, query: str | None
@@ -342,19 +337,19 @@ def update_quarantine(  # type: ignore[no-untyped-def]
             rows, total = _page(page * size, size)
             if rows.is_empty() and page:  # past the last page (a new load quarantined fewer)
                 total = _page(0, 1)[1]
-                page = max(-(-min(total, LISTED) // size) - 1, 0)
+                page = table_filter.page_count(min(total, LISTED), size) - 1
                 rows = _page(page * size, size)[0]
             count, note = min(total, LISTED), _quarantine_note(total)
     except table_filter.FilterError as exc:
         rows, count, page, note = _page(0, 0)[0], 0, 0, str(exc)
-    pages = max(-(-count // size), 1)
+    pages = table_filter.page_count(count, size)
     return rows.to_dicts(), columns(rows, _headers(rows)), pages, page, note
 
 
 def _page(offset: int, size: int) -> tuple[pl.DataFrame, int]:
     """`size` of the listed quarantined rows from `offset`, readable, and how many rows are in
     quarantine in all (0 for a role that sees none)."""
-    frame = reader().query("quarantine_page", offset=offset, size=size)
+    frame = reader().query("quarantine", offset=offset, size=size)
     total = int(frame["total"][0]) if frame.height else 0
     return quarantine_rows(frame.drop("total")), total
 
@@ -409,7 +404,8 @@ def quarantine_rows(frame: pl.DataFrame | None = None) -> pl.DataFrame:
     sources, tables and checks by their French names, the original row as `champ : valeur`;
     `frame` is rows of the quarantine already read (a page), else the 500 listed."""
     cat = reader().catalogue
-    frame = reader().query("quarantine") if frame is None else frame
+    if frame is None:
+        frame = reader().query("quarantine", offset=0, size=LISTED).drop("total")
     dims = cat.dimensions
     organs = dict(reader().query("organ_list").iter_rows())
     names = QUARANTINE_CHECKS | {n: c.label for n, c in catalog()[0].items()}

@@ -110,10 +110,7 @@ def update(search: str | None) -> list[Any]:
     Output("essais-liste", "page_current"),
     Output("essais-liste-note", "children"),
     Input("url", "search"),
-    Input("essais-liste", "page_current"),
-    Input("essais-liste", "page_size"),
-    Input("essais-liste", "filter_query"),
-    Input("essais-liste", "sort_by"),
+    *table_filter.inputs("essais-liste"),
 )
 def update_list(  # type: ignore[no-untyped-def]
     search: str | None,

@@ -89,6 +89,17 @@ class Etl:
         finally:
             con.close()
 
+    def rebuilt_checksums(self) -> dict[str, tuple[int, str]]:
+        """The checksums of a full run over the same stores and files as they are now, into a
+        new warehouse beside this one (this one stays the ETL's afterwards)."""
+        rebuilt = Etl(self.demo, self.warehouse.parent / "rebuild", self.monkeypatch)
+        self.monkeypatch.setenv("RRC_WAREHOUSE_DIR", str(rebuilt.warehouse))
+        try:
+            rebuilt.run(full=True)
+            return rebuilt.checksums()
+        finally:
+            self.monkeypatch.setenv("RRC_WAREHOUSE_DIR", str(self.warehouse))
+
     def use_urls(self, dcc: str, vendor_b: str) -> None:
         self.monkeypatch.setenv("RRC_DCC_URL", dcc)
         self.monkeypatch.setenv("RRC_VENDOR_B_URL", vendor_b)

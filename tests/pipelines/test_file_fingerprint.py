@@ -24,15 +24,6 @@ def _loads(result: RunResult) -> dict[tuple[str, str], tuple[object, ...]]:
     }
 
 
-def _rebuilt(etl: Etl, etl_factory: Callable[..., Etl], demo: Path) -> dict:  # type: ignore[type-arg]
-    """The checksums of a full run over the same (changed) files, in a new warehouse."""
-    rebuilt = etl_factory(demo, etl.demo.name.removeprefix("demo-"))
-    rebuilt.warehouse = etl.warehouse.parent / "rebuilt"
-    rebuilt.monkeypatch.setenv("RRC_WAREHOUSE_DIR", str(rebuilt.warehouse))
-    rebuilt.run(full=True)
-    return rebuilt.checksums()
-
-
 def _checked(etl: Etl) -> datetime:
     """When the directory's services were last read or found unchanged."""
     con = etl.connect()
@@ -98,4 +89,4 @@ def test_a_changed_file_is_read_again_and_its_change_reaches_the_warehouse(
     assert modes[("directory", "reseau_3c")] == modes[("registry", "studies")] == "unchanged"
     after = etl.checksums()
     assert after != before
-    assert after == _rebuilt(etl, etl_factory, etl.demo)
+    assert after == etl.rebuilt_checksums()
