@@ -8,7 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from pipelines.run import RunResult
+from rrc.errors import SourceError
 from tests.pipelines.conftest import Etl
 from tests.reliability import workbooks
 
@@ -90,3 +93,24 @@ def test_a_changed_file_is_read_again_and_its_change_reaches_the_warehouse(
     after = etl.checksums()
     assert after != before
     assert after == etl.rebuilt_checksums()
+
+
+def test_a_file_broken_after_a_run_is_read_and_refused_then_found_unchanged_once_mended(
+    small_demo: Path, etl_factory: Callable[..., Etl]
+) -> None:
+    """A stored digest never hides a bad file: its bytes differ, so it is read, and refused
+    naming it; the warehouse stays the last one. Put back as it was, it is found unchanged."""
+    etl = etl_factory(small_demo, "broken-file")
+    etl.run(full=True)
+    sums = etl.checksums()
+    services = etl.demo / "directory" / "soins_support.csv"
+    good = services.read_bytes()
+    header, rest = good.split(b"\n", 1)
+    services.write_bytes(header.replace(b"commune", b"ville", 1) + b"\n" + rest)
+    with pytest.raises(SourceError, match=r"soins_support\.csv.*'commune'"):
+        etl.run()
+    assert etl.checksums() == sums
+    services.write_bytes(good)
+    mended = etl.run()
+    modes = {x.table: x.mode for x in mended.loads if x.source == "directory"}
+    assert modes["soins_support"] == "unchanged" and etl.checksums() == sums
