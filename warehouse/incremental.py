@@ -144,9 +144,18 @@ def store_digest(con: duckdb.DuckDBPyConnection, value: str) -> None:
     con.execute("CREATE OR REPLACE TABLE meta.model_digest AS SELECT ? AS digest", [value])
 
 
+def _touched_rows(relation: str, exprs: list[str]) -> str:
+    """The rows of `relation` whose key (`exprs`, over its columns) was touched. A semi join:
+    DuckDB hashes the touched keys and probes each row once, where a correlated EXISTS on the
+    same condition was planned as a mark join over every row (stg_fiche_version's input at 1M:
+    0.70 s against 0.16 s). `_touched` names its columns `_k0`, `_k1`..., so that they hide none
+    of the row's; NULL keys match (IS NOT DISTINCT FROM)."""
+    match = " AND ".join(f"_t._k{i} IS NOT DISTINCT FROM ({e})" for i, e in enumerate(exprs))
+    return f"SELECT * FROM {relation} SEMI JOIN _touched _t ON {match}"
+
+
 def _touched_filter(exprs: list[str]) -> str:
-    """A condition true for the rows whose key (`exprs`, over the row's columns) was touched
-    (`_touched` names its columns `_k0`, `_k1`..., so that they hide none of the row's)."""
+    """A condition true for the rows whose key was touched (for a DELETE, which takes no join)."""
     match = " AND ".join(f"_t._k{i} IS NOT DISTINCT FROM ({e})" for i, e in enumerate(exprs))
     return f"EXISTS (SELECT 1 FROM _touched _t WHERE {match})"
 
@@ -223,19 +232,19 @@ class Build:
         row = con.execute("SELECT count(*) FROM _touched").fetchone()
         if not row or not row[0]:
             return "unchanged"
-        own = _touched_filter(list(rule.key))
+        key = list(rule.key)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _before AS SELECT * FROM {model.qualified} WHERE {own}"
+            f"CREATE OR REPLACE TEMP TABLE _before AS {_touched_rows(model.qualified, key)}"
         )
-        con.execute(f"DELETE FROM {model.qualified} WHERE {own}")
+        con.execute(f"DELETE FROM {model.qualified} WHERE {_touched_filter(key)}")
         # each input's rows of the touched keys, selected once: a model that reads an input in
         # several places (mart_patients_yearly's 16 GROUP BYs) would filter it as many times
         relations = {}
         for i, (table, expr) in enumerate(rule.filters.items()):
             relations[table] = f"_input{i}"
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE _input{i} AS SELECT * FROM {table} "
-                f"WHERE {_touched_filter(_split(expr))}"
+                f"CREATE OR REPLACE TEMP TABLE _input{i} AS "
+                f"{_touched_rows(table, _split(expr))}"
             )
         if model.kind == "python":  # the model takes the relations to read instead
             con.register("_model_rows", model.module.build(con, tables=relations).to_arrow())
@@ -245,11 +254,11 @@ class Build:
             for table, relation in relations.items():
                 sql = re.sub(rf"\b{re.escape(table)}\b(?!\.)", relation, sql)
             rows = f"({sql})"
-        con.execute(f"INSERT INTO {model.qualified} BY NAME SELECT * FROM {rows} WHERE {own}")
+        con.execute(f"INSERT INTO {model.qualified} BY NAME {_touched_rows(rows, key)}")
         if model.kind == "python":
             con.unregister("_model_rows")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _after AS SELECT * FROM {model.qualified} WHERE {own}"
+            f"CREATE OR REPLACE TEMP TABLE _after AS {_touched_rows(model.qualified, key)}"
         )
         changes.record(con, change_name(model.qualified), "_before", "_after")
         for temp in ("_touched", "_before", "_after", *relations.values()):
