@@ -519,11 +519,12 @@ def run(
             result.model_seconds |= build_models.run([m for m in all_models if m.layer == "marts"])
             result.model_modes = build_models.modes
             incremental.store_digest(con, model_digest)
-            changes.detach(con)
             result.lap("marts")
             progress("grain of the core tables and marts")
             started_checks = time.perf_counter()
-            result.quality = checks.run(con, run_id, layer="built")
+            changed = build_models.changed() if by_keys else None
+            result.quality = checks.run(con, run_id, layer="built", changed_tables=changed)
+            changes.detach(con)
             result.sql_check_seconds += time.perf_counter() - started_checks
             checks.gate(result.quality)
             result.lap("grain checks")

@@ -187,6 +187,18 @@ class Build:
             timings[model.qualified] = time.perf_counter() - started
         return timings
 
+    def changed(self) -> dict[str, str | None]:
+        """For each model this build ran whose changes it knows: the relation of its changed
+        rows (`changes.<name>`), or None when the run left it as it was (a model rebuilt whole
+        without comparing is left out: what it changed is not known)."""
+        out: dict[str, str | None] = {}
+        for model in self.modes:
+            if model in self.unknown:
+                continue
+            name = change_name(model)
+            out[model] = f'{changes.SCHEMA}."{name}"' if changes.count(self.con, name) else None
+        return out
+
     def _one(self, model: Model) -> str:
         if not self.incremental or not has_table(self.con, model.qualified):
             return self._whole(model)
@@ -243,8 +255,7 @@ class Build:
         for i, (table, expr) in enumerate(rule.filters.items()):
             relations[table] = f"_input{i}"
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE _input{i} AS "
-                f"{_touched_rows(table, _split(expr))}"
+                f"CREATE OR REPLACE TEMP TABLE _input{i} AS {_touched_rows(table, _split(expr))}"
             )
         if model.kind == "python":  # the model takes the relations to read instead
             con.register("_model_rows", model.module.build(con, tables=relations).to_arrow())
@@ -257,9 +268,7 @@ class Build:
         con.execute(f"INSERT INTO {model.qualified} BY NAME {_touched_rows(rows, key)}")
         if model.kind == "python":
             con.unregister("_model_rows")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _after AS {_touched_rows(model.qualified, key)}"
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _after AS {_touched_rows(model.qualified, key)}")
         changes.record(con, change_name(model.qualified), "_before", "_after")
         for temp in ("_touched", "_before", "_after", *relations.values()):
             con.execute(f"DROP TABLE {temp}")

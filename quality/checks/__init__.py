@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from quality.checks import changed
 from rrc.errors import ConfigError, RRCError
 from rrc.settings import config_dir, load_toml
 from warehouse.grain import declared
@@ -117,9 +119,14 @@ def catalog(thresholds_file: Path | None = None) -> tuple[dict[str, CheckType], 
     return types, thresholds
 
 
-def _sql(check: CheckType, threshold: Threshold) -> tuple[str, str]:
+def _sql(
+    check: CheckType, threshold: Threshold, among: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """The check's denominator and violations queries for one threshold; `among` (the
+    placeholders of `changed.values`): its violations among the rows a run changed instead."""
     text = (HERE / "sql" / check.template).read_text(encoding="utf-8")
-    _, denominator, violations = re.split(r"^-- (?:denominator|violations)\s*$", text, flags=re.M)
+    parts = re.split(r"^-- (denominator|violations|violations among changes)\s*$", text, flags=re.M)
+    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
     key, c3 = TABLES.get(threshold.table, ("", "null"))
     values = {"table": threshold.table, "field": threshold.field or "", "key": key, "c3": c3}
     if threshold.built:  # identifiers from warehouse/models/*/schema.yml, checked on reading
@@ -129,7 +136,17 @@ def _sql(check: CheckType, threshold: Threshold) -> tuple[str, str]:
             layer, table, column = threshold.reference.split(".")
             values |= {"reference": threshold.reference, "ref_table": f"{layer}.{table}"}
             values["ref_column"] = column
-    return denominator.format(**values), violations.format(**values)
+    violations = sections["violations"]
+    if among is not None:
+        values |= among
+        violations = sections["violations among changes"]
+    return sections["denominator"].format(**values), violations.format(**values)
+
+
+def _declared(t: Threshold, types: dict[str, CheckType]) -> changed.Check:
+    return changed.Check(
+        t.check, t.table, t.field, t.reference, HERE / "sql" / types[t.check].template
+    )
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -193,20 +210,36 @@ def run(
     run_id: str,
     cadence: dict[str, float] | None = None,
     layer: str = "staging",
+    changed_tables: Mapping[str, str | None] | None = None,
 ) -> pl.DataFrame:
     """Run the checks of the catalogue on the staging layer (`layer="staging"`, before core is
     built) or the declared grain checks of core and marts (`layer="built"`, once they are);
-    return this run's statuses so far."""
+    return this run's statuses so far. `changed_tables` (an incremental run, built layer): the
+    relation of each built table's changed rows, or None when the run left it as it was; the
+    checks then read what changed (`quality/checks/changed.py`)."""
     types, thresholds = catalog()
     if layer == "staging":
         create_tables(con)
         _source_cadence(con, cadence or {})
         con.execute("DELETE FROM quality.check_results WHERE run_id = ?", [run_id])
+    built = {t: _declared(t, types) for t in thresholds if t.built}
+    how: dict[changed.Check, str] = {}
+    previous = None
+    if layer == "built":
+        how, previous = changed.plan(con, run_id, list(built.values()), changed_tables)
+    kept = []
     for t in thresholds:
         if t.built != (layer == "built"):
             continue
         check = types[t.check]
-        denominator, violations = _sql(check, t)
+        mode = how.get(built[t], changed.WHOLE) if t.built else changed.WHOLE
+        if mode == changed.KEPT:
+            kept.append(built[t])
+            continue
+        among = None
+        if mode == changed.CHANGED and changed_tables is not None:
+            among = changed.values(built[t], changed_tables)
+        denominator, violations = _sql(check, t, among)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _violations AS {violations}")
         con.execute(
             "INSERT INTO quality.check_violations SELECT ?, ?, ?, ?, source, c3_id, "
@@ -239,6 +272,10 @@ def run(
                 [run_id, t.table, t.table, t.check],
             )
         con.execute("DROP TABLE _violations")
+    if layer == "built":
+        if previous is not None:
+            changed.keep(con, run_id, previous, kept)
+        changed.store_digest(con, changed.digest(built.values()))
     return statuses(con, run_id)
 
 

@@ -1,0 +1,152 @@
+"""The grain checks of an incremental run, read over what the run changed.
+
+The published warehouse holds no violation of a blocking grain, not-null or relationship check
+of its core tables and marts (a run with one is not published). After an incremental run, a new
+violation can therefore only sit in a row the run wrote, or, for a relationship, in a row whose
+value its referenced table lost: such a check reads the keys of `changes.<table>` (the rows that
+differ, `warehouse/changes.py`) instead of every row (its template's section `-- violations
+among changes`), and a check none of whose tables changed keeps its previous counts.
+
+A check runs over every row when the changes of one of its tables are not known (a model rebuilt
+whole without comparing), when it had violations at the previous run (a warning relationship:
+those rows are not in the changes), when its template has no section for changes, or when the
+checks themselves changed since the previous run (their templates, the declared grain and links:
+`digest`, stored in `quality.built_checks`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from rrc.duck import has_table
+
+# how a check is run: over every row, over the changed keys, or its previous counts kept
+WHOLE, CHANGED, KEPT = "whole", "changed", "kept"
+
+
+@dataclass(frozen=True)
+class Check:
+    """What the plan needs of a declared check (quality.checks.Threshold)."""
+
+    check: str
+    table: str
+    field: str
+    reference: str | None
+    template: Path
+
+
+def digest(built: Iterable[Check]) -> str:
+    """The declared checks and their templates' text: when it changes, every check runs whole."""
+    h = hashlib.sha256()
+    for c in sorted(built, key=lambda c: (c.check, c.table, c.field)):
+        h.update(f"{c.check}|{c.table}|{c.field}|{c.reference}\n".encode())
+    for path in sorted({c.template for c in built}):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _stored_digest(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not has_table(con, "quality.built_checks"):
+        return None
+    row = con.execute("SELECT digest FROM quality.built_checks").fetchone()
+    return str(row[0]) if row else None
+
+
+def store_digest(con: duckdb.DuckDBPyConnection, value: str) -> None:
+    con.execute("CREATE OR REPLACE TABLE quality.built_checks AS SELECT ? AS digest", [value])
+
+
+def previous_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """The run whose checks the warehouse holds last (the one that published it)."""
+    row = con.execute(
+        "SELECT run_id FROM quality.check_results WHERE run_id <> ? ORDER BY run_at DESC LIMIT 1",
+        [run_id],
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def plan(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    built: list[Check],
+    changed: Mapping[str, str | None] | None,
+) -> tuple[dict[Check, str], str | None]:
+    """How each declared check runs (WHOLE, CHANGED or KEPT), and the previous run whose counts
+    a KEPT check repeats. `changed` gives, for each table whose changes this run knows, the
+    relation of its changed rows, or None when the run left it as it was; None: a full build."""
+    whole: dict[Check, str] = {c: WHOLE for c in built}
+    if changed is None or _stored_digest(con) != digest(built):
+        return whole, None
+    previous = previous_run(con, run_id)
+    if previous is None:
+        return whole, None
+    clean = {
+        (r[0], r[1], r[2])
+        for r in con.execute(
+            "SELECT check_name, table_name, field FROM quality.check_results WHERE run_id = ? "
+            "GROUP BY ALL HAVING sum(num_violated_rows) = 0",
+            [previous],
+        ).fetchall()
+    }
+    out = {}
+    for c in built:
+        tables = [c.table] + ([_ref_table(c.reference)] if c.reference else [])
+        if (c.check, c.table, c.field) not in clean or any(t not in changed for t in tables):
+            out[c] = WHOLE
+        elif all(changed[t] is None for t in tables):
+            out[c] = KEPT
+        else:
+            out[c] = CHANGED if "-- violations among changes" in _text(c.template) else WHOLE
+    return out, previous
+
+
+def values(check: Check, changed: Mapping[str, str | None]) -> dict[str, str]:
+    """The placeholders of a template's section for changes: `changes` and `ref_changes` (the
+    changed rows of the table and of its reference, an empty relation when it did not change),
+    `key_match` (a changed row's grain equal to the table's row `t`)."""
+    out = {"changes": _relation(check.table, changed[check.table])}
+    if check.reference:
+        table = _ref_table(check.reference)
+        out["ref_changes"] = _relation(table, changed[table])
+    out["key_match"] = " AND ".join(
+        f"c.{col} IS NOT DISTINCT FROM t.{col}" for col in check.field.split(", ")
+    )
+    return out
+
+
+def keep(con: duckdb.DuckDBPyConnection, run_id: str, previous: str, kept: list[Check]) -> None:
+    """The previous run's counts of the checks whose tables did not change, as this run's."""
+    if not kept:
+        return
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _kept (check_name VARCHAR, table_name VARCHAR, field VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO _kept VALUES (?, ?, ?)", [[c.check, c.table, c.field] for c in kept]
+    )
+    con.execute(
+        "INSERT INTO quality.check_results SELECT ?, current_timestamp::TIMESTAMP, r.check_name, "
+        "r.table_name, r.field, r.source, r.c3_id, r.num_violated_rows, r.num_denominator_rows "
+        "FROM quality.check_results r SEMI JOIN _kept k ON k.check_name = r.check_name "
+        "AND k.table_name = r.table_name AND k.field = r.field WHERE r.run_id = ?",
+        [run_id, previous],
+    )
+    con.execute("DROP TABLE _kept")
+
+
+def _ref_table(reference: str) -> str:
+    layer, table, _column = reference.split(".")
+    return f"{layer}.{table}"
+
+
+def _relation(table: str, changes: str | None) -> str:
+    return changes or f"(SELECT * FROM {table} WHERE false)"
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
