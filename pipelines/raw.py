@@ -14,7 +14,7 @@ from datetime import datetime
 import duckdb
 
 from pipelines.contract import FileLoad, Finding
-from rrc.duck import has_table
+from rrc.duck import differing_rows, has_table
 
 META_COLUMNS = ("_load_id", "_source", "_extracted_at")
 # set on a raw row that breaks its source's contract (wrong JSON type, unknown record type,
@@ -167,8 +167,7 @@ def replace_changed(
     cols = ", ".join(quote(c) for c, _ in incoming)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT {key_text(key, 'd')} AS k "
-        f"FROM ((SELECT {cols} FROM {target} EXCEPT ALL SELECT {cols} FROM _incoming) "
-        f"UNION ALL (SELECT {cols} FROM _incoming EXCEPT ALL SELECT {cols} FROM {target})) d"
+        f"FROM ({differing_rows(cols, target, '_incoming')}) d"
     )
     touched = con.execute("SELECT count(*) FROM _touched").fetchone()
     if touched and touched[0]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from rrc.duck import has_table
+from rrc.duck import differing_rows, has_table
 
 SCHEMA = "changes"
 IGNORED = ("_load_id",)  # which load brought a row is not a change of its content
@@ -78,8 +78,5 @@ def record(con: duckdb.DuckDBPyConnection, name: str, old: str, new: str) -> int
     if not exists(con, name):
         con.execute(f"CREATE TABLE {target} AS SELECT {cols} FROM {new} LIMIT 0")
     before = count(con, name)
-    con.execute(
-        f"INSERT INTO {target} (SELECT {cols} FROM {old} EXCEPT ALL SELECT {cols} FROM {new}) "
-        f"UNION ALL (SELECT {cols} FROM {new} EXCEPT ALL SELECT {cols} FROM {old})"
-    )
+    con.execute(f"INSERT INTO {target} {differing_rows(cols, old, new)}")
     return count(con, name) - before

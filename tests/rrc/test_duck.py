@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from rrc.duck import has_table
+from rrc.duck import differing_rows, has_table
 
 
 def test_a_table_is_found_in_its_schema_and_attached_database_and_nothing_else_is() -> None:
@@ -28,3 +28,21 @@ def test_a_missing_table_inside_a_transaction_leaves_it_usable() -> None:
     con.execute("INSERT INTO t VALUES (2)")
     con.execute("COMMIT")
     assert con.execute("SELECT count(*) FROM t").fetchone() == (2,)
+
+
+def test_differing_rows_are_those_two_except_alls_give_with_their_multiplicity() -> None:
+    """A row twice in one and once in the other differs once; NULLs compare equal; a row in
+    both as often is not a difference."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE old AS SELECT * FROM (VALUES (1, 'a'), (1, 'a'), (1, 'a'), (2, NULL), "
+        "(3, 'c'), (NULL, NULL)) t(i, s)"
+    )
+    con.execute(
+        "CREATE TABLE new AS SELECT * FROM (VALUES (1, 'a'), (2, NULL), (4, 'd'), (4, 'd'), "
+        "(NULL, NULL)) t(i, s)"
+    )
+    got = con.execute(f"{differing_rows('i, s', 'old', 'new')} ORDER BY ALL").fetchall()
+    assert got == [(1, "a"), (1, "a"), (3, "c"), (4, "d"), (4, "d")]
+    same = con.execute(f"SELECT count(*) FROM ({differing_rows('i, s', 'old', 'old')})")
+    assert same.fetchone() == (0,)
