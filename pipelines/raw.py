@@ -142,6 +142,8 @@ def replace_changed(
     key: list[str],
     load_id: str,
     extracted_at: datetime,
+    *,
+    marked: bool = False,
 ) -> tuple[int, bool]:
     """Replace the raw table by the rows of `select_sql`, writing only what changed: the rows of
     every key whose rows differ from raw's (added, changed, gone, or held a different number of
@@ -149,7 +151,8 @@ def replace_changed(
     those keys alone; the other rows keep their load id. Every row's extraction time is set:
     the table was read whole. Falls back to `replace` (False) when raw has no such table, or
     its columns or their types differ from the rows read (the store's own `_reject` column
-    would be one); returns the rows read and whether they were compared."""
+    would be one); returns the rows read and whether they were compared. `marked`: the rows read
+    carry their reasons in `_reject` (a CDA document's), compared with raw's as a column."""
     target = raw_name(source, table)
     if not key or not exists(con, source, table):
         return replace(con, source, table, select_sql, load_id, extracted_at), False
@@ -159,7 +162,8 @@ def replace_changed(
         "WHERE table_name = '_incoming' AND table_catalog = 'temp' ORDER BY ordinal_position"
     ).fetchall()
     names = {c for c, _ in incoming}
-    if [tuple(c) for c in incoming] != typed_columns(con, source, table) or not set(key) <= names:
+    store = [tuple(c) for c in incoming if not (marked and c[0] == REJECT)]
+    if store != typed_columns(con, source, table) or not set(key) <= names:
         # the rows read replace raw as they are (not read from the store a second time)
         n = replace(con, source, table, "SELECT * FROM _incoming", load_id, extracted_at)
         con.execute("DROP TABLE _incoming")

@@ -38,7 +38,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
@@ -52,7 +52,7 @@ from lxml import etree
 from pipelines import raw
 from pipelines.config import Source, TableSpec
 from pipelines.contract import FileLoad, Violations
-from pipelines.extract import valuesets
+from pipelines.extract import cda_files, fingerprint, valuesets
 from pipelines.raw import quote
 from rrc.errors import ConfigError, SourceError
 
@@ -76,19 +76,24 @@ class Document:
 Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 
 
-def _archive(path: Path, label: str, pattern: str) -> Iterator[tuple[str, Opener, int]]:
+# a file of the source: its name, how to open it, its size, and the digest of its content
+Member = tuple[str, Opener, int, str]
+
+
+def _archive(path: Path, label: str, pattern: str) -> Iterator[Member]:
     with zipfile.ZipFile(path) as archive:
         infos = sorted(
             (i for i in archive.infolist() if not i.is_dir() and Path(i.filename).match(pattern)),
             key=lambda i: i.filename,
         )
         for i in infos:
-            yield f"{label}!{i.filename}", lambda i=i: archive.open(i), i.file_size  # type: ignore[misc]
+            digest = cda_files.member_digest(i.CRC, i.file_size)
+            yield f"{label}!{i.filename}", lambda i=i: archive.open(i), i.file_size, digest  # type: ignore[misc]
 
 
-def _members(source: Source) -> Iterator[tuple[str, Opener, int]]:
-    """(name, opener, size) of every XML file of the folder (and of its zips) or of the zip,
-    in name order."""
+def _members(source: Source) -> Iterator[Member]:
+    """(name, opener, size, digest) of every XML file of the folder (and of its zips) or of the
+    zip, in name order."""
     path = source.path or Path()
     pattern = source.pattern or "*.xml"
     if path.is_file() and zipfile.is_zipfile(path):
@@ -107,7 +112,7 @@ def _members(source: Source) -> Iterator[tuple[str, Opener, int]]:
         if p.suffix.lower() == ".zip" and zipfile.is_zipfile(p):
             yield from _archive(p, label, pattern)
         elif p.match(pattern):
-            yield label, lambda p=p: p.open("rb"), p.stat().st_size  # type: ignore[misc]
+            yield label, lambda p=p: p.open("rb"), p.stat().st_size, cda_files.file_digest(p)  # type: ignore[misc]
 
 
 def _whole(fh: IO[bytes]) -> list[Any]:
@@ -115,9 +120,14 @@ def _whole(fh: IO[bytes]) -> list[Any]:
     return [root] if root.tag == DOCUMENT else list(root.iter(DOCUMENT))
 
 
-def documents(source: Source) -> Iterator[Document]:
-    """Every ClinicalDocument of the source, one at a time (freed once the caller moves on)."""
-    for name, opener, size in _members(source):
+def documents(
+    source: Source, wanted: Callable[[str, str], bool] | None = None
+) -> Iterator[Document]:
+    """Every ClinicalDocument of the source, one at a time (freed once the caller moves on);
+    `wanted(name, digest)`: whether a file is read (all of them when None)."""
+    for name, opener, size, digest in _members(source):
+        if wanted is not None and not wanted(name, digest):
+            continue
         number = 0
         try:
             with opener() as fh:
@@ -400,7 +410,7 @@ def _frames(
     meta = pl.DataFrame(
         {
             "_doc": pl.Series(range(len(batch.docs)), dtype=pl.Int64),
-            "_file": [f for f, _ in batch.docs],
+            "_file": pl.Series([f for f, _ in batch.docs], dtype=pl.String),
             "_row": pl.Series([n for _, n in batch.docs], dtype=pl.Int64),
         }
     )
@@ -508,9 +518,14 @@ def _write(con: duckdb.DuckDBPyConnection, t: _Table, frame: pl.DataFrame | None
 
 
 def _read_all(
-    con: duckdb.DuckDBPyConnection, source: Source, tables: list[_Table], models: list[_Model]
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    tables: list[_Table],
+    models: list[_Model],
+    wanted: Callable[[str, str], bool] | None = None,
 ) -> list[FileLoad]:
-    """Evaluate every document against the tables of its model; what each file held."""
+    """Evaluate every document (of the files `wanted`) against the tables of its model; what
+    each file held."""
     heads = [m.tables[0] for m in models]
     by_template = {m.template: m for m in models}
     expected = ", ".join(f"{t.spec.document} ({t.spec.name})" for t in heads)
@@ -524,7 +539,7 @@ def _read_all(
             _write(con, t, frames.get(t.spec.name))
         batch = _Batch(models)
 
-    for doc in documents(source):
+    for doc in documents(source, wanted):
         at = batch.add(doc)
         if doc.element is None:
             batch.forced[at] = cast(str, doc.error)
@@ -549,15 +564,22 @@ def _read_all(
     return list(loads.values())
 
 
+# the reasons drawn across documents (`_versions`), drawn again over all of them at each run
+ACROSS = ("règle version_unique :", "règle version_figee :")
+INHERITED = tuple(f"document en quarantaine ({a}" for a in ACROSS)
+
+
 def _versions(
-    con: duckdb.DuckDBPyConnection, source: Source, tables: list[_Table], v: dict[str, Violations]
+    con: duckdb.DuckDBPyConnection, tables: list[_Table], v: dict[str, Violations]
 ) -> None:
-    """Across documents: a setId + version held twice is quarantined; a version that follows a
-    frozen (validated) one is refused with the rule; older versions are counted as superseded."""
+    """Across documents (the rows of every file, in the tables' temporary relations): a setId +
+    version held twice is quarantined; a version that follows a frozen (validated) one is
+    refused with the rule; older versions are counted as superseded. A row quarantined for a
+    reason of its own document keeps it."""
     for t in tables:
         if t.spec.record is not None or len(t.spec.key) != 2:
             continue
-        target = raw.raw_name(source.name, t.spec.name)
+        target = t.temp
         set_id, version = (quote(k) for k in t.spec.key)
         ok = f"{quote(raw.REJECT)} IS NULL"
         dups = con.execute(
@@ -570,7 +592,8 @@ def _versions(
                 f"t.{set_id} || ' version ' || t.{version} || ' présent dans ' || d.n || "
                 f"' documents' FROM (SELECT {set_id}, {version}, count(*) AS n FROM {target} "
                 f"WHERE {ok} GROUP BY ALL HAVING count(*) > 1) d "
-                f"WHERE t.{set_id} = d.{set_id} AND t.{version} = d.{version}"
+                f"WHERE t.{set_id} = d.{set_id} AND t.{version} = d.{version} "
+                f"AND t.{quote(raw.REJECT)} IS NULL"
             )
             v[t.spec.name](
                 "duplicate_key",
@@ -604,53 +627,124 @@ def _versions(
                 "setId (gardés dans l'historique des versions)",
                 done="loaded",
             )
-        _inherit(con, source, t, tables)
+        _inherit(con, t, tables)
 
 
-def _inherit(
-    con: duckdb.DuckDBPyConnection, source: Source, head: _Table, tables: list[_Table]
-) -> None:
+def _inherit(con: duckdb.DuckDBPyConnection, head: _Table, tables: list[_Table]) -> None:
     """Records of a document quarantined across documents (a duplicate, a frozen version) follow
     it to the quarantine."""
-    target = raw.raw_name(source.name, head.spec.name)
     for t in tables:
         if t.spec.record is None or t.spec.document != head.spec.document:
             continue
         if not set(head.spec.key) <= set(t.paths):
             continue
         on = " AND ".join(f"r.{quote(k)} = h.{quote(k)}" for k in head.spec.key)
+        across = " OR ".join(f"starts_with(h.{quote(raw.REJECT)}, '{a}')" for a in ACROSS)
         con.execute(
-            f"UPDATE {raw.raw_name(source.name, t.spec.name)} r SET {quote(raw.REJECT)} = "
-            f"'document en quarantaine (' || h.{quote(raw.REJECT)} || ')' FROM {target} h "
-            f"WHERE {on} AND h.{quote(raw.REJECT)} LIKE 'règle version_%' "
-            f"AND r.{quote(raw.REJECT)} IS NULL"
+            f"UPDATE {t.temp} r SET {quote(raw.REJECT)} = "
+            f"'document en quarantaine (' || h.{quote(raw.REJECT)} || ')' FROM {head.temp} h "
+            f"WHERE {on} AND ({across}) AND r.{quote(raw.REJECT)} IS NULL"
         )
+
+
+def _keep(
+    con: duckdb.DuckDBPyConnection, source: Source, tables: list[_Table], kept: list[str]
+) -> None:
+    """The raw rows of the files not read again, added to the rows read, without the reasons
+    drawn across documents (drawn again over all of them)."""
+    if not kept:
+        return
+    con.register("_cda_kept", pl.DataFrame({"file": kept}, schema={"file": pl.String}).to_arrow())
+    reject = quote(raw.REJECT)
+    drawn = " OR ".join(f"starts_with({reject}, '{a}')" for a in (*ACROSS, *INHERITED))
+    try:
+        for t in tables:
+            cols = ", ".join(quote(c) for c in [*t.paths, "_file", "_row"])
+            con.execute(
+                f"INSERT INTO {t.temp} BY NAME SELECT {cols}, "
+                f"CASE WHEN {drawn} THEN NULL ELSE {reject} END AS {reject} "
+                f"FROM {raw.raw_name(source.name, t.spec.name)} "
+                f"WHERE _file IN (SELECT file FROM _cda_kept)"
+            )
+    finally:
+        con.unregister("_cda_kept")
 
 
 def extract(
     con: duckdb.DuckDBPyConnection, source: Source, *, load_id: str, **_ignored: object
 ) -> list[raw.TableLoad]:
-    """Read every document of the source and replace its raw tables (re-read in full each run)."""
+    """Read the documents of the files new or changed since the last run (every file when the
+    source's setup changed, or in a full run: `cda_files`) and bring its raw tables to what a
+    read of every file gives."""
     started = time.perf_counter()
     now = datetime.now().replace(microsecond=0)
     tables, models = compile_mapping(source)
+    setup = cda_files.setup_digest(
+        source,
+        [(vs.name, vs.oid, vs.concepts) for t in tables for vs in t.valuesets.values()],
+    )
+    previous = fingerprint.stored(con, source.name)
+    same = all(
+        t.spec.name in previous
+        and previous[t.spec.name][0] == setup
+        and raw.exists(con, source.name, t.spec.name)
+        for t in tables
+    )
+    known = cda_files.stored(con, source.name) if same else {}
+    seen: dict[str, str] = {}  # every file found: its digest
+
+    def wanted(name: str, digest: str) -> bool:
+        seen[name] = digest
+        return name not in known or known[name][0] != digest
+
     loads = {t.spec.name: raw.TableLoad(source.name, t.spec.name) for t in tables}
     v = {
         name: Violations(source.name, name, source.mapping.contract, load.findings)
         for name, load in loads.items()
     }
     with raw.atomic(con):
-        files = _read_all(con, source, tables, models)
+        files = _read_all(con, source, tables, models, wanted)
+        read = {n for n, d in seen.items() if n not in known or known[n][0] != d}
+        kept = sorted(set(seen) - read)
+        if same and not read and set(known) == set(seen):  # nothing new, nothing gone
+            for t in tables:
+                con.execute(f"DROP TABLE IF EXISTS {t.temp}")
+            out = [fingerprint.unchanged(con, previous[t.spec.name][1], now) for t in tables]
+            for load in out:  # the files' counts are kept apart (one row per file)
+                load.files = [
+                    f for n in sorted(known) for f in known[n][1] if f.table == load.table
+                ]
+                load.seconds = time.perf_counter() - started
+            return out
         for t in tables:
-            loads[t.spec.name].extracted = raw.replace(
-                con, source.name, t.spec.name, f"SELECT * FROM {t.temp}", load_id, now
+            row = con.execute(f"SELECT count(*) FROM {t.temp}").fetchone()
+            loads[t.spec.name].read = int(row[0]) if row else 0
+        _keep(con, source, tables, kept)
+        _versions(con, tables, v)
+        for t in tables:
+            load = loads[t.spec.name]
+            load.extracted, compared = raw.replace_changed(
+                con,
+                source.name,
+                t.spec.name,
+                f"SELECT * FROM {t.temp}",
+                t.spec.key,
+                load_id,
+                now,
+                marked=True,
             )
-            loads[t.spec.name].read = loads[t.spec.name].extracted
+            load.mode = "compared" if compared else "full"
             con.execute(f"DROP TABLE {t.temp}")
-        _versions(con, source, tables, v)
-    for f in files:
-        loads[f.table].files.append(f)
+        by_file: dict[str, list[FileLoad]] = {n: list(known[n][1]) for n in kept}
+        for f in files:
+            by_file.setdefault(f.file, []).append(f)
+        for name in sorted(by_file):
+            for f in by_file[name]:
+                loads[f.table].files.append(f)
+        cda_files.store(con, source.name, {n: (seen[n], by_file.get(n, [])) for n in seen})
+        for load in loads.values():
+            load.warnings += [f.message for f in load.findings if f.flags]
+            fingerprint.store(con, replace(load, files=[]), setup)
     for load in loads.values():
-        load.warnings += [f.message for f in load.findings if f.flags]
         load.seconds = time.perf_counter() - started
     return list(loads.values())

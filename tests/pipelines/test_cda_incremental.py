@@ -1,0 +1,78 @@
+"""A folder of CDA documents is parsed again only where its files changed: the documents of a
+zip rewritten with one member withdrawn, one copied (a second document with the same setId and
+version, quarantined with the first) and one new version, and of a new file beside the zips, are
+the only ones read; the warehouse is the one a full rebuild gives, and stays so when the copy
+goes (the first document is no longer a duplicate)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.raw import TableLoad
+from pipelines.run import RunResult
+from tests.pipelines.conftest import Etl
+
+VERSION = re.compile(r'<versionNumber value="(\d+)"/>')
+
+
+def _cda(result: RunResult) -> dict[str, TableLoad]:
+    return {x.table: x for x in result.loads if x.source == "frcp"}
+
+
+def _rewrite(archive: Path, change: Callable[[dict[str, bytes]], dict[str, bytes]]) -> None:
+    """The zip written again with its members as `change` makes them (untouched members keep
+    their bytes, hence their CRC)."""
+    with zipfile.ZipFile(archive) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in sorted(change(members).items()):
+            z.writestr(name, data)
+
+
+def test_only_new_or_changed_documents_are_parsed_and_the_warehouse_equals_a_full_rebuild(
+    etl_factory: Callable[[Path], Etl], small_demo: Path
+) -> None:
+    etl = etl_factory(small_demo)
+    first = _cda(etl.run())
+    assert first["fiche"].read > 20 and {x.mode for x in first.values()} == {"full"}
+
+    again = _cda(etl.run())
+    assert {x.mode for x in again.values()} == {"unchanged"}
+    assert [(x.table, x.files, x.findings) for x in again.values()] == [
+        (x.table, x.files, x.findings) for x in first.values()
+    ]
+
+    archive = max((etl.demo / "cda").glob("*.zip"), key=lambda p: p.stat().st_size)
+    fiches = sorted(n for n in zipfile.ZipFile(archive).namelist() if n.startswith("frcp/"))
+    assert len(fiches) >= 4
+    withdrawn, copied, revised = fiches[0], fiches[1], fiches[2]
+
+    def change(members: dict[str, bytes]) -> dict[str, bytes]:
+        out = {n: b for n, b in members.items() if n != withdrawn}
+        out["frcp/copy-of-one.xml"] = members[copied]
+        text = members[revised].decode("utf-8")
+        version = int(VERSION.search(text).group(1))  # type: ignore[union-attr]
+        out["frcp/new-version.xml"] = VERSION.sub(
+            f'<versionNumber value="{version + 5}"/>', text
+        ).encode("utf-8")
+        return out
+
+    _rewrite(archive, change)
+    loose = zipfile.ZipFile(archive).read(fiches[3])
+    # the same document in the zip and as a file beside it: a duplicate too
+    (etl.demo / "cda" / "dropped-today.xml").write_bytes(loose)
+    changed = _cda(etl.run())
+    assert changed["fiche"].mode == "compared"
+    assert changed["fiche"].read == 3  # the copy, the new version and the loose file
+    assert any(f.kind == "duplicate_key" for f in changed["fiche"].findings)
+    assert etl.checksums() == etl.rebuilt_checksums()
+
+    _rewrite(archive, lambda m: {n: b for n, b in m.items() if n != "frcp/copy-of-one.xml"})
+    (etl.demo / "cda" / "dropped-today.xml").unlink()
+    gone = _cda(etl.run())
+    assert gone["fiche"].read == 0 and gone["fiche"].mode == "compared"
+    assert not any(f.kind == "duplicate_key" for f in gone["fiche"].findings)
+    assert etl.checksums() == etl.rebuilt_checksums()
