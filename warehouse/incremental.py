@@ -144,20 +144,22 @@ def store_digest(con: duckdb.DuckDBPyConnection, value: str) -> None:
     con.execute("CREATE OR REPLACE TABLE meta.model_digest AS SELECT ? AS digest", [value])
 
 
+def _match(exprs: list[str]) -> str:
+    """A touched key (`_t`, its columns `_k0`, `_k1`..., so that they hide none of the row's)
+    equal to the row's (`exprs`, over its columns); NULL keys match."""
+    return " AND ".join(f"_t._k{i} IS NOT DISTINCT FROM ({e})" for i, e in enumerate(exprs))
+
+
 def _touched_rows(relation: str, exprs: list[str]) -> str:
-    """The rows of `relation` whose key (`exprs`, over its columns) was touched. A semi join:
-    DuckDB hashes the touched keys and probes each row once, where a correlated EXISTS on the
-    same condition was planned as a mark join over every row (stg_fiche_version's input at 1M:
-    0.70 s against 0.16 s). `_touched` names its columns `_k0`, `_k1`..., so that they hide none
-    of the row's; NULL keys match (IS NOT DISTINCT FROM)."""
-    match = " AND ".join(f"_t._k{i} IS NOT DISTINCT FROM ({e})" for i, e in enumerate(exprs))
-    return f"SELECT * FROM {relation} SEMI JOIN _touched _t ON {match}"
+    """The rows of `relation` whose key was touched. A semi join: DuckDB hashes the touched keys
+    and probes each row once, where a correlated EXISTS on the same condition was planned as a
+    mark join over every row (stg_fiche_version's input at 1M: 0.70 s against 0.16 s)."""
+    return f"SELECT * FROM {relation} SEMI JOIN _touched _t ON {_match(exprs)}"
 
 
 def _touched_filter(exprs: list[str]) -> str:
     """A condition true for the rows whose key was touched (for a DELETE, which takes no join)."""
-    match = " AND ".join(f"_t._k{i} IS NOT DISTINCT FROM ({e})" for i, e in enumerate(exprs))
-    return f"EXISTS (SELECT 1 FROM _touched _t WHERE {match})"
+    return f"EXISTS (SELECT 1 FROM _touched _t WHERE {_match(exprs)})"
 
 
 @dataclass

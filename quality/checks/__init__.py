@@ -18,6 +18,7 @@ import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -119,12 +120,18 @@ def catalog(thresholds_file: Path | None = None) -> tuple[dict[str, CheckType], 
     return types, thresholds
 
 
+@cache
+def template(name: str) -> str:
+    """The text of a check type's SQL template (`sql/<name>`, shipped with the code: read once)."""
+    return (HERE / "sql" / name).read_text(encoding="utf-8")
+
+
 def _sql(
     check: CheckType, threshold: Threshold, among: Mapping[str, str] | None = None
 ) -> tuple[str, str]:
     """The check's denominator and violations queries for one threshold; `among` (the
     placeholders of `changed.values`): its violations among the rows a run changed instead."""
-    text = (HERE / "sql" / check.template).read_text(encoding="utf-8")
+    text = template(check.template)
     parts = re.split(r"^-- (denominator|violations|violations among changes)\s*$", text, flags=re.M)
     sections = dict(zip(parts[1::2], parts[2::2], strict=True))
     key, c3 = TABLES.get(threshold.table, ("", "null"))
@@ -139,14 +146,8 @@ def _sql(
     violations = sections["violations"]
     if among is not None:
         values |= among
-        violations = sections["violations among changes"]
+        violations = sections[changed.SECTION]
     return sections["denominator"].format(**values), violations.format(**values)
-
-
-def _declared(t: Threshold, types: dict[str, CheckType]) -> changed.Check:
-    return changed.Check(
-        t.check, t.table, t.field, t.reference, HERE / "sql" / types[t.check].template
-    )
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -222,23 +223,24 @@ def run(
         create_tables(con)
         _source_cadence(con, cadence or {})
         con.execute("DELETE FROM quality.check_results WHERE run_id = ?", [run_id])
-    built = {t: _declared(t, types) for t in thresholds if t.built}
-    how: dict[changed.Check, str] = {}
+    texts = {name: template(t.template) for name, t in types.items()}
+    built = [t for t in thresholds if t.built]
+    how: dict[Threshold, str] = {}
     previous = None
     if layer == "built":
-        how, previous = changed.plan(con, run_id, list(built.values()), changed_tables)
+        how, previous = changed.plan(con, run_id, built, texts, changed_tables)
     kept = []
     for t in thresholds:
         if t.built != (layer == "built"):
             continue
         check = types[t.check]
-        mode = how.get(built[t], changed.WHOLE) if t.built else changed.WHOLE
+        mode = how.get(t, changed.WHOLE)
         if mode == changed.KEPT:
-            kept.append(built[t])
+            kept.append(t)
             continue
         among = None
         if mode == changed.CHANGED and changed_tables is not None:
-            among = changed.values(built[t], changed_tables)
+            among = changed.values(t, changed_tables)
         denominator, violations = _sql(check, t, among)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _violations AS {violations}")
         con.execute(
@@ -275,7 +277,7 @@ def run(
     if layer == "built":
         if previous is not None:
             changed.keep(con, run_id, previous, kept)
-        changed.store_digest(con, changed.digest(built.values()))
+        changed.store_digest(con, changed.digest(built, texts))
     return statuses(con, run_id)
 
 

@@ -18,35 +18,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from rrc.duck import has_table
 
+if TYPE_CHECKING:
+    from quality.checks import Threshold
+
 # how a check is run: over every row, over the changed keys, or its previous counts kept
 WHOLE, CHANGED, KEPT = "whole", "changed", "kept"
+SECTION = "violations among changes"
 
 
-@dataclass(frozen=True)
-class Check:
-    """What the plan needs of a declared check (quality.checks.Threshold)."""
-
-    check: str
-    table: str
-    field: str
-    reference: str | None
-    template: Path
-
-
-def digest(built: Iterable[Check]) -> str:
-    """The declared checks and their templates' text: when it changes, every check runs whole."""
+def digest(built: Iterable[Threshold], texts: Mapping[str, str]) -> str:
+    """The declared checks and the text of their templates (`texts`, by check): when it changes,
+    every check runs whole."""
     h = hashlib.sha256()
     for c in sorted(built, key=lambda c: (c.check, c.table, c.field)):
         h.update(f"{c.check}|{c.table}|{c.field}|{c.reference}\n".encode())
-    for path in sorted({c.template for c in built}):
-        h.update(path.read_bytes())
+    for name in sorted({c.check for c in built}):
+        h.update(texts[name].encode())
     return h.hexdigest()
 
 
@@ -73,14 +66,16 @@ def previous_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
 def plan(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
-    built: list[Check],
+    built: list[Threshold],
+    texts: Mapping[str, str],
     changed: Mapping[str, str | None] | None,
-) -> tuple[dict[Check, str], str | None]:
+) -> tuple[dict[Threshold, str], str | None]:
     """How each declared check runs (WHOLE, CHANGED or KEPT), and the previous run whose counts
-    a KEPT check repeats. `changed` gives, for each table whose changes this run knows, the
-    relation of its changed rows, or None when the run left it as it was; None: a full build."""
-    whole: dict[Check, str] = {c: WHOLE for c in built}
-    if changed is None or _stored_digest(con) != digest(built):
+    a KEPT check repeats. `texts`: each check's template; `changed` gives, for each table whose
+    changes this run knows, the relation of its changed rows, or None when the run left it as it
+    was; None: a full build."""
+    whole = dict.fromkeys(built, WHOLE)
+    if changed is None or _stored_digest(con) != digest(built, texts):
         return whole, None
     previous = previous_run(con, run_id)
     if previous is None:
@@ -93,7 +88,7 @@ def plan(
             [previous],
         ).fetchall()
     }
-    out = {}
+    out: dict[Threshold, str] = {}
     for c in built:
         tables = [c.table] + ([_ref_table(c.reference)] if c.reference else [])
         if (c.check, c.table, c.field) not in clean or any(t not in changed for t in tables):
@@ -101,11 +96,11 @@ def plan(
         elif all(changed[t] is None for t in tables):
             out[c] = KEPT
         else:
-            out[c] = CHANGED if "-- violations among changes" in _text(c.template) else WHOLE
+            out[c] = CHANGED if f"-- {SECTION}" in texts[c.check] else WHOLE
     return out, previous
 
 
-def values(check: Check, changed: Mapping[str, str | None]) -> dict[str, str]:
+def values(check: Threshold, changed: Mapping[str, str | None]) -> dict[str, str]:
     """The placeholders of a template's section for changes: `changes` and `ref_changes` (the
     changed rows of the table and of its reference, an empty relation when it did not change),
     `key_match` (a changed row's grain equal to the table's row `t`)."""
@@ -119,7 +114,7 @@ def values(check: Check, changed: Mapping[str, str | None]) -> dict[str, str]:
     return out
 
 
-def keep(con: duckdb.DuckDBPyConnection, run_id: str, previous: str, kept: list[Check]) -> None:
+def keep(con: duckdb.DuckDBPyConnection, run_id: str, previous: str, kept: list[Threshold]) -> None:
     """The previous run's counts of the checks whose tables did not change, as this run's."""
     if not kept:
         return
@@ -146,7 +141,3 @@ def _ref_table(reference: str) -> str:
 
 def _relation(table: str, changes: str | None) -> str:
     return changes or f"(SELECT * FROM {table} WHERE false)"
-
-
-def _text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")

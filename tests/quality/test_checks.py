@@ -340,8 +340,9 @@ def test_an_incremental_run_checks_grain_and_links_over_what_it_changed_and_find
     change("core.fact_proposal", "INSERT INTO core.fact_proposal VALUES ('no-such-fiche', 'x')")
 
     types, thresholds = checks.catalog()
+    texts = {name: checks.template(t.template) for name, t in types.items()}
     plan, previous = changed.plan(
-        con, "incremental", [checks._declared(t, types) for t in thresholds if t.built], known
+        con, "incremental", [t for t in thresholds if t.built], texts, known
     )
     modes = {(c.check, c.table, c.field): m for c, m in plan.items()}
     assert previous is not None
