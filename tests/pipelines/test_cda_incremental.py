@@ -76,3 +76,44 @@ def test_only_new_or_changed_documents_are_parsed_and_the_warehouse_equals_a_ful
     assert gone["fiche"].read == 0 and gone["fiche"].mode == "compared"
     assert not any(f.kind == "duplicate_key" for f in gone["fiche"].findings)
     assert etl.checksums() == etl.rebuilt_checksums()
+
+
+def test_a_broken_file_dropped_after_a_run_is_read_quarantined_and_counted_then_mended(
+    tmp_path: Path,
+) -> None:
+    """The incremental read keeps its contract: a file that is not well-formed XML, added to a
+    folder already read, is read, quarantined with its reason and counted in its file's line;
+    mended, it loads and the reason goes."""
+    import duckdb
+
+    from pipelines.extract import cda
+    from tests.pipelines.cda_support import FRCP, source
+
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / FRCP.name).write_bytes(FRCP.read_bytes())
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA raw")
+    first = {x.table: x for x in cda.extract(con, source(folder), load_id="one")}
+    assert first["fiche"].read == 1
+
+    text = FRCP.read_text(encoding="utf-8")
+    broken = folder / "today.xml"
+    broken.write_text(text[: len(text) // 2], encoding="utf-8")
+    second = {x.table: x for x in cda.extract(con, source(folder), load_id="two")}
+    assert second["fiche"].mode == "compared" and second["fiche"].read == 1
+    lines = {f.file: (f.rows_read, f.rejected) for f in second["fiche"].files}
+    assert lines == {FRCP.name: (1, 0), "today.xml": (1, 1)}
+    reasons = con.execute(
+        'SELECT _reject FROM raw."frcp__fiche" WHERE _file = ?', ["today.xml"]
+    ).fetchall()
+    assert len(reasons) == 1 and reasons[0][0].startswith("XML mal formé")
+
+    revised = text.replace("<versionNumber value=", '<versionNumber value="7" old=', 1)
+    broken.write_text(revised, encoding="utf-8")
+    third = {x.table: x for x in cda.extract(con, source(folder), load_id="three")}
+    assert third["fiche"].read == 1
+    assert {f.file: f.rejected for f in third["fiche"].files} == {FRCP.name: 0, "today.xml": 0}
+    assert con.execute(
+        'SELECT count(*) FROM raw."frcp__fiche" WHERE _reject IS NOT NULL'
+    ).fetchone() == (0,)
