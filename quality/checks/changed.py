@@ -17,22 +17,35 @@ checks themselves changed since the previous run (their templates, the declared 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol, TypeVar
 
 import duckdb
 
 from rrc.duck import has_table
 
-if TYPE_CHECKING:
-    from quality.checks import Threshold
+
+class Declared(Protocol):
+    """What the plan reads of a declared check (a `quality.checks.Threshold`)."""
+
+    @property
+    def check(self) -> str: ...
+    @property
+    def table(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def reference(self) -> str | None: ...
+
+
+T = TypeVar("T", bound=Declared)
 
 # how a check is run: over every row, over the changed keys, or its previous counts kept
 WHOLE, CHANGED, KEPT = "whole", "changed", "kept"
 SECTION = "violations among changes"
 
 
-def digest(built: Iterable[Threshold], texts: Mapping[str, str]) -> str:
+def digest(built: Iterable[Declared], texts: Mapping[str, str]) -> str:
     """The declared checks and the text of their templates (`texts`, by check): when it changes,
     every check runs whole."""
     h = hashlib.sha256()
@@ -66,10 +79,10 @@ def previous_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
 def plan(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
-    built: list[Threshold],
+    built: list[T],
     texts: Mapping[str, str],
     changed: Mapping[str, str | None] | None,
-) -> tuple[dict[Threshold, str], str | None]:
+) -> tuple[dict[T, str], str | None]:
     """How each declared check runs (WHOLE, CHANGED or KEPT), and the previous run whose counts
     a KEPT check repeats. `texts`: each check's template; `changed` gives, for each table whose
     changes this run knows, the relation of its changed rows, or None when the run left it as it
@@ -88,7 +101,7 @@ def plan(
             [previous],
         ).fetchall()
     }
-    out: dict[Threshold, str] = {}
+    out: dict[T, str] = {}
     for c in built:
         tables = [c.table] + ([_ref_table(c.reference)] if c.reference else [])
         if (c.check, c.table, c.field) not in clean or any(t not in changed for t in tables):
@@ -100,7 +113,7 @@ def plan(
     return out, previous
 
 
-def values(check: Threshold, changed: Mapping[str, str | None]) -> dict[str, str]:
+def values(check: Declared, changed: Mapping[str, str | None]) -> dict[str, str]:
     """The placeholders of a template's section for changes: `changes` and `ref_changes` (the
     changed rows of the table and of its reference, an empty relation when it did not change),
     `key_match` (a changed row's grain equal to the table's row `t`)."""
@@ -114,7 +127,9 @@ def values(check: Threshold, changed: Mapping[str, str | None]) -> dict[str, str
     return out
 
 
-def keep(con: duckdb.DuckDBPyConnection, run_id: str, previous: str, kept: list[Threshold]) -> None:
+def keep(
+    con: duckdb.DuckDBPyConnection, run_id: str, previous: str, kept: Sequence[Declared]
+) -> None:
     """The previous run's counts of the checks whose tables did not change, as this run's."""
     if not kept:
         return
