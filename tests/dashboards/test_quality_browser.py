@@ -82,7 +82,8 @@ def test_the_check_results_are_sorted_and_filtered_by_the_server(server, page) -
     page.wait_for_function(
         "() => { const c = [...document.querySelectorAll("
         "\"#qualite-controles td[data-dash-column='violated']\")].map(e => e.innerText);"
-        " return c.length > 1 && parseInt(c[0].replace(/\\D/g, '')) > 0; }"
+        " const n = c.map(v => parseInt(v.replace(/\\D/g, '') || '0'));"
+        " return n.length > 1 && n[0] > 0 && n.every((v, i) => i === 0 || n[i - 1] >= v); }"
     )
     descending = numbers()
     assert descending == sorted(descending, reverse=True) and descending[0] > 0, descending
