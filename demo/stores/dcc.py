@@ -1,8 +1,9 @@
 """Store (a): the regional DCC/RCP software, a normalised schema with codes and versioned fiches.
 
-Every table carries `updated_at` (the ETL's watermark); fiches deleted by users keep their rows
-with `deleted_at` set (tombstones). Patients are identities per establishment (IPP + FINESS),
-with the INS when known.
+Every table carries `updated_at` (the ETL's watermark), indexed as a store read incrementally
+indexes it (the day's read is then an index scan, not a scan of the table); fiches deleted by users
+keep their rows with `deleted_at` set (tombstones). Patients are identities per establishment
+(IPP + FINESS), with the INS when known.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ patient_identite = sa.Table(
     sa.Column("sexe", sa.SmallInteger, nullable=False),
     sa.Column("code_commune", S(5)),
     sa.Column("id_medecin_traitant", sa.Integer),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
 )
 rcp_seance = sa.Table(
     "rcp_seance",
@@ -80,7 +81,7 @@ rcp_seance = sa.Table(
     sa.Column("id_seance", sa.Integer, primary_key=True),
     sa.Column("id_rcp", sa.Integer, nullable=False),
     sa.Column("date_seance", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
 )
 seance_presence = sa.Table(
     "seance_presence",
@@ -88,7 +89,7 @@ seance_presence = sa.Table(
     sa.Column("id_seance", sa.Integer, primary_key=True),
     sa.Column("id_professionnel", sa.Integer, primary_key=True),
     sa.Column("mode_presence", S(12), nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
 )
 fiche_rcp = sa.Table(
     "fiche_rcp",
@@ -119,7 +120,7 @@ fiche_rcp = sa.Table(
     sa.Column("date_validation", sa.DateTime),
     sa.Column("id_validateur", sa.Integer),
     sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
     sa.Column("deleted_at", sa.DateTime),
 )
 fiche_proposition = sa.Table(
@@ -137,7 +138,7 @@ pps = sa.Table(
     sa.Column("id_medecin_traitant", sa.Integer),
     sa.Column("id_medecin_referent", sa.Integer),
     sa.Column("date_remise", sa.Date, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False, index=True),
 )
 pps_phase = sa.Table(
     "pps_phase",

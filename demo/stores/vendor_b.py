@@ -1,6 +1,7 @@
 """Store (b): another vendor's 3C software, with its own names, codes stored as labels and dates
 stored as text. It keeps only the current state of each fiche (no versions) and deletes rows
-physically, so the ETL must find deletions by comparing keys.
+physically, so the ETL must find deletions by comparing keys. `DATE_MAJ` (the watermark) is
+indexed.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ onc_reunion = sa.Table(
     sa.Column("NUM_REUNION", sa.Integer, primary_key=True),
     sa.Column("CODE_RCP", S(16), nullable=False),
     sa.Column("DATE_REUNION", S(16), nullable=False),
-    sa.Column("DATE_MAJ", S(14), nullable=False),
+    sa.Column("DATE_MAJ", S(14), nullable=False, index=True),
 )
 onc_presence = sa.Table(
     "ONC_PRESENCE",
@@ -70,7 +71,7 @@ onc_malade = sa.Table(
     sa.Column("SEXE", S(10), nullable=False),
     sa.Column("CP_INSEE", S(5)),
     sa.Column("NUM_MEDECIN_TRAITANT", sa.Integer),
-    sa.Column("DATE_MAJ", S(14), nullable=False),
+    sa.Column("DATE_MAJ", S(14), nullable=False, index=True),
 )
 onc_dossier = sa.Table(
     "ONC_DOSSIER",
@@ -101,7 +102,7 @@ onc_dossier = sa.Table(
     sa.Column("NUM_ORDRE", S(16)),
     sa.Column("DT_VALIDATION", S(16)),
     sa.Column("VALIDE_PAR", sa.Integer),
-    sa.Column("DATE_MAJ", S(14), nullable=False),
+    sa.Column("DATE_MAJ", S(14), nullable=False, index=True),
 )
 onc_pps = sa.Table(
     "ONC_PPS",
@@ -113,7 +114,7 @@ onc_pps = sa.Table(
     sa.Column("MEDECIN_TRAITANT", sa.Integer),
     sa.Column("MEDECIN_REFERENT", sa.Integer),
     sa.Column("DT_REMISE", S(10), nullable=False),
-    sa.Column("DATE_MAJ", S(14), nullable=False),
+    sa.Column("DATE_MAJ", S(14), nullable=False, index=True),
 )
 onc_pps_etape = sa.Table(
     "ONC_PPS_ETAPE",
