@@ -7,6 +7,8 @@ DuckDB 1.5.5 loads its postgres, mysql and sqlite scanners from PyPI wheels
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -68,6 +70,26 @@ def attach(con: duckdb.DuckDBPyConnection, url: str, alias: str) -> None:
     load_extension(con, kind)
     literal = target.replace("'", "''")  # ATTACH takes no parameters; quote the literal
     con.execute(f"ATTACH '{literal}' AS {alias} (TYPE {kind}, READ_ONLY)")
+
+
+@contextmanager
+def one_query(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Reads of an attached PostgreSQL store made as one query each, not split by page ranges
+    (ctid), so that the store can use an index for a filter: the day's rows by an indexed
+    watermark in 1 to 2 ms instead of a scan of the table (0.2 to 0.5 s at 1M dossiers).
+    Whole reads keep the split (no faster either way on two cores). No-op without the
+    postgres scanner."""
+    row = con.execute(
+        "SELECT value FROM duckdb_settings() WHERE name = 'pg_use_ctid_scan'"
+    ).fetchone()
+    if row is None:
+        yield
+        return
+    con.execute("SET pg_use_ctid_scan = false")
+    try:
+        yield
+    finally:
+        con.execute(f"SET pg_use_ctid_scan = {row[0]}")
 
 
 def has_table(con: duckdb.DuckDBPyConnection, relation: str) -> bool:

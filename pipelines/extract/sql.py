@@ -22,7 +22,7 @@ from pipelines.config import Source, TableSpec
 from pipelines.contract import Violations
 from pipelines.extract import keys
 from pipelines.extract.columns import referenced_columns
-from rrc.duck import attach
+from rrc.duck import attach, one_query
 from rrc.errors import SourceError
 
 RETRIES = (1.0, 2.0, 4.0)  # seconds to wait before each new attempt
@@ -367,7 +367,8 @@ def _table_load(
                 col_type[0] if col_type else "TIMESTAMP",
                 lag_hours,
             )
-        load.extracted = upsert(f"SELECT t.* FROM {rel} WHERE {where}", params)
+        with one_query(con):  # the store's index on the watermark can serve the filter
+            load.extracted = upsert(f"SELECT t.* FROM {rel} WHERE {where}", params)
         load.mode = "incremental" if since is None else "backfill"
         # a row new in the store without a watermark is loaded by the key reconciliation
         keys.reconcile(con, source, spec, rel, load, v, reload, upsert)

@@ -1,10 +1,15 @@
-"""The catalog probe the incremental build asks hundreds of times a run."""
+"""The catalog probe the incremental build asks hundreds of times a run, and the reads of the
+stores."""
 
 from __future__ import annotations
 
-import duckdb
+import time
 
-from rrc.duck import differing_rows, has_table
+import duckdb
+import pytest
+import sqlalchemy as sa
+
+from rrc.duck import attach, differing_rows, has_table, one_query
 
 
 def test_a_table_is_found_in_its_schema_and_attached_database_and_nothing_else_is() -> None:
@@ -46,3 +51,69 @@ def test_differing_rows_are_those_two_except_alls_give_with_their_multiplicity()
     assert got == [(1, "a"), (1, "a"), (3, "c"), (4, "d"), (4, "d")]
     same = con.execute(f"SELECT count(*) FROM ({differing_rows('i, s', 'old', 'old')})")
     assert same.fetchone() == (0,)
+
+
+DAY = 1040  # rows of the test's table updated on the last day
+
+
+@pytest.mark.postgres
+def test_a_filtered_read_made_as_one_query_reaches_the_stores_index(postgres_url: str) -> None:
+    """Split by page ranges, a read cannot use the store's index on the watermark: the store
+    scans the whole table for a day's rows. `one_query` sends it whole, PostgreSQL counts an index
+    scan, and the split is back for the reads after it, even when the read fails."""
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE fiche (id int PRIMARY KEY, updated_at timestamp)"))
+        conn.execute(sa.text("CREATE INDEX fiche_updated_at ON fiche (updated_at)"))
+        conn.execute(
+            sa.text(
+                # the day's rows spread over the whole table, as edits of old fiches are
+                "INSERT INTO fiche SELECT i, timestamp '2020-01-01' "
+                "+ (i * 7919 % 50000) * interval '1 minute' FROM generate_series(1, 50000) i"
+            )
+        )
+        conn.execute(sa.text("ANALYZE fiche"))
+
+    def read_by_index() -> int:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+            return int(
+                conn.execute(
+                    sa.text(
+                        "SELECT idx_tup_read FROM pg_stat_user_indexes "
+                        "WHERE indexrelname = 'fiche_updated_at'"
+                    )
+                ).scalar_one()
+            )
+
+    try:
+        _read_a_day_as_one_query(postgres_url)
+        for _ in range(50):  # the counters arrive when the session ends
+            if read_by_index() >= DAY:
+                break
+            time.sleep(0.1)
+        assert read_by_index() >= DAY  # every row of the day, not only those of the last range
+    finally:
+        engine.dispose()
+
+
+def _read_a_day_as_one_query(postgres_url: str) -> None:
+    con = duckdb.connect()
+    attach(con, postgres_url, "src")
+    con.execute("SET pg_pages_per_task = 10")  # as a large table is read: in many page ranges
+    split = con.execute("SELECT current_setting('pg_use_ctid_scan')").fetchone()
+    day = "SELECT count(*) FROM src.public.fiche WHERE updated_at >= TIMESTAMP '2020-02-04'"
+    with one_query(con):
+        assert con.execute(day).fetchone() == (DAY,)
+        assert con.execute("SELECT current_setting('pg_use_ctid_scan')").fetchone() == (False,)
+    assert con.execute("SELECT current_setting('pg_use_ctid_scan')").fetchone() == split
+    with pytest.raises(duckdb.Error), one_query(con):
+        con.execute("SELECT no_such_column FROM src.public.fiche")
+    assert con.execute("SELECT current_setting('pg_use_ctid_scan')").fetchone() == split
+    con.execute("DETACH src")  # the store's session ends and reports its counters
+
+
+def test_one_query_is_a_no_op_without_the_postgres_scanner() -> None:
+    con = duckdb.connect()
+    with one_query(con):
+        assert con.execute("SELECT 42").fetchone() == (42,)
