@@ -6,6 +6,7 @@ DuckDB 1.5.5 loads its postgres, mysql and sqlite scanners from PyPI wheels
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,7 +79,7 @@ def one_query(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     (ctid), so that the store can use an index for a filter: the day's rows by an indexed
     watermark in 1 to 2 ms instead of a scan of the table (0.2 to 0.5 s at 1M dossiers).
     Whole reads keep the split (no faster either way on two cores). No-op without the
-    postgres scanner."""
+    postgres scanner. An error inside the block is raised as it is."""
     row = con.execute(
         "SELECT value FROM duckdb_settings() WHERE name = 'pg_use_ctid_scan'"
     ).fetchone()
@@ -89,7 +90,10 @@ def one_query(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     finally:
-        con.execute(f"SET pg_use_ctid_scan = {row[0]}")
+        # a read that failed inside a transaction aborts it, and no SET runs there: the error
+        # raised is the read's; the connection's later reads go as one query each
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute(f"SET pg_use_ctid_scan = {row[0]}")
 
 
 def has_table(con: duckdb.DuckDBPyConnection, relation: str) -> bool:

@@ -110,6 +110,12 @@ def _read_a_day_as_one_query(postgres_url: str) -> None:
     with pytest.raises(duckdb.Error), one_query(con):
         con.execute("SELECT no_such_column FROM src.public.fiche")
     assert con.execute("SELECT current_setting('pg_use_ctid_scan')").fetchone() == split
+    # a value that does not fit aborts the transaction: its error is the one raised (the
+    # extraction reads such a table again value by value on it)
+    con.execute("BEGIN")
+    with pytest.raises(duckdb.ConversionException), one_query(con):
+        con.execute("SELECT CAST('x' || id AS INTEGER) FROM src.public.fiche").fetchall()
+    con.execute("ROLLBACK")
     con.execute("DETACH src")  # the store's session ends and reports its counters
 
 
