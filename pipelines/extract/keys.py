@@ -82,6 +82,7 @@ def reconcile(
     v: Violations,
     reload: Callable[[], int],
     upsert: Callable[[str], int],
+    load_id: str | None = None,
 ) -> None:
     """Compare the store's keys (`relation` reads the store) with raw's; close every gap the
     contract allows, count and report each. `reload` re-reads the table whole, `upsert(select)`
@@ -182,7 +183,7 @@ def reconcile(
         )
         con.execute(f"DELETE {gone_rows}")
         load.deleted += gone
-    duplicates(con, source, spec, v)
+    duplicates(con, source, spec, v, load_id)
     for name in ("_src_keys", "_raw_keys", "_gap", "_changed", "_requar", "_refetch"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
@@ -219,16 +220,23 @@ def _hash_check(
         params = list(values)
     alias = "" if relation.endswith(" t") else " t"
     t_keys = ", ".join(f"t.{quote(k)}" for k in key)
-    s_keys = ", ".join(f"s.{quote(k)}" for k in key)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _store_hash AS SELECT {t_keys}, "
         f"{row_hash} AS _h FROM {relation}{alias} {filter_first}",
         params,
     )
+    # each key's rows compared as a whole (sorted hashes): the rows of a key held twice are
+    # not compared with each other's; a key held a different number of times (`_gap`) is
+    # read again by key anyway
+    h_keys = ", ".join(f"h.{quote(k)}" for k in key)
+    r_keys = ", ".join(f"r.{quote(k)}" for k in key)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {s_keys} "
-        f"FROM _sample s JOIN {target} t ON {_on(key, 's', 't')} "
-        f"JOIN _store_hash h ON {_on(key, 's', 'h')} WHERE h._h <> {row_hash}"
+        f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {r_keys} FROM "
+        f"(SELECT {t_keys}, list_sort(list({row_hash})) AS _hs FROM {target} t "
+        f"SEMI JOIN _sample s ON {_on(key, 's', 't')} GROUP BY ALL) r JOIN "
+        f"(SELECT {h_keys}, list_sort(list(h._h)) AS _hs FROM _store_hash h "
+        f"SEMI JOIN _sample s ON {_on(key, 's', 'h')} GROUP BY ALL) h "
+        f"ON {_on(key, 'r', 'h')} ANTI JOIN _gap g ON {_on(key, 'r', 'g')} WHERE r._hs <> h._hs"
     )
     con.execute("DROP TABLE _sample")
     con.execute("DROP TABLE _store_hash")
@@ -236,10 +244,20 @@ def _hash_check(
 
 
 def duplicates(
-    con: duckdb.DuckDBPyConnection, source: Source, spec: TableSpec, v: Violations
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    spec: TableSpec,
+    v: Violations,
+    load_id: str | None = None,
 ) -> None:
     """Keys held by two or more rows of raw (raw mirrors the store): refused, quarantined (each
-    row marked with the reason) or warned, as the contract says."""
+    row marked with the reason) or warned, as the contract says.
+
+    Quarantined, every row of a duplicated key is marked, and `meta.duplicate_checks` says
+    under which contract and key the table was last checked: a key can then be held twice after
+    the run of `load_id` only if it was marked before or one of its rows was loaded by this run,
+    and only those keys are grouped, not the whole table (an incremental run then costs what it
+    loaded, not the table's history). Another contract or key since groups the whole table."""
     target = raw.raw_name(source.name, spec.name)
     present = [
         r[0]
@@ -258,15 +276,29 @@ def duplicates(
         f"SELECT {raw.key_text(spec.key, 't')} AS k, {quote(raw.REJECT)} AS r FROM {target} t "
         f"WHERE {reject_sql}"
     )
+    contract = source.mapping.contract.duplicate_key
+    stamp = f"duplicate keys checked: {contract}, by {', '.join(key)}"
+    among = ""
+    checked = _checked(con, target)
+    if load_id is not None and contract == "quarantine" and checked == stamp:
+        or_marked = f" OR {reject_sql}" if has_reject else ""
+        candidates = f"_load_id = {raw_literal(load_id)}{or_marked}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _dup_candidates AS SELECT DISTINCT {cols} "
+            f"FROM {target} WHERE {candidates}"
+        )
+        among = f"SEMI JOIN _dup_candidates c ON {_on(key, 't', 'c')} "
     if has_reject:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _dups_before AS {marked}")
         con.execute(f"UPDATE {target} SET {quote(raw.REJECT)} = NULL WHERE {reject_sql}")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {cols}, count(*) AS _n FROM {target} "
+        f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {', '.join(f't.{quote(k)}' for k in key)}, "
+        f"count(*) AS _n FROM {target} t {among}"
         # a row without a key is quarantined for it by the mapping, not a duplicate
-        f"WHERE {' AND '.join(f'{quote(k)} IS NOT NULL' for k in key)} "
+        f"WHERE {' AND '.join(f't.{quote(k)} IS NOT NULL' for k in key)} "
         "GROUP BY ALL HAVING count(*) > 1"
     )
+    con.execute("DROP TABLE IF EXISTS _dup_candidates")
     keys = _count(con, "SELECT count(*) FROM _dups")
     if keys:
         rows = _count(con, "SELECT sum(_n) FROM _dups")
@@ -283,8 +315,12 @@ def duplicates(
             hint="a key names one row: remove the duplicates in the store",
         )
         if source.mapping.contract.duplicate_key == "quarantine":
-            if not has_reject:
-                con.execute(f"ALTER TABLE {target} ADD COLUMN {quote(raw.REJECT)} VARCHAR")
+            if not has_reject:  # rebuilt, not altered: DuckDB refuses to commit an ALTER of
+                # a table this transaction has already written (an incremental run's upsert)
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {target} AS "
+                    f"SELECT *, CAST(NULL AS VARCHAR) AS {quote(raw.REJECT)} FROM {target}"
+                )
             label = ", ".join(spec.key)
             con.execute(
                 f"UPDATE {target} t SET {quote(raw.REJECT)} = 'duplicate key ' || "
@@ -303,6 +339,21 @@ def duplicates(
         )
         con.execute("DROP TABLE IF EXISTS _dups_before")
     con.execute("DROP TABLE _dups")
+    con.execute("DELETE FROM meta.duplicate_checks WHERE raw_table = ?", [target])
+    con.execute("INSERT INTO meta.duplicate_checks VALUES (?, ?)", [target, stamp])
+
+
+def _checked(con: duckdb.DuckDBPyConnection, target: str) -> str | None:
+    """How raw table `target` was last checked for duplicate keys (contract and key), if it
+    was."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS meta.duplicate_checks (raw_table VARCHAR, checked VARCHAR)"
+    )
+    row = con.execute(
+        "SELECT checked FROM meta.duplicate_checks WHERE raw_table = ?", [target]
+    ).fetchone()
+    return str(row[0]) if row else None
 
 
 def _exists_temp(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -371,7 +371,7 @@ def _table_load(
             load.extracted = upsert(f"SELECT t.* FROM {rel} WHERE {where}", params)
         load.mode = "incremental" if since is None else "backfill"
         # a row new in the store without a watermark is loaded by the key reconciliation
-        keys.reconcile(con, source, spec, rel, load, v, reload, upsert)
+        keys.reconcile(con, source, spec, rel, load, v, reload, upsert, load_id)
         nulls = con.execute(
             f"SELECT count(*) FROM {raw.raw_name(source.name, name)} WHERE {wm} IS NULL"
         ).fetchone()
@@ -387,7 +387,7 @@ def _table_load(
             con, source.name, name, f"SELECT * FROM {rel}", spec.key, load_id, now
         )
         load.mode = "compared" if compared else load.mode
-        keys.duplicates(con, source, spec, v)
+        keys.duplicates(con, source, spec, v, load_id)
     else:
         load.extracted = reload()
         keys.duplicates(con, source, spec, v)

@@ -389,10 +389,10 @@ def _sql_source(tmp_path: Path, url: str, **contract: object) -> Source:
 
 
 def _sql_run(
-    con: duckdb.DuckDBPyConnection, source: Source, *, full: bool = False
+    con: duckdb.DuckDBPyConnection, source: Source, *, full: bool = False, load_id: str = "corpus"
 ) -> tuple[list[TableLoad], mapped.Reconciliation]:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    loads = sql_extract.extract(con, source, load_id="corpus", full=full, lag_hours=48)
+    loads = sql_extract.extract(con, source, load_id=load_id, full=full, lag_hours=48)
     [rec] = mapped.apply(con, [source])
     assert rec.offered == rec.loaded + rec.quarantined
     return loads, rec
@@ -462,11 +462,44 @@ def test_duplicate_keys_are_quarantined_with_their_key_not_overwritten(
     loads, rec = _sql_run(con, source)
     [dup] = _findings(loads, "duplicate_key")
     assert (dup.count, dup.action) == (2, "quarantined") and "id=7" in dup.message
+    # the two rows of key 7 are the same two in the store and in raw: not a change
+    assert _findings(loads, "changed_rows") == [] and loads[0].mode == "incremental"
     assert _quarantined(con, "session") == {"id=7": "duplicate key id: 2 rows in the store"}
     assert rec.quarantined == 2 and rec.loaded == 39  # both rows of key 7, neither overwritten
     _pg(postgres_url, "DELETE FROM seance WHERE id = 7 AND date_seance = '2013-03-30 09:00'")
     _, fixed = _sql_run(con, source)  # fixed in the store, without a watermark: re-evaluated
     assert (fixed.loaded, fixed.quarantined) == (40, 0)
+
+
+@pytest.mark.postgres
+def test_duplicates_stay_quarantined_on_runs_that_do_not_read_them_and_a_new_contract_rechecks_all(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """An incremental run groups only the keys it loaded and those already marked (not the
+    whole table), yet reports the same duplicates as a run that grouped everything; a contract
+    changed since the table was checked groups it whole again."""
+    corpus.sql_store(postgres_url, key=False)
+    # no hash check: two rows of one key would differ from each other and re-read the table
+    source = _sql_source(tmp_path, postgres_url, hash_check="off")
+    con = duckdb.connect()
+    _sql_run(con, source, full=True, load_id="run1")
+    # back-dated: loaded by the key reconciliation of the next run, then never read again
+    _pg(postgres_url, "INSERT INTO seance VALUES (7, '2013-03-30 09:00', '2013-01-20', NULL)")
+    for run in ("run2", "run3"):  # run3 reads only the lag window, not key 7
+        loads, rec = _sql_run(con, source, load_id=run)
+        [dup] = _findings(loads, "duplicate_key")
+        assert (dup.count, dup.action) == (2, "quarantined") and "id=7" in dup.message, run
+        assert _quarantined(con, "session") == {"id=7": "duplicate key id: 2 rows in the store"}
+        assert (rec.loaded, rec.quarantined) == (39, 2), run
+    warned = _sql_source(tmp_path, postgres_url, duplicate_key="warn", hash_check="off")
+    _pg(postgres_url, "INSERT INTO seance VALUES (9, '2013-03-29 09:00', '2013-01-21', NULL)")
+    loads, _ = _sql_run(con, warned, load_id="run4")  # 9's rows loaded, kept, warned
+    assert {f.count for f in _findings(loads, "duplicate_key")} == {4}
+    loads, rec = _sql_run(con, source, load_id="run5")  # quarantine again: 9 not read this run
+    [dup] = _findings(loads, "duplicate_key")
+    assert dup.count == 4 and "id=7" in dup.message and "id=9" in dup.message
+    assert set(_quarantined(con, "session")) == {"id=7", "id=9"}
+    assert (rec.loaded, rec.quarantined) == (38, 4)
 
 
 @pytest.mark.postgres
