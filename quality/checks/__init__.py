@@ -131,11 +131,10 @@ def _sql(
 ) -> tuple[str, str]:
     """The check's denominator and violations queries for one threshold; `among` (the
     placeholders of `changed.values`): its violations among the rows a run changed instead."""
-    text = template(check.template)
-    parts = re.split(r"^-- (denominator|violations|violations among changes)\s*$", text, flags=re.M)
-    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
+    sections = _sections(check)
     key, c3 = TABLES.get(threshold.table, ("", "null"))
     values = {"table": threshold.table, "field": threshold.field or "", "key": key, "c3": c3}
+    values["rows"] = f"staging.{threshold.table}"  # a staging template's rows (`{rows}`)
     if threshold.built:  # identifiers from warehouse/models/*/schema.yml, checked on reading
         columns = threshold.field.split(", ")
         values["key_text"] = ", ".join(f"coalesce({c}::varchar, '∅')" for c in columns)
@@ -148,6 +147,57 @@ def _sql(
         values |= among
         violations = sections[changed.SECTION]
     return sections["denominator"].format(**values), violations.format(**values)
+
+
+def _sections(check: CheckType) -> dict[str, str]:
+    text = template(check.template)
+    heads = f"denominator|violations|{changed.SECTION}|{changed.SCOPE}"
+    parts = re.split(rf"^-- ({heads})\s*$", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def _staging_violations(
+    con: duckdb.DuckDBPyConnection,
+    check: CheckType,
+    threshold: Threshold,
+    mode: str,
+    changed_tables: Mapping[str, str | None],
+) -> None:
+    """`_violations` of a staging check run incrementally (`changed.staging_plan`): its previous
+    violations (KEPT), or those of the rows its section does not name and its violations among
+    the rows it names (CHANGED)."""
+    select = "SELECT p.source::VARCHAR AS source, p.c3_id::VARCHAR AS c3_id, p.row_key, p.detail"
+    mine = "p.check_name = ? AND p.table_name = ? AND p.field = ?"
+    params = [threshold.check, threshold.table, threshold.field]
+    if mode == changed.KEPT:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _violations AS {select} "
+            f"FROM _previous_violations p WHERE {mine}",
+            params,
+        )
+        return
+    sections = _sections(check)
+    key, c3 = TABLES[threshold.table]
+    values = {"table": threshold.table, "field": threshold.field or "", "key": key, "c3": c3}
+    values |= changed.staging_values(changed_tables)
+    own = f"staging.{threshold.table}"
+    values["changes"] = values.get(f"changes_{threshold.table}", f"(SELECT * FROM {own} LIMIT 0)")
+    scope = sections[changed.SCOPE].format(**values)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _scope AS {scope}")
+    among = sections["violations"].format(**(values | {"rows": "_scope"}))
+    # a row named again, or changed (it may be gone), loses its previous verdict
+    again = (
+        f"SELECT {key}::VARCHAR AS k FROM _scope "
+        f"UNION ALL SELECT {key}::VARCHAR FROM {values['changes']}"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _violations AS {select} FROM _previous_violations p "
+        f"ANTI JOIN ({again}) d ON p.row_key = d.k WHERE {mine} UNION ALL "
+        "SELECT source::VARCHAR, c3_id::VARCHAR, row_key::VARCHAR, detail::VARCHAR "
+        f"FROM ({among})",
+        params,
+    )
+    con.execute("DROP TABLE _scope")
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -219,14 +269,21 @@ def run(
     relation of each built table's changed rows, or None when the run left it as it was; the
     checks then read what changed (`quality/checks/changed.py`)."""
     types, thresholds = catalog()
+    texts = {name: template(t.template) for name, t in types.items()}
+    built = [t for t in thresholds if t.built]
+    staged = [t for t in thresholds if not t.built]
+    how: dict[Threshold, str] = {}
+    previous = None
     if layer == "staging":
+        how = changed.staging_plan(con, staged, texts, changed_tables)
+        if set(how.values()) != {changed.WHOLE}:  # read before this run's are written
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _previous_violations AS "
+                "SELECT * FROM quality.check_violations"
+            )
         create_tables(con)
         _source_cadence(con, cadence or {})
         con.execute("DELETE FROM quality.check_results WHERE run_id = ?", [run_id])
-    texts = {name: template(t.template) for name, t in types.items()}
-    built = [t for t in thresholds if t.built]
-    how: dict[Threshold, str] = {}
-    previous = None
     if layer == "built":
         how, previous = changed.plan(con, run_id, built, texts, changed_tables)
     kept = []
@@ -235,14 +292,17 @@ def run(
             continue
         check = types[t.check]
         mode = how.get(t, changed.WHOLE)
-        if mode == changed.KEPT:
+        if mode == changed.KEPT and t.built:
             kept.append(t)
             continue
         among = None
-        if mode == changed.CHANGED and changed_tables is not None:
+        if t.built and mode == changed.CHANGED and changed_tables is not None:
             among = changed.values(t, changed_tables)
         denominator, violations = _sql(check, t, among)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _violations AS {violations}")
+        if not t.built and mode != changed.WHOLE and changed_tables is not None:
+            _staging_violations(con, check, t, mode, changed_tables)
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _violations AS {violations}")
         con.execute(
             "INSERT INTO quality.check_violations SELECT ?, ?, ?, ?, source, c3_id, "
             "row_key::VARCHAR, detail::VARCHAR FROM _violations",
@@ -254,8 +314,8 @@ def run(
                  v AS (SELECT source, c3_id, count(*) AS n FROM _violations GROUP BY ALL)
             SELECT ?, current_timestamp::TIMESTAMP, ?, ?, ?, d.source, d.c3_id::VARCHAR,
                    coalesce(v.n, 0), d.n
-            FROM d LEFT JOIN v ON d.source IS NOT DISTINCT FROM v.source
-                             AND d.c3_id IS NOT DISTINCT FROM v.c3_id""",
+            FROM d LEFT JOIN v ON d.source::VARCHAR IS NOT DISTINCT FROM v.source::VARCHAR
+                             AND d.c3_id::VARCHAR IS NOT DISTINCT FROM v.c3_id::VARCHAR""",
             [run_id, t.check, t.table, t.field],
         )
         if check.severity == "block" and not t.built:  # rows of core and marts are not quarantined
@@ -278,6 +338,9 @@ def run(
         if previous is not None:
             changed.keep(con, run_id, previous, kept)
         changed.store_digest(con, changed.digest(built, texts))
+    else:
+        con.execute("DROP TABLE IF EXISTS _previous_violations")
+        changed.store_staging_digest(con, staged, texts)
     return statuses(con, run_id)
 
 

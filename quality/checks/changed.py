@@ -1,4 +1,4 @@
-"""The grain checks of an incremental run, read over what the run changed.
+"""The checks of an incremental run, read over what the run changed.
 
 The published warehouse holds no violation of a blocking grain, not-null or relationship check
 of its core tables and marts (a run with one is not published). After an incremental run, a new
@@ -12,11 +12,22 @@ whole without comparing), when it had violations at the previous run (a warning 
 those rows are not in the changes), when its template has no section for changes, or when the
 checks themselves changed since the previous run (their templates, the declared grain and links:
 `digest`, stored in `quality.built_checks`).
+
+The checks of staging may hold violations in the published warehouse (quarantined rows under the
+threshold). A staging template whose section `-- rows to check again among changes` names the
+rows of its table whose verdict a change can move (a changed fiche's, or every fiche of the
+patient, session and version it left or joins) is run over those rows only (its violations
+section reads them as `{rows}`); the previous run's violations of the other rows are kept. A
+template without that section runs whole: one that reads the day's date (its verdicts move
+without a change), or one that checks each row alone (selecting the rows to check again costs
+the scan the check itself costs). A template none of whose staging tables changed keeps its
+violations (`staging_plan`, digest in `quality.staging_checks`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
@@ -43,6 +54,8 @@ T = TypeVar("T", bound=Declared)
 # how a check is run: over every row, over the changed keys, or its previous counts kept
 WHOLE, CHANGED, KEPT = "whole", "changed", "kept"
 SECTION = "violations among changes"
+SCOPE = "rows to check again among changes"  # a staging template's section (module docstring)
+STAGING_DIGEST = "quality.staging_checks"
 
 
 def digest(built: Iterable[Declared], texts: Mapping[str, str]) -> str:
@@ -156,3 +169,58 @@ def _ref_table(reference: str) -> str:
 
 def _relation(table: str, changes: str | None) -> str:
     return changes or f"(SELECT * FROM {table} WHERE false)"
+
+
+def staging_tables(text: str, table: str) -> set[str]:
+    """The staging tables a staging template reads: its own, and those it names."""
+    return {f"staging.{n}" for n in {*re.findall(r"\bstaging\.(\w+)", text), table}}
+
+
+def staging_plan(
+    con: duckdb.DuckDBPyConnection,
+    checks: Sequence[T],
+    texts: Mapping[str, str],
+    changed: Mapping[str, str | None] | None,
+) -> dict[T, str]:
+    """How each staging check runs (module docstring): WHOLE, CHANGED (over the rows its
+    section names, the previous violations of the others kept) or KEPT. `changed`: the staging
+    models' changes as `Build.changed` gives them, None for a full build. Reads the previous
+    run's violations: call before `quality.check_violations` is emptied for this run."""
+    whole = dict.fromkeys(checks, WHOLE)
+    if (
+        changed is None
+        or not has_table(con, "quality.check_violations")
+        or not has_table(con, STAGING_DIGEST)
+    ):
+        return whole
+    if con.execute(f"SELECT digest FROM {STAGING_DIGEST}").fetchone() != (digest(checks, texts),):
+        return whole
+    out: dict[T, str] = {}
+    for c in checks:
+        text = texts[c.check]
+        tables = staging_tables(text, c.table)
+        if f"-- {SCOPE}" not in text or any(t not in changed for t in tables):
+            out[c] = WHOLE
+        elif all(changed[t] is None for t in tables):
+            out[c] = KEPT
+        else:
+            out[c] = CHANGED
+    return out
+
+
+def store_staging_digest(
+    con: duckdb.DuckDBPyConnection, checks: Sequence[Declared], texts: Mapping[str, str]
+) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TABLE {STAGING_DIGEST} AS SELECT ? AS digest", [digest(checks, texts)]
+    )
+
+
+def staging_values(changed: Mapping[str, str | None]) -> dict[str, str]:
+    """The placeholders of a staging section: `changes_<table>`, the changed rows of each
+    staging table (an empty relation when it did not change)."""
+    return {
+        f"changes_{t.split('.', 1)[1]}": _relation(t, rel)
+        for t, rel in changed.items()
+        if t.startswith("staging.")
+    }

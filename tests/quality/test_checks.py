@@ -377,3 +377,89 @@ def test_an_incremental_run_checks_grain_and_links_over_what_it_changed_and_find
     assert ("relationship", "core.fact_pps", gone[0]) in violations
     assert ("relationship", "core.fact_proposal", "no-such-fiche") in violations
     con.close()
+
+
+def test_an_incremental_run_checks_staging_over_the_rows_a_change_can_move(
+    defective: Built, tmp_path: Path
+) -> None:
+    """The staging checks of an incremental run whose templates name the rows a change can move
+    (quality/checks/changed.py) read those rows, keep the previous verdicts of the others, and
+    find what a run over every row finds: a fiche made the duplicate of another (the second of
+    its patient, session and version), a duplicate left alone once its first fiche moved away,
+    a fiche without its organ, a deleted fiche that was a violation."""
+    from quality import checks
+    from quality.checks import changed
+    from warehouse import changes
+    from warehouse.dag import discover
+
+    con = _copy(defective, tmp_path)
+    changes.attach(con)
+    known: dict[str, str | None] = {m.qualified: None for m in discover()}
+    duplicate = con.execute(
+        "SELECT row_key, detail FROM quality.check_violations WHERE check_name = 'fiche_unique' "
+        "ORDER BY row_key LIMIT 1"
+    ).fetchone()
+    empty = con.execute(
+        "SELECT row_key FROM quality.check_violations WHERE check_name = 'is_required' "
+        "AND field = 'organ' ORDER BY row_key LIMIT 1"
+    ).fetchone()
+    copied, organ = con.execute(
+        "SELECT fiche_id, (SELECT max(fiche_id) FROM staging.stg_fiche WHERE organ IS NOT NULL "
+        "AND fiche_id > f.fiche_id) FROM staging.stg_fiche f WHERE fiche_id NOT IN "
+        "(SELECT row_key FROM quality.check_violations) ORDER BY fiche_id LIMIT 1"
+    ).fetchone() or (None, None)
+    assert duplicate and empty and copied and organ
+    con.execute("CREATE TEMP TABLE _old AS SELECT * FROM staging.stg_fiche")
+    # a fiche becomes a later fiche of another's patient, session and version
+    con.execute(
+        "UPDATE staging.stg_fiche t SET identity_id = s.identity_id, session_id = s.session_id, "
+        "version = s.version, fiche_key = '999999999' FROM staging.stg_fiche s "
+        f"WHERE s.fiche_id = '{copied}' AND t.fiche_id = '{organ}'"
+    )
+    con.execute(f"UPDATE staging.stg_fiche SET organ = NULL WHERE fiche_id = '{copied}'")
+    # the first of a duplicate moves to a session of its own (the duplicate, unchanged, is
+    # then a first fiche); the fiche without organ is deleted
+    first = duplicate[1].removeprefix("same as ")
+    con.execute(f"UPDATE staging.stg_fiche SET session_id = 'nowhere' WHERE fiche_id = '{first}'")
+    con.execute(f"DELETE FROM staging.stg_fiche WHERE fiche_id = '{empty[0]}'")
+    changes.record(con, "stg_fiche", "_old", "staging.stg_fiche")
+    known["staging.stg_fiche"] = 'changes."stg_fiche"'
+
+    types, thresholds = checks.catalog()
+    texts = {name: checks.template(t.template) for name, t in types.items()}
+    staged = [t for t in thresholds if not t.built]
+    plan = changed.staging_plan(con, staged, texts, known)
+    modes = {(c.check, c.table, c.field): m for c, m in plan.items()}
+    assert modes["fiche_unique", "stg_fiche", ""] == changed.CHANGED
+    # a check of each row alone costs a scan either way: no section, run whole
+    assert modes["is_required", "stg_fiche", "organ"] == changed.WHOLE
+    assert modes["no_future_date", "stg_fiche", "rcp_date"] == changed.WHOLE  # reads the date
+    assert modes["fiche_session_exists", "stg_fiche", ""] == changed.WHOLE  # no section
+
+    def found(run_id: str) -> set[tuple[object, ...]]:
+        return set(
+            con.execute(
+                "SELECT check_name, table_name, field, source, c3_id, row_key, detail "
+                "FROM quality.check_violations WHERE run_id = ?",
+                [run_id],
+            ).fetchall()
+        )
+
+    def counts(run_id: str) -> set[tuple[object, ...]]:
+        return set(
+            con.execute(
+                "SELECT check_name, table_name, field, source, c3_id, num_violated_rows, "
+                "num_denominator_rows FROM quality.check_results WHERE run_id = ?",
+                [run_id],
+            ).fetchall()
+        )
+
+    checks.run(con, "incremental", changed_tables=known)
+    by_changes, counted = found("incremental"), counts("incremental")
+    checks.run(con, "whole")
+    assert by_changes == found("whole") and counted == counts("whole")
+    keys = {(c, f, k) for c, _t, f, _s, _c3, k, _d in by_changes}
+    assert ("fiche_unique", "", organ) in keys and ("is_required", "organ", copied) in keys
+    assert ("fiche_unique", "", duplicate[0]) not in keys
+    assert ("is_required", "organ", empty[0]) not in keys
+    con.close()
