@@ -436,23 +436,16 @@ def test_an_incremental_run_checks_staging_over_the_rows_a_change_can_move(
     assert modes["no_future_date", "stg_fiche", "rcp_date"] == changed.WHOLE  # reads the date
     assert modes["fiche_session_exists", "stg_fiche", ""] == changed.WHOLE  # no section
 
-    def found(run_id: str) -> set[tuple[object, ...]]:
-        return set(
-            con.execute(
-                "SELECT check_name, table_name, field, source, c3_id, row_key, detail "
-                "FROM quality.check_violations WHERE run_id = ?",
-                [run_id],
-            ).fetchall()
-        )
+    def stored(run_id: str, table: str, columns: str) -> set[tuple[object, ...]]:
+        sql = f"SELECT check_name, table_name, field, source, c3_id, {columns} FROM {table} "
+        return set(con.execute(f"{sql} WHERE run_id = ?", [run_id]).fetchall())
+
+    def found(run_id: str) -> set[tuple[object, ...]]:  # violations, then counts
+        return stored(run_id, "quality.check_violations", "row_key, detail")
 
     def counts(run_id: str) -> set[tuple[object, ...]]:
-        return set(
-            con.execute(
-                "SELECT check_name, table_name, field, source, c3_id, num_violated_rows, "
-                "num_denominator_rows FROM quality.check_results WHERE run_id = ?",
-                [run_id],
-            ).fetchall()
-        )
+        columns = "num_violated_rows, num_denominator_rows"
+        return stored(run_id, "quality.check_results", columns)
 
     checks.run(con, "incremental", changed_tables=known)
     by_changes, counted = found("incremental"), counts("incremental")
