@@ -186,6 +186,7 @@ def generate(req: Request, progress: Callable[[str], None] = lambda _s: None) ->
         "network_defects": spoilt,
     }
     _write_json(req.out / "defects_manifest.json", manifest)
+    sql_statistics(urls)
     summary = {
         "seed": req.seed,
         "years": [req.first_year, req.last_year],
@@ -223,6 +224,11 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(
         json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
     )
+
+
+def sql_statistics(urls: dict[str, str]) -> None:
+    for name, metadata in stores.SQL_STORES.items():
+        sqlio.analyze(urls[name], metadata.sorted_tables)
 
 
 def sql_checksums(urls: dict[str, str]) -> dict[str, Any]:

@@ -179,6 +179,26 @@ def _normalised(column: sa.Column) -> str:
     return f"coalesce({text}, chr(0))"
 
 
+def analyze(url: str, tables: Iterable[sa.Table]) -> None:
+    """The planner's statistics of each table, as a store in service has them (its server
+    gathers them as rows arrive): without them, PostgreSQL plans the day's read of an indexed
+    watermark as a scan of the table (18M fiches, 3.9 s instead of a few ms)."""
+    engine = make_engine(url)
+    backend = engine.url.get_backend_name()
+    try:
+        with engine.begin() as conn:
+            for table in tables:
+                name = engine.dialect.identifier_preparer.quote(table.name)
+                if backend == "postgresql":
+                    conn.execute(sa.text(f"ANALYZE {name}"))
+                elif backend in ("mysql", "mariadb"):
+                    conn.execute(sa.text(f"ANALYZE TABLE {name}"))
+                else:
+                    conn.execute(sa.text(f"ANALYZE {name}"))
+    finally:
+        engine.dispose()
+
+
 def checksums(url: str, tables: Iterable[sa.Table]) -> dict[str, dict[str, object]]:
     """Row count and an order-independent content hash of each table, computed by DuckDB
     scanning the store: the same data gives the same figures on SQLite, PostgreSQL and MariaDB."""

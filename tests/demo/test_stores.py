@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from demo.dataset import Scale
 from tests.demo.conftest import make_stores
@@ -41,6 +42,17 @@ def test_postgresql_store_holds_exactly_what_sqlite_holds(
 ) -> None:
     pg = make_stores(tmp_path, seed=3, target=postgres_url, **SMALL)
     assert _sql_checksums(pg.summary) == _sql_checksums(sqlite_reference.summary)
+    # analysed, as a store in service is: the planner can use the watermark's index
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as conn:
+        analysed = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'fiche_rcp' "
+                "AND attname = 'updated_at'"
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert analysed == 1
     fiches = pg.sql("dcc", "fiche_rcp")
     assert fiches.height == sqlite_reference.summary["rows"]["dcc"]["fiche_rcp"]
     assert fiches.schema["date_rcp"] == pl.Date
