@@ -214,11 +214,6 @@ def columns_read(
     return out
 
 
-def _touched_filter(exprs: list[str]) -> str:
-    """A condition true for the rows whose key was touched (for a DELETE, which takes no join)."""
-    return f"EXISTS (SELECT 1 FROM _touched _t WHERE {_match(exprs)})"
-
-
 @dataclass
 class Build:
     """The models of one build, run in order; `needed` are the tables whose changes some rule
@@ -304,10 +299,13 @@ class Build:
         if not row or not row[0]:
             return "unchanged"
         key = list(rule.key)
+        # the touched rows before, with their row ids: the DELETE then finds them by id instead
+        # of matching every row's key again
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _before AS {_touched_rows(model.qualified, key)}"
+            f"CREATE OR REPLACE TEMP TABLE _before AS SELECT rowid AS _rowid, * FROM "
+            f"{model.qualified} SEMI JOIN _touched _t ON {_match(key)}"
         )
-        con.execute(f"DELETE FROM {model.qualified} WHERE {_touched_filter(key)}")
+        con.execute(f"DELETE FROM {model.qualified} WHERE rowid IN (SELECT _rowid FROM _before)")
         # each input's rows of the touched keys, selected once: a model that reads an input in
         # several places (mart_patients_yearly's 16 GROUP BYs) would filter it as many times
         # with the columns the model reads of it (a mart reads a few of a fact's columns)
@@ -325,10 +323,13 @@ class Build:
             for table, relation in relations.items():
                 sql = re.sub(rf"\b{re.escape(table)}\b(?!\.)", relation, sql)
             rows = f"({sql})"
-        con.execute(f"INSERT INTO {model.qualified} BY NAME {_touched_rows(rows, key)}")
+        # the new rows of the touched keys, in the model's own columns and types, are the rows
+        # after: kept before they are inserted, they need no second scan of the whole model
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _after AS FROM {model.qualified} LIMIT 0")
+        con.execute(f"INSERT INTO _after BY NAME {_touched_rows(rows, key)}")
         if model.kind == "python":
             con.unregister("_model_rows")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _after AS {_touched_rows(model.qualified, key)}")
+        con.execute(f"INSERT INTO {model.qualified} FROM _after")
         changes.record(con, change_name(model.qualified), "_before", "_after")
         for temp in ("_touched", "_before", "_after", *relations.values()):
             con.execute(f"DROP TABLE {temp}")
