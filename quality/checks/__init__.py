@@ -18,7 +18,7 @@ import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -27,7 +27,8 @@ import polars as pl
 from quality.checks import changed
 from rrc.errors import ConfigError, RRCError
 from rrc.settings import config_dir, load_toml
-from warehouse.grain import declared
+from warehouse.grain import LAYERS as GRAIN_LAYERS
+from warehouse.grain import declared, schema_path
 
 HERE = Path(__file__).parent
 IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -85,11 +86,30 @@ def thresholds_path() -> Path:
     return config_dir() / "quality_thresholds.csv"
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
 def catalog(thresholds_file: Path | None = None) -> tuple[dict[str, CheckType], list[Threshold]]:
-    """The check types (code: quality/checks/) and the thresholds (config, analyst-editable)."""
+    """The check types (code: quality/checks/) and the thresholds (config, analyst-editable; the
+    declared grain and link tests of the models), read again only when one of their files
+    changed: the quality page and the tiles' badges ask for them at every request."""
+    path = thresholds_file or thresholds_path()
+    files = (HERE / "check_types.csv", path, *(schema_path(layer) for layer in GRAIN_LAYERS))
+    types, thresholds = _catalog(path, tuple(_stamp(f) for f in files))
+    return dict(types), list(thresholds)
+
+
+@lru_cache(maxsize=8)
+def _catalog(
+    path: Path, _stamps: tuple[tuple[int, int] | None, ...]
+) -> tuple[dict[str, CheckType], tuple[Threshold, ...]]:
     with (HERE / "check_types.csv").open(encoding="utf-8") as fh:
         types = {r["name"]: CheckType(**r) for r in csv.DictReader(fh)}
-    path = thresholds_file or thresholds_path()
     try:
         with path.open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
@@ -117,7 +137,7 @@ def catalog(thresholds_file: Path | None = None) -> tuple[dict[str, CheckType], 
     thresholds += [
         Threshold(d.check, d.table, d.field, 0.0, d.severity, d.reference) for d in declared()
     ]
-    return types, thresholds
+    return types, tuple(thresholds)
 
 
 @cache

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from quality.checks import HERE, QualityGateError, catalog, gate, statuses, thresholds_path
+from rrc.errors import ConfigError
 from tests.quality.conftest import Built
 
 # defect class -> (check, table, field) that must count it exactly
@@ -144,6 +145,28 @@ def test_changing_a_threshold_re_evaluates_without_re_running(
         ).fetchone()[0]
         == runs
     )
+
+
+def test_a_thresholds_file_edited_in_place_is_read_again(tmp_path: Path) -> None:
+    """The catalogue is kept between requests (the quality page asks for it at each), but an
+    analyst's edit of the file is seen at the next one, without a restart."""
+    edited = tmp_path / "thresholds.csv"
+    text = thresholds_path().read_text(encoding="utf-8")
+    edited.write_text(text, encoding="utf-8")
+
+    def limit() -> float:
+        _, thresholds = catalog(edited)
+        return next(t.max_violated_pct for t in thresholds if t.check == "pps_after_rcp")
+
+    assert limit() == 1.0
+    assert catalog(edited) == catalog(edited)  # kept: the same content
+    edited.write_text(
+        text.replace("pps_after_rcp,stg_pps,,1,", "pps_after_rcp,stg_pps,,0.25,"), encoding="utf-8"
+    )
+    assert limit() == 0.25
+    edited.unlink()
+    with pytest.raises(ConfigError, match="not found"):
+        catalog(edited)
 
 
 def test_a_blocking_check_over_its_threshold_stops_the_publish(defective: Built) -> None:
