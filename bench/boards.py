@@ -54,6 +54,16 @@ def _session(app: Any) -> dict[str, str]:
     return {name: c.value for name, c in cookies.items() if c is not None}
 
 
+def _layout(app: Any, cookies: dict[str, str]) -> Any:
+    """The layout the boards serve to the benchmark's account (its shell's navigation)."""
+    client = app.server.test_client()
+    for name, value in cookies.items():
+        client.set_cookie(name, value)
+    response = client.get("/_dash-layout")
+    assert response.status_code == 200, response.data[:300]
+    return response.get_json()
+
+
 def _latest_year(warehouse: Path) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -71,8 +81,8 @@ def measure(profile: Profile, warehouse: Path, n: int, notes: list[str]) -> list
     search = f"?annee={_latest_year(warehouse)}"
     app = board_app.create_app(etl.warehouse_dir(profile))
     app.server.test_client().get("/login")  # Dash sets its callbacks up on a first request
-    found = callbacks.bodies(app, search)
     cookies = _session(app)
+    found = callbacks.bodies(app, search, callbacks.layout_ids(_layout(app, cookies)))
     callbacks.record(app, reader(), found, cookies)
     figures: list[Figure] = []
     with serving(etl.env(profile), profile.workdir / "serve.log") as server:

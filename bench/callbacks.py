@@ -9,6 +9,7 @@ read-only DuckDB connection to the same warehouse file, rows fetched as Arrow.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,9 @@ class Callback:
 
     @property
     def label(self) -> str:
-        outputs = self.body["outputs"]
-        outputs = outputs if isinstance(outputs, list) else [outputs]
-        first = outputs[0] if outputs else {"id": self.output}
-        more = f" +{len(outputs) - 1}" if len(outputs) > 1 else ""
-        return f"{self.owner} → {first['id']}.{first.get('property', '')}{more}"
+        parts = self.output.strip(".").split("...")
+        more = f" +{len(parts) - 1}" if len(parts) > 1 else ""
+        return f"{self.owner} → {parts[0]}{more}"
 
 
 def _slot(item: dict[str, Any], owner: str, search: str) -> dict[str, Any]:
@@ -45,17 +44,65 @@ def _slot(item: dict[str, Any], owner: str, search: str) -> dict[str, Any]:
     return {"id": item["id"], "property": item["property"], "value": values.get(item["property"])}
 
 
-def bodies(app: Any, search: str) -> list[Callback]:
-    """A well-formed request body for every server-side callback of the app."""
+def layout_ids(layout: Any) -> list[dict[str, Any]]:
+    """The dict ids of the components of a layout as `/_dash-layout` serves it (those a
+    pattern-matching callback can address), in the layout's order, as the browser lists them."""
+    found: list[dict[str, Any]] = []
+    if isinstance(layout, dict):
+        props = layout.get("props")
+        if isinstance(props, dict) and isinstance(props.get("id"), dict):
+            found.append(props["id"])
+        for value in layout.values():
+            found += layout_ids(value)
+    elif isinstance(layout, list):
+        for value in layout:
+            found += layout_ids(value)
+    return found
+
+
+def _matching(pattern: dict[str, Any], ids: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ids a wildcard id (`{"page": ["ALL"], "type": "nav"}`) stands for."""
+    return [
+        i
+        for i in ids
+        if i.keys() == pattern.keys()
+        and all(isinstance(v, list) or i[k] == v for k, v in pattern.items())
+    ]
+
+
+def _expand(entry: dict[str, Any], ids: list[dict[str, Any]], slot: Any) -> Any:
+    """A plain entry as it is; a pattern-matching one (its id a JSON object) as the list of the
+    components it matches in the layout, as the browser posts an ALL wildcard (the value of an
+    `id` property is the id itself)."""
+    text = str(entry["id"])
+    if not text.startswith("{"):
+        return slot(entry)
+    out = []
+    for found in _matching(json.loads(text), ids):
+        posted = slot({**entry, "id": found})
+        if entry["property"] == "id" and "value" in posted:
+            posted["value"] = found
+        out.append(posted)
+    return out
+
+
+def bodies(app: Any, search: str, ids: list[dict[str, Any]] | None = None) -> list[Callback]:
+    """A well-formed request body for every server-side callback of the app; `ids` are the dict
+    ids of the served layout (`layout_ids`), for the pattern-matching callbacks."""
+    ids = ids or []
     found = []
     for output, entry in app.callback_map.items():
         owner = auth.callback_owner(app, output)
         if owner is None or entry.get("callback") is None:
             continue
-        inputs = [_slot(i, owner, search) for i in entry["inputs"]]
-        state = [_slot(s, owner, search) for s in entry.get("state", [])]
+
+        def slot(item: dict[str, Any], owner: str = owner) -> dict[str, Any]:
+            return _slot(item, owner, search)
+
+        inputs = [_expand(i, ids, slot) for i in entry["inputs"]]
+        state = [_expand(s, ids, slot) for s in entry.get("state", [])]
         outputs = [
-            dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+            _expand(dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)), ids, dict)
             for part in output.strip(".").split("...")
         ]
         multi = output.startswith("..")  # Dash posts a single output as an object, not a list
