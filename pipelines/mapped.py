@@ -19,6 +19,7 @@ import polars as pl
 
 from pipelines.config import EntitySpec, Source
 from pipelines.raw import CHANGED, REJECT, key_text, quote, raw_name
+from rrc.duck import column_types, has_table
 from rrc.errors import SourceError
 from warehouse import changes
 from warehouse.canonical import ENTITIES, REQUIRED
@@ -411,11 +412,7 @@ def apply(
 def _previous_reconciliation(
     con: duckdb.DuckDBPyConnection,
 ) -> dict[tuple[str, str, str], Reconciliation]:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
-        "AND table_name = 'reconciliation'"
-    ).fetchone()
-    if not found or not found[0]:
+    if not has_table(con, "meta.reconciliation"):
         return {}
     rows = con.execute(
         'SELECT source, "table", entity, offered, loaded, quarantined, skipped '
@@ -435,13 +432,7 @@ def _map_table(
     previous: dict[tuple[str, str, str], Reconciliation],
 ) -> list[Reconciliation]:
     """Map the rows of one raw table (all, or the changed keys) into each entity it feeds."""
-    raw_types = dict(
-        con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'raw' AND table_name = ?",
-            [f"{source.name}__{table}"],
-        ).fetchall()
-    )
+    raw_types = dict(column_types(con, raw_name(source.name, table)))
     key = source.mapping.tables[table].key
     where, params = "", [source.name, table]
     scope = f"source = {_literal(source.name)} AND _table = {_literal(table)}"

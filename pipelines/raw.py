@@ -14,7 +14,7 @@ from datetime import datetime
 import duckdb
 
 from pipelines.contract import FileLoad, Finding
-from rrc.duck import differing_rows, has_table
+from rrc.duck import column_types, differing_rows, has_table
 
 META_COLUMNS = ("_load_id", "_source", "_extracted_at")
 # set on a raw row that breaks its source's contract (wrong JSON type, unknown record type,
@@ -102,13 +102,9 @@ def typed_columns(con: duckdb.DuckDBPyConnection, source: str, table: str) -> li
     """The raw table's columns of the store (not the load's nor the contract's), with their
     types, in order."""
     return [
-        (str(r[0]), str(r[1]))
-        for r in con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
-            [f"{source}__{table}"],
-        ).fetchall()
-        if r[0] not in META_COLUMNS and r[0] != REJECT
+        (name, kind)
+        for name, kind in column_types(con, raw_name(source, table))
+        if name not in META_COLUMNS and name != REJECT
     ]
 
 
@@ -157,12 +153,9 @@ def replace_changed(
     if not key or not exists(con, source, table):
         return replace(con, source, table, select_sql, load_id, extracted_at), False
     con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {select_sql}")
-    incoming = con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_name = '_incoming' AND table_catalog = 'temp' ORDER BY ordinal_position"
-    ).fetchall()
+    incoming = column_types(con, "temp._incoming")
     names = {c for c, _ in incoming}
-    store = [tuple(c) for c in incoming if not (marked and c[0] == REJECT)]
+    store = [c for c in incoming if not (marked and c[0] == REJECT)]
     if store != typed_columns(con, source, table) or not set(key) <= names:
         # the rows read replace raw as they are (not read from the store a second time)
         n = replace(con, source, table, "SELECT * FROM _incoming", load_id, extracted_at)
@@ -209,18 +202,8 @@ def upsert(
         [load_id, source, extracted_at, *params],
     )
     target = raw_name(source, table)
-    present = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
-            "AND table_name = ?",
-            [f"{source}__{table}"],
-        ).fetchall()
-    }
-    for name, ctype in con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_name = '_incoming'"
-    ).fetchall():
+    present = {name for name, _ in column_types(con, target)}
+    for name, ctype in column_types(con, "temp._incoming"):
         if name not in present and name not in META_COLUMNS:  # a column new in the store
             con.execute(f"ALTER TABLE {target} ADD COLUMN {quote(name)} {ctype}")
     # a NULL key matches a NULL key: the store's rows without a key are re-read whole each run

@@ -30,6 +30,7 @@ from pipelines.extract import sql as sql_extract
 from pipelines.extract import survey as survey_extract
 from pipelines.raw import TableLoad
 from quality import checks, expectations
+from rrc.duck import has_table
 from rrc.errors import RRCError, SourceError
 from warehouse import changes, dag, incremental, reference
 from warehouse.publish import Warehouse, disk_full
@@ -388,11 +389,7 @@ def _mapping_digests(cfg: Config) -> dict[str, str]:
 
 
 def _stored_mapping_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
-        "AND table_name = 'mapping_digest'"
-    ).fetchone()
-    if not found or not found[0]:
+    if not has_table(con, "meta.mapping_digest"):
         return {}
     return dict(con.execute("SELECT source, digest FROM meta.mapping_digest").fetchall())
 

@@ -110,6 +110,18 @@ def has_table(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     return True
 
 
+def column_types(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    """(name, type) of each column of `relation` (quoted as needed), in order; none when it does
+    not exist. A DESCRIBE binds that relation alone (about 0.5 ms); a query of
+    `information_schema.columns` lists every column of every attached database, the stores'
+    included (8 to 20 ms), and an extraction asked it about a hundred times a run."""
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
 def differing_rows(cols: str, old: str, new: str) -> str:
     """The rows held a different number of times by `old` and `new` (relations with the columns
     `cols`), each as many times as the counts differ: what `(old EXCEPT ALL new) UNION ALL (new

@@ -130,11 +130,7 @@ def digest(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def stored_digest(con: duckdb.DuckDBPyConnection) -> str | None:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
-        "AND table_name = 'model_digest'"
-    ).fetchone()
-    if not found or not found[0]:
+    if not has_table(con, "meta.model_digest"):
         return None
     row = con.execute("SELECT digest FROM meta.model_digest").fetchone()
     return str(row[0]) if row else None

@@ -25,6 +25,7 @@ from pipelines import raw
 from pipelines.config import Source, TableSpec
 from pipelines.contract import Violations
 from pipelines.raw import quote
+from rrc.duck import column_types, has_table
 
 
 def _on(key: list[str], left: str, right: str) -> str:
@@ -52,12 +53,7 @@ def _quarantined_keys(
         f"TRY_CAST(json_extract_string(original_row, {raw_literal(k)}) AS {types[k]}) AS {quote(k)}"
         for k in spec.key
     )
-    found = _count(
-        con,
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'quality' "
-        "AND table_name = 'quarantine'",
-    )
-    if found:
+    if has_table(con, "quality.quarantine"):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _requar AS SELECT DISTINCT {cols} "
             "FROM quality.quarantine WHERE check_name = 'mapping' AND source = ? "
@@ -91,13 +87,7 @@ def reconcile(
     target = raw.raw_name(source.name, spec.name)
     key = spec.key
     cols = ", ".join(quote(k) for k in key)
-    types = dict(
-        con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'raw' AND table_name = ?",
-            [f"{source.name}__{spec.name}"],
-        ).fetchall()
-    )
+    types = dict(column_types(con, target))
     _quarantined_keys(con, source, spec, types)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _src_keys AS SELECT {cols}, count(*) AS _n "
@@ -259,14 +249,7 @@ def duplicates(
     and only those keys are grouped, not the whole table (an incremental run then costs what it
     loaded, not the table's history). Another contract or key since groups the whole table."""
     target = raw.raw_name(source.name, spec.name)
-    present = [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
-            "AND table_name = ?",
-            [f"{source.name}__{spec.name}"],
-        ).fetchall()
-    ]
+    present = [name for name, _ in column_types(con, target)]
     has_reject = raw.REJECT in present
     # one workbook per year lists the same physicians again: a key is unique within its file
     key = [*spec.key, "_file"] if "_file" in present else spec.key

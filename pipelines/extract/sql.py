@@ -22,7 +22,7 @@ from pipelines.config import Source, TableSpec
 from pipelines.contract import Violations
 from pipelines.extract import keys
 from pipelines.extract.columns import referenced_columns
-from rrc.duck import attach, one_query
+from rrc.duck import attach, column_types, one_query
 from rrc.errors import SourceError
 
 RETRIES = (1.0, 2.0, 4.0)  # seconds to wait before each new attempt
@@ -177,13 +177,7 @@ def _loose_relation(
         path = (sa.make_url(source.url or "").database or "").replace("'", "''")
         table = f"sqlite_scan('{path}', '{spec.name.replace(chr(39), chr(39) * 2)}')"
     if raw.exists(con, source.name, spec.name):
-        declared |= dict(
-            con.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = 'raw' AND table_name = ?",
-                [f"{source.name}__{spec.name}"],
-            ).fetchall()
-        )
+        declared |= dict(column_types(con, raw.raw_name(source.name, spec.name)))
     names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()]
     casts, reasons = [], []
     for c in names:
@@ -252,6 +246,15 @@ def _extract_once(
     loads = []
     try:
         with raw.atomic(con):
+            if sqlite:
+                # within a transaction the SQLite catalog keeps each table's column types from
+                # the moment it is first bound; bound while a value-by-value read has set
+                # sqlite_all_varchar (a lookup of another schema's table can bind them all), a
+                # table would be read as text for the rest of the run and its watermark filter
+                # fail. Bound here, every table keeps its declared types.
+                con.execute(
+                    "SELECT count(*) FROM duckdb_columns() WHERE database_name = ?", [alias]
+                )
             now = datetime.now().replace(microsecond=0)
             name = ""
             try:

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from rrc.duck import attach, differing_rows, has_table, one_query
+from rrc.duck import attach, column_types, differing_rows, has_table, one_query
 
 
 def test_a_table_is_found_in_its_schema_and_attached_database_and_nothing_else_is() -> None:
@@ -33,6 +33,36 @@ def test_a_missing_table_inside_a_transaction_leaves_it_usable() -> None:
     con.execute("INSERT INTO t VALUES (2)")
     con.execute("COMMIT")
     assert con.execute("SELECT count(*) FROM t").fetchone() == (2,)
+
+
+def test_column_types_are_those_of_the_catalog_in_order_and_none_for_a_missing_table() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA raw")
+    con.execute(
+        'CREATE TABLE raw."dcc__fiche" (id_fiche INTEGER, "date RCP" DATE, score DECIMAL(5, 2), '
+        "updated_at TIMESTAMP, tags VARCHAR[])"
+    )
+    con.execute("CREATE TEMP TABLE _incoming AS SELECT 1::BIGINT AS n")
+    expected = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'raw' AND table_name = 'dcc__fiche' ORDER BY ordinal_position"
+    ).fetchall()
+    assert (
+        column_types(con, 'raw."dcc__fiche"')
+        == expected
+        == [
+            ("id_fiche", "INTEGER"),
+            ("date RCP", "DATE"),
+            ("score", "DECIMAL(5,2)"),
+            ("updated_at", "TIMESTAMP"),
+            ("tags", "VARCHAR[]"),
+        ]
+    )
+    assert column_types(con, "temp._incoming") == [("n", "BIGINT")]
+    con.execute("BEGIN")
+    assert column_types(con, 'raw."absent"') == []
+    assert con.execute("SELECT count(*) FROM raw.dcc__fiche").fetchone() == (0,)  # still usable
+    con.execute("COMMIT")
 
 
 def test_differing_rows_are_those_two_except_alls_give_with_their_multiplicity() -> None:
