@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dash
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import send_from_directory, session
 
 from access.policy import AccessDenied, current
@@ -88,7 +88,9 @@ def create_app(warehouse_dir: Path) -> Dash:
             f = Filters.from_search(search)
             year = f.year if f.year in (year_options or []) else year
             first, last = f.months or (None, None)
-            return search, year, own or f.c3, f.organ, f.finess, f.department, first, last
+            # the URL is left as it is: written back, a late answer would undo a change made
+            # since (a map layer unchecked while this answer was on its way)
+            return no_update, year, own or f.c3, f.organ, f.finess, f.department, first, last
         c3_id = own or c3_id
         if first is not None and last is not None and first > last:  # the range the user meant
             first, last = last, first
