@@ -148,6 +148,13 @@ def figures(results: pl.DataFrame | None = None) -> dict[str, Any]:
         xaxis={"title": {"text": cat.text("quality_run")}},
         yaxis={"title": {"text": rows}},
     )
+    if trend.is_empty():  # bare axes would read as no defect at all
+        trend_fig = charts.no_data(
+            trend_fig,
+            "suivie pour tout le réseau : non montrée à un 3C"
+            if current().c3_id is not None
+            else "aucune exécution enregistrée",
+        )
     return {
         "categorie": bars("category", "quality_by_category", "quality_category"),
         "source": bars("source", "quality_by_source", "quality_source"),

@@ -426,3 +426,19 @@ def test_a_month_range_narrows_monthly_charts_and_says_so_on_yearly_ones(
         "AND c3_id = ?",
         "C3-01",
     )
+
+
+def test_the_quality_trend_says_why_a_3c_user_sees_none(app) -> None:  # type: ignore[no-untyped-def]
+    """The trend of the checks over the runs is the network's (scope network): a 3C user gets no
+    line, and the chart says it is withheld rather than showing bare axes, which would read as
+    no defect at all. The network sees its lines."""
+    from access.policy import Principal, acting_as
+
+    network = page_module("/qualite").figures()["tendance"]
+    assert network["data"] and not network["layout"].get("annotations")
+    with acting_as(Principal.of("c3un", "c3", "C3-01")):
+        own = page_module("/qualite").figures()["tendance"]
+    assert own["data"] == []
+    notes = [a["text"] for a in own["layout"]["annotations"]]
+    assert notes == ["suivie pour tout le réseau : non montrée à un 3C"]
+    assert own["layout"]["xaxis"]["visible"] is False
