@@ -162,22 +162,28 @@ def replace_changed(
         con.execute("DROP TABLE _incoming")
         return n, False
     cols = ", ".join(quote(c) for c, _ in incoming)
+    keys = ", ".join(quote(k) for k in key)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT {key_text(key, 'd')} AS k "
+        f"CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT {keys} "
         f"FROM ({differing_rows(cols, target, '_incoming')}) d"
     )
     touched = con.execute("SELECT count(*) FROM _touched").fetchone()
     if touched and touched[0]:
+        # matched by the key's columns, not by the key as text (building that text for every
+        # row of raw took 0.4 s on the 1.5M proposals at 1M dossiers)
+        def on(row: str) -> str:
+            return " AND ".join(f"{row}.{quote(k)} IS NOT DISTINCT FROM d.{quote(k)}" for k in key)
+
         con.execute(
-            f"DELETE FROM {target} t WHERE {key_text(key, 't')} IN (SELECT k FROM _touched)"
+            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM _touched d WHERE {on('t')})"
         )
         con.execute(
             f"INSERT INTO {target} BY NAME SELECT i.*, ? AS _load_id, ? AS _source, "
             f"?::TIMESTAMP AS _extracted_at FROM _incoming i "
-            f"WHERE {key_text(key, 'i')} IN (SELECT k FROM _touched)",
+            f"WHERE EXISTS (SELECT 1 FROM _touched d WHERE {on('i')})",
             [load_id, source, extracted_at],
         )
-        record_changed(con, source, table, "SELECT k FROM _touched")
+        record_changed(con, source, table, f"SELECT {key_text(key, 'd')} FROM _touched d")
     con.execute(f"UPDATE {target} SET _extracted_at = ?::TIMESTAMP", [extracted_at])
     read = con.execute("SELECT count(*) FROM _incoming").fetchone()
     con.execute("DROP TABLE _incoming")

@@ -502,19 +502,25 @@ def test_duplicates_stay_quarantined_on_runs_that_do_not_read_them_and_a_new_con
     assert (rec.loaded, rec.quarantined) == (38, 4)
 
 
+def _junk_in_session_9(tmp_path: Path, url: str) -> tuple[duckdb.DuckDBPyConnection, Source]:
+    """The corpus loaded whole, then session 9's date turned into words the store accepts."""
+    corpus.sql_store(url)
+    source = _sql_source(tmp_path, url)
+    con = duckdb.connect()
+    _sql_run(con, source, full=True)
+    _pg(
+        url,
+        "ALTER TABLE seance ALTER COLUMN date_seance TYPE TEXT",
+        "UPDATE seance SET date_seance = 'hier 14h', updated_at = '2013-03-20' WHERE id = 9",
+    )
+    return con, source
+
+
 @pytest.mark.postgres
 def test_a_junk_value_quarantines_its_row_named_by_key_or_refuses_the_source(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    corpus.sql_store(postgres_url)
-    source = _sql_source(tmp_path, postgres_url)
-    con = duckdb.connect()
-    _sql_run(con, source, full=True)
-    _pg(
-        postgres_url,
-        "ALTER TABLE seance ALTER COLUMN date_seance TYPE TEXT",
-        "UPDATE seance SET date_seance = 'hier 14h', updated_at = '2013-03-20' WHERE id = 9",
-    )
+    con, source = _junk_in_session_9(tmp_path, postgres_url)
     with pytest.raises(SourceError) as err:
         _sql_run(con, _sql_source(tmp_path, postgres_url, bad_value="refuse"))
     assert "table `seance`: row id=9: date_seance: cannot read hier 14h as timestamp" in str(
@@ -530,6 +536,21 @@ def test_a_junk_value_quarantines_its_row_named_by_key_or_refuses_the_source(
     loads, rec = _sql_run(con, source)  # fixed without moving updated_at: read again by key
     assert _findings(loads, "reread")[0].count == 1
     assert (rec.loaded, rec.quarantined) == (40, 0)
+
+
+@pytest.mark.postgres
+def test_a_quarantined_row_deleted_from_the_store_is_not_read_again_and_leaves_the_quarantine(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    con, source = _junk_in_session_9(tmp_path, postgres_url)
+    _sql_run(con, source)
+    assert set(_quarantined(con, "session")) == {"id=9"}
+    _pg(postgres_url, "DELETE FROM seance WHERE id = 9")
+    loads, rec = _sql_run(con, source)
+    assert not _findings(loads, "reread")  # gone from the store: nothing to read again
+    assert _findings(loads, "hard_delete")[0].count == 1
+    assert _quarantined(con, "session") == {}
+    assert (rec.loaded, rec.quarantined) == (39, 0)
 
 
 @pytest.mark.postgres
