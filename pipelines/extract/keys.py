@@ -27,6 +27,8 @@ from pipelines.contract import Violations
 from pipelines.raw import quote
 from rrc.duck import column_types, has_table
 
+INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
+
 
 def _on(key: list[str], left: str, right: str) -> str:
     return " AND ".join(f"{left}.{quote(k)} IS NOT DISTINCT FROM {right}.{quote(k)}" for k in key)
@@ -94,10 +96,13 @@ def reconcile(
     reload: Callable[[], int],
     upsert: Callable[[str], int],
     load_id: str | None = None,
+    sampled: Callable[[list[int]], str] | None = None,
 ) -> None:
     """Compare the store's keys (`relation` reads the store) with raw's; close every gap the
     contract allows, count and report each. `reload` re-reads the table whole, `upsert(select)`
-    loads the rows of a SELECT over `relation` aliased `t`."""
+    loads the rows of a SELECT over `relation` aliased `t`; `sampled(values)`, when the store
+    can answer it, is a relation `t` of the store's rows whose first key column (an integer)
+    is one of `values` (the hash check's sample)."""
     contract = source.mapping.contract
     target = raw.raw_name(source.name, spec.name)
     key = spec.key
@@ -126,7 +131,7 @@ def reconcile(
             hint="the store should stamp every insert; `rrc etl run --full` re-reads everything",
             done="loaded",
         )
-    changed = _hash_check(con, source, spec, relation, target, types)
+    changed = _hash_check(con, source, spec, relation, target, types, sampled)
     if changed:
         action = contract.changed_rows
         v(
@@ -192,6 +197,7 @@ def _hash_check(
     relation: str,
     target: str,
     types: dict[str, str],
+    sampled: Callable[[list[int]], str] | None = None,
 ) -> int:
     """`_changed`: keys of sampled rows whose columns differ between the store and raw."""
     contract = source.mapping.contract
@@ -211,15 +217,20 @@ def _hash_check(
     first = quote(key[0])
     values = [r[0] for r in con.execute(f"SELECT DISTINCT {first} FROM _sample").fetchall()]
     params: list[object] = []
+    store = relation if relation.endswith(" t") else f"{relation} t"
     if contract.hash_check == "sample" and values and None not in values:
-        # pushed to the store as a filter: only the sampled rows cross the wire
-        filter_first = f"WHERE t.{first} IN ({', '.join('?' for _ in values)})"
-        params = list(values)
-    alias = "" if relation.endswith(" t") else " t"
+        if sampled is not None and types.get(key[0]) in INTEGERS:
+            # one query the store answers from its index: the scanner sends an IN list as
+            # its bounds, which for a sample spread over the table is the whole table (0.25 s
+            # for fiche_rcp at 1M dossiers, every column of every row; this, 10 ms)
+            store = sampled([int(x) for x in values])
+        else:  # pushed to the store as a filter: the rows between the sample's bounds
+            filter_first = f"WHERE t.{first} IN ({', '.join('?' for _ in values)})"
+            params = list(values)
     t_keys = ", ".join(f"t.{quote(k)}" for k in key)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _store_hash AS SELECT {t_keys}, "
-        f"{row_hash} AS _h FROM {relation}{alias} {filter_first}",
+        f"{row_hash} AS _h FROM {store} {filter_first}",
         params,
     )
     # each key's rows compared as a whole (sorted hashes): the rows of a key held twice are

@@ -22,7 +22,7 @@ from pipelines.config import Source, TableSpec
 from pipelines.contract import Violations
 from pipelines.extract import keys
 from pipelines.extract.columns import referenced_columns
-from rrc.duck import attach, column_types, one_query
+from rrc.duck import attach, attach_string, column_types, one_query
 from rrc.errors import SourceError
 
 RETRIES = (1.0, 2.0, 4.0)  # seconds to wait before each new attempt
@@ -69,6 +69,34 @@ def check_drift(
         if new:
             warnings[name] = new
     return warnings
+
+
+# per scanner: how the store quotes a name, asks for rows by a list of integers, and the
+# DuckDB function that sends it a query of its own SQL
+_BY_VALUES = {
+    "postgres": ('"', "{column} = ANY('{{{listed}}}'::bigint[])", "postgres_query"),
+    "mysql": ("`", "{column} IN ({listed})", "mysql_query"),
+}
+
+
+def _sampled(kind: str, alias: str, table: str, column: str) -> Callable[[list[int]], str] | None:
+    """A relation `t` of the store's rows whose integer `column` is one of the values, as one
+    query in the store's own SQL (answered from its index), or None for a store without one
+    (SQLite: a local file, read as fast by the scanner)."""
+    if kind not in _BY_VALUES:
+        return None
+    mark, test, function = _BY_VALUES[kind]
+
+    def ident(name: str) -> str:
+        return mark + name.replace(mark, mark * 2) + mark
+
+    def query(values: list[int]) -> str:
+        listed = ",".join(str(int(v)) for v in values)
+        where = test.format(column=ident(column), listed=listed)
+        remote = f"SELECT * FROM {ident(table)} WHERE {where}"
+        return f"{function}('{alias}', {keys.raw_literal(remote)}) t"
+
+    return query
 
 
 def _threshold_sql(spec: TableSpec, column_type: str, lag_hours: float) -> str:
@@ -242,7 +270,8 @@ def _extract_once(
     alias = f"src_{source.name}"
     con.execute(f"DETACH DATABASE IF EXISTS {alias}")
     attach(con, source.url or "", alias)
-    sqlite = (source.url or "").startswith("sqlite")
+    kind = attach_string(source.url or "")[1]
+    sqlite = kind == "sqlite"
     loads = []
     try:
         with raw.atomic(con):
@@ -302,6 +331,7 @@ def _extract_once(
                             lag_hours=lag_hours,
                             since=since,
                             until=until,
+                            sampled=_sampled(kind, alias, name, spec.key[0]) if spec.key else None,
                         )
                     load.warnings += [f.message for f in load.findings if f.flags]
                     load.seconds = time.perf_counter() - started
@@ -337,8 +367,10 @@ def _table_load(
     lag_hours: float,
     since: datetime | None,
     until: datetime | None,
+    sampled: Callable[[list[int]], str] | None = None,
 ) -> None:
-    """One table: incremental by watermark then reconciled by key, or replaced whole."""
+    """One table: incremental by watermark then reconciled by key, or replaced whole.
+    `sampled`: the store's rows by their first key column, as the store's own query."""
     name = spec.name
     rel = table if table.endswith(" t") else f"{table} t"
 
@@ -374,7 +406,7 @@ def _table_load(
             load.extracted = upsert(f"SELECT t.* FROM {rel} WHERE {where}", params)
         load.mode = "incremental" if since is None else "backfill"
         # a row new in the store without a watermark is loaded by the key reconciliation
-        keys.reconcile(con, source, spec, rel, load, v, reload, upsert, load_id)
+        keys.reconcile(con, source, spec, rel, load, v, reload, upsert, load_id, sampled)
         nulls = con.execute(
             f"SELECT count(*) FROM {raw.raw_name(source.name, name)} WHERE {wm} IS NULL"
         ).fetchone()
