@@ -80,13 +80,19 @@ class Warehouse:
         self.snapshots_dir = directory / "snapshots"
         self.building_dir = directory / "building"
         self.link = directory / CURRENT
+        self._resolved: tuple[str, Path] | None = None  # the link's text, and its target
 
     def current(self) -> Path | None:
-        """The published snapshot, or None."""
-        if not self.link.is_symlink():
+        """The published snapshot, or None. The link is read at every call (one system call:
+        the boards ask before each query); its target resolved again only when it changed."""
+        try:
+            text = os.readlink(self.link)
+        except OSError:  # no link (nothing published), or not a link
             return None
-        target = self.link.resolve()
-        return target if target.exists() else None
+        resolved = self._resolved
+        if resolved is None or resolved[0] != text:
+            resolved = self._resolved = (text, self.link.resolve())
+        return resolved[1] if os.path.exists(resolved[1]) else None
 
     @contextmanager
     def lock(self, holder: str) -> Iterator[None]:

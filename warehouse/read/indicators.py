@@ -151,12 +151,24 @@ def compile_mart(
 ) -> Compiled:
     """The query of `indicators` (all on `mart`, honouring the same filters) split by `by`."""
     honoured = set(indicators[0].honours(mart))
-    select, joins, where = [], [], []
+    # the rows are grouped by the dimensions' keys; a label that is a function of its key (a
+    # cast, a CASE, a lookup) is written after the grouping, once per group instead of once per
+    # row (casting every row's year to text took three quarters of a 10-year query over a
+    # monthly mart); a label the mart carries in its own columns is grouped with its key
+    select, outer, joins, where = [], [], [], []
     for dim in by:
         key = _column(mart.year if dim == "year" else mart.columns[dim])
-        label, join = _label(cat.dimensions[dim], mart, key, f"l_{dim}")
-        select += [f"{key} AS {dim}", f"{label} AS {dim}_label"]
-        joins += [join] if join else []
+        name = f'"{dim}"'
+        select.append(f"{key} AS {name}")
+        outer.append(f"g.{name}")
+        if dim in mart.labels:
+            label, _ = _label(cat.dimensions[dim], mart, key, f"l_{dim}")
+            select.append(f'{label} AS "{dim}_label"')
+            outer.append(f'g."{dim}_label"')
+        else:
+            label, join = _label(cat.dimensions[dim], mart, f"g.{name}", f"l_{dim}")
+            outer.append(f'{label} AS "{dim}_label"')
+            joins += [join] if join else []
         if dim in mart.combinations:
             where.append(f"{key} IS DISTINCT FROM '{ANY}'")
         if any(i.known_only for i in indicators):
@@ -186,13 +198,20 @@ def compile_mart(
         where.append(_keep(_column(column), f, f in mart.combinations and f not in by))
         params[f] = filters.get(f)
     aggregates = [a for ind in indicators for a in _aggregates(ind)]
-    keys = [s.split(" AS ")[0] for s in select[::2]]
-    sql = (
+    inner = (
         f"SELECT {', '.join(select + aggregates)}\nFROM {mart.table} m\n"
-        + "".join(f"{j}\n" for j in joins)
-        + f"WHERE {' AND '.join(where)}\n"
-        + (f"GROUP BY ALL\nORDER BY {', '.join(keys)}" if select else "")
+        f"WHERE {' AND '.join(where)}\n" + ("GROUP BY ALL" if select else "")
     )
+    if select:
+        values = [f"g.{a.rsplit(' AS ', 1)[1]}" for a in aggregates]
+        keys = ", ".join(f'g."{dim}"' for dim in by)
+        sql = (
+            f"SELECT {', '.join(outer + values)}\nFROM ({inner}) g\n"
+            + "".join(f"{j}\n" for j in joins)
+            + f"ORDER BY {keys}"
+        )
+    else:
+        sql = inner
     name = f"indicators:{mart.name}:{','.join(i.id for i in indicators)}:{','.join(by)}"
     rules = _rules(name, indicators, by)
     extra: list[tuple[str, Any]] = [

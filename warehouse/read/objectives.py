@@ -302,23 +302,38 @@ class _Values:
 
     frames: dict[str | None, Indicators]
     threshold: int
+    # (indicator, slice dimension, code) -> its series: a grid line and the sentences of others
+    # ask for the same ones; read from lists, not a frame filtered per call (60 calls a grid)
+    _series: dict[tuple[str, str | None, str | None], dict[int, Any]] = field(default_factory=dict)
+    _columns: dict[str | None, tuple[list[Any], list[str | None]]] = field(default_factory=dict)
 
     def series(self, ind: str, by: str | None, code: str | None) -> dict[int, Any]:
         """{year: value} of one indicator (and slice); a masked value reads "< 11" or "–". A
         count with no row for a year whose other slices have rows is 0."""
+        key = (ind, by, code)
+        if key not in self._series:
+            self._series[key] = self._read(ind, by, code)
+        return self._series[key]
+
+    def _read(self, ind: str, by: str | None, code: str | None) -> dict[int, Any]:
         data = self.frames.get(by)
         if data is None or ind not in data.frame.columns:
             return {}
-        frame = data.frame.with_columns(
-            pl.Series("__shown", data.shown(ind, self.threshold), pl.Object)
-        )
-        years = set(frame["year"].to_list())
-        if by is not None:
-            frame = frame.filter(pl.col(by).cast(pl.String) == code)
-        out = dict(zip(frame["year"].to_list(), frame["__shown"].to_list(), strict=True))
-        if by is not None:
-            out = {y: out.get(y, 0) for y in years}
-        return out
+        if by not in self._columns:
+            frame = data.frame
+            codes = frame[by].cast(pl.String).to_list() if by is not None else []
+            self._columns[by] = (frame["year"].to_list(), codes)
+        years, codes = self._columns[by]
+        shown = data.shown(ind, self.threshold)
+        if by is None:
+            return dict(zip(years, shown, strict=True))
+        # a slice with no code matches no row (as NULL = NULL in SQL)
+        out = {
+            y: v
+            for y, c, v in zip(years, codes, shown, strict=True)
+            if code is not None and c == code
+        }
+        return {y: out.get(y, 0) for y in set(years)}
 
 
 def _events(reader: Reader, year: int) -> pl.DataFrame:
