@@ -307,6 +307,10 @@ def run(
     if layer == "built":
         how, previous = changed.plan(con, run_id, built, texts, changed_tables)
     kept = []
+    # a denominator several checks share (the PPS joined to their fiches, the fiches by 3C) is
+    # counted once per layer: the tables it reads do not change while the checks run; one that
+    # reads the quality schema, which the checks write, is counted at each check
+    denominators: dict[str, str] = {}
     for t in thresholds:
         if t.built != (layer == "built"):
             continue
@@ -328,6 +332,13 @@ def run(
             "row_key::VARCHAR, detail::VARCHAR FROM _violations",
             [run_id, t.check, t.table, t.field],
         )
+        if "quality." not in denominator:
+            if denominator not in denominators:
+                denominators[denominator] = f"_denominator{len(denominators)}"
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {denominators[denominator]} AS {denominator}"
+                )
+            denominator = f"SELECT * FROM {denominators[denominator]}"
         con.execute(
             f"""INSERT INTO quality.check_results
             WITH d AS ({denominator}),
@@ -354,6 +365,8 @@ def run(
                 [run_id, t.table, t.table, t.check],
             )
         con.execute("DROP TABLE _violations")
+    for name in denominators.values():
+        con.execute(f"DROP TABLE {name}")
     if layer == "built":
         if previous is not None:
             changed.keep(con, run_id, previous, kept)
