@@ -19,7 +19,7 @@ import polars as pl
 
 from pipelines.config import EntitySpec, Source
 from pipelines.raw import CHANGED, REJECT, key_text, quote, raw_name
-from rrc.duck import column_types, has_table
+from rrc.duck import INTEGER_TYPES, column_types, has_table
 from rrc.errors import SourceError
 from warehouse import changes
 from warehouse.canonical import ENTITIES, REQUIRED
@@ -58,17 +58,6 @@ def code_maps(sources: list[Source]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["source", "codeset", "source_value", "value"], orient="row")
 
 
-INTEGER_TYPES = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-)
 INTEGER_TEXT = r"\s*[+-]?[0-9]+\s*"  # 2.7, "2.5", 0x2, 1e1, 12.345, 1_000 are not integers
 DECIMAL_TEXT = r"\s*[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)\s*"  # no exponent, hex, nan or inf
 ISO_DATE_TEXT = r"\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?"

@@ -39,6 +39,11 @@ def key_text(key: list[str], alias: str) -> str:
     )
 
 
+def key_match(key: list[str], left: str, right: str) -> str:
+    """Rows of aliases `left` and `right` with the same key (a NULL key matches a NULL key)."""
+    return " AND ".join(f"{left}.{quote(k)} IS NOT DISTINCT FROM {right}.{quote(k)}" for k in key)
+
+
 # rows of raw an extract changed without stamping them with its load id (deleted, or marked as
 # duplicates): the mapping re-reads these keys along with the rows the run loaded
 CHANGED = "_raw_changed"
@@ -171,16 +176,14 @@ def replace_changed(
     if touched and touched[0]:
         # matched by the key's columns, not by the key as text (building that text for every
         # row of raw took 0.4 s on the 1.5M proposals at 1M dossiers)
-        def on(row: str) -> str:
-            return " AND ".join(f"{row}.{quote(k)} IS NOT DISTINCT FROM d.{quote(k)}" for k in key)
-
         con.execute(
-            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM _touched d WHERE {on('t')})"
+            f"DELETE FROM {target} t "
+            f"WHERE EXISTS (SELECT 1 FROM _touched d WHERE {key_match(key, 't', 'd')})"
         )
         con.execute(
             f"INSERT INTO {target} BY NAME SELECT i.*, ? AS _load_id, ? AS _source, "
             f"?::TIMESTAMP AS _extracted_at FROM _incoming i "
-            f"WHERE EXISTS (SELECT 1 FROM _touched d WHERE {on('i')})",
+            f"WHERE EXISTS (SELECT 1 FROM _touched d WHERE {key_match(key, 'i', 'd')})",
             [load_id, source, extracted_at],
         )
         record_changed(con, source, table, f"SELECT {key_text(key, 'd')} FROM _touched d")

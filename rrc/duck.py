@@ -96,6 +96,20 @@ def one_query(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             con.execute(f"SET pg_use_ctid_scan = {row[0]}")
 
 
+# DuckDB's integer types, by the names DESCRIBE gives
+INTEGER_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
+
+
 def has_table(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     """Whether `relation` (`schema.table`, or `database.schema.table`, quoted as needed) exists.
 

@@ -24,14 +24,10 @@ import duckdb
 from pipelines import raw
 from pipelines.config import Source, TableSpec
 from pipelines.contract import Violations
-from pipelines.raw import quote
-from rrc.duck import column_types, has_table
+from pipelines.raw import key_match, quote
+from rrc.duck import INTEGER_TYPES, column_types, has_table
 
-INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
-
-
-def _on(key: list[str], left: str, right: str) -> str:
-    return " AND ".join(f"{left}.{quote(k)} IS NOT DISTINCT FROM {right}.{quote(k)}" for k in key)
+BIGINT = range(-(2**63), 2**63)  # what a store's query of sampled keys takes
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
@@ -73,11 +69,12 @@ def _requar_in_store(con: duckdb.DuckDBPyConnection, key: list[str], target: str
     count on both sides)."""
     if not _count(con, "SELECT count(*) FROM _requar"):
         return 0
+    in_gap = key_match(key, "q", "g")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _requar AS SELECT q.* FROM _requar q WHERE "
-        f"EXISTS (SELECT 1 FROM _gap g WHERE {_on(key, 'q', 'g')} AND g.n_src IS NOT NULL) OR "
-        f"(NOT EXISTS (SELECT 1 FROM _gap g WHERE {_on(key, 'q', 'g')}) "
-        f"AND EXISTS (SELECT 1 FROM {target} t WHERE {_on(key, 'q', 't')}))"
+        f"EXISTS (SELECT 1 FROM _gap g WHERE {in_gap} AND g.n_src IS NOT NULL) OR "
+        f"(NOT EXISTS (SELECT 1 FROM _gap g WHERE {in_gap}) "
+        f"AND EXISTS (SELECT 1 FROM {target} t WHERE {key_match(key, 'q', 't')}))"
     )
     return _count(con, "SELECT count(*) FROM _requar")
 
@@ -154,9 +151,9 @@ def reconcile(
         load.mode = "reloaded"
     elif refetch:
         load.extracted += upsert(
-            f"SELECT t.* FROM {relation} SEMI JOIN _refetch r ON {_on(key, 't', 'r')}"
+            f"SELECT t.* FROM {relation} SEMI JOIN _refetch r ON {key_match(key, 't', 'r')}"
             if relation.endswith(" t")
-            else f"SELECT t.* FROM {relation} t SEMI JOIN _refetch r ON {_on(key, 't', 'r')}"
+            else f"SELECT t.* FROM {relation} t SEMI JOIN _refetch r ON {key_match(key, 't', 'r')}"
         )
     if requar:
         v(
@@ -178,7 +175,7 @@ def reconcile(
             )
         gone_rows = (
             f"FROM {target} t WHERE EXISTS (SELECT 1 FROM _gap g WHERE g.n_src IS NULL "
-            f"AND {_on(key, 't', 'g')})"
+            f"AND {key_match(key, 't', 'g')})"
         )
         raw.record_changed(
             con, source.name, spec.name, f"SELECT DISTINCT {raw.key_text(key, 't')} {gone_rows}"
@@ -219,7 +216,8 @@ def _hash_check(
     params: list[object] = []
     store = relation if relation.endswith(" t") else f"{relation} t"
     if contract.hash_check == "sample" and values and None not in values:
-        if sampled is not None and types.get(key[0]) in INTEGERS:
+        integers = types.get(key[0]) in INTEGER_TYPES and all(int(x) in BIGINT for x in values)
+        if sampled is not None and integers:
             # one query the store answers from its index: the scanner sends an IN list as
             # its bounds, which for a sample spread over the table is the whole table (0.25 s
             # for fiche_rcp at 1M dossiers, every column of every row; this, 10 ms)
@@ -241,10 +239,11 @@ def _hash_check(
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {r_keys} FROM "
         f"(SELECT {t_keys}, list_sort(list({row_hash})) AS _hs FROM {target} t "
-        f"SEMI JOIN _sample s ON {_on(key, 's', 't')} GROUP BY ALL) r JOIN "
+        f"SEMI JOIN _sample s ON {key_match(key, 's', 't')} GROUP BY ALL) r JOIN "
         f"(SELECT {h_keys}, list_sort(list(h._h)) AS _hs FROM _store_hash h "
-        f"SEMI JOIN _sample s ON {_on(key, 's', 'h')} GROUP BY ALL) h "
-        f"ON {_on(key, 'r', 'h')} ANTI JOIN _gap g ON {_on(key, 'r', 'g')} WHERE r._hs <> h._hs"
+        f"SEMI JOIN _sample s ON {key_match(key, 's', 'h')} GROUP BY ALL) h "
+        f"ON {key_match(key, 'r', 'h')} ANTI JOIN _gap g ON {key_match(key, 'r', 'g')} "
+        "WHERE r._hs <> h._hs"
     )
     con.execute("DROP TABLE _sample")
     con.execute("DROP TABLE _store_hash")
@@ -288,7 +287,7 @@ def duplicates(
             f"CREATE OR REPLACE TEMP TABLE _dup_candidates AS SELECT DISTINCT {cols} "
             f"FROM {target} WHERE {candidates}"
         )
-        among = f"SEMI JOIN _dup_candidates c ON {_on(key, 't', 'c')} "
+        among = f"SEMI JOIN _dup_candidates c ON {key_match(key, 't', 'c')} "
     if has_reject:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _dups_before AS {marked}")
         con.execute(f"UPDATE {target} SET {quote(raw.REJECT)} = NULL WHERE {reject_sql}")
@@ -326,7 +325,7 @@ def duplicates(
             con.execute(
                 f"UPDATE {target} t SET {quote(raw.REJECT)} = 'duplicate key ' || "
                 f"{raw_literal(label)} || ': ' || d._n || ' rows in the store' "
-                f"FROM _dups d WHERE {_on(key, 't', 'd')}"
+                f"FROM _dups d WHERE {key_match(key, 't', 'd')}"
             )
             has_reject = True
     if has_reject:  # rows marked or unmarked: the mapping reads their keys again
