@@ -136,14 +136,50 @@ def column_types(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[st
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
+BUCKETS = 65_536  # of rows by their hash: what a comparison of two versions of a table sorts into
+
+
+def differing_buckets(cols: str, old: str, new: str) -> tuple[str, str, str]:
+    """A WITH clause and the rows of `old` and of `new` (relations with the columns `cols`)
+    that fall in a bucket the two versions hold differently, by the count and the sum of the
+    hashes of its rows; the rows of the other buckets are the same on both sides.
+
+    Comparing two versions of a table row by row groups every row of both (the 1.5M proposals
+    of raw and of the store at 1M dossiers: 0.45 to 0.55 s); grouping them into 65,536 buckets
+    is cheaper, and only the buckets a day changed are compared row by row (0.19 to 0.25 s
+    with 3,000 rows added). A bucket whose rows differ but whose count and sum of 64-bit hashes
+    agree would be taken as unchanged: for one row replaced by another, that takes a collision
+    of the hash. NULLs hash alike, as they group alike."""
+    hashed = f"hash({cols}) AS _rrc_h"
+    sums = "count(*) AS _rrc_n, sum(_rrc_h) AS _rrc_s"
+    where = f"WHERE _rrc_h % {BUCKETS} IN (SELECT _rrc_b FROM _rrc_changed)"
+    with_clause = (
+        f"WITH _rrc_old AS (SELECT {cols}, {hashed} FROM {old}), "
+        f"_rrc_new AS (SELECT {cols}, {hashed} FROM {new}), "
+        "_rrc_changed AS (SELECT _rrc_b FROM ("
+        f"SELECT _rrc_h % {BUCKETS} AS _rrc_b, {sums}, 1 AS _rrc_side FROM _rrc_old GROUP BY 1 "
+        f"UNION ALL SELECT _rrc_h % {BUCKETS}, {sums}, -1 FROM _rrc_new GROUP BY 1) "
+        "GROUP BY _rrc_b, _rrc_n, _rrc_s HAVING sum(_rrc_side) <> 0)"
+    )
+    return (
+        with_clause,
+        f"(SELECT {cols} FROM _rrc_old {where})",
+        f"(SELECT {cols} FROM _rrc_new {where})",
+    )
+
+
 def differing_rows(cols: str, old: str, new: str) -> str:
     """The rows held a different number of times by `old` and `new` (relations with the columns
     `cols`), each as many times as the counts differ: what `(old EXCEPT ALL new) UNION ALL (new
     EXCEPT ALL old)` gives, in one aggregation instead of two hash joins of both sides (2.6
-    times faster on the 1.5M proposals of raw at 1M dossiers). NULLs compare equal, as there."""
+    times faster on the 1.5M proposals of raw at 1M dossiers), over the rows of the buckets
+    that differ (`differing_buckets`). NULLs compare equal, as there."""
+    with_clause, old_rows, new_rows = differing_buckets(cols, old, new)
     return (
+        f"SELECT * FROM ({with_clause} "
         f"SELECT {cols} FROM (SELECT {cols}, unnest(range(_times)) AS _nth FROM "
         f"(SELECT {cols}, abs(sum(_side))::BIGINT AS _times FROM "
-        f"(SELECT {cols}, 1 AS _side FROM {old} UNION ALL SELECT {cols}, -1 AS _side FROM {new}) "
-        f"GROUP BY ALL HAVING sum(_side) <> 0))"
+        f"(SELECT {cols}, 1 AS _side FROM {old_rows} "
+        f"UNION ALL SELECT {cols}, -1 AS _side FROM {new_rows}) "
+        f"GROUP BY ALL HAVING sum(_side) <> 0)))"
     )

@@ -25,7 +25,7 @@ from pipelines import raw
 from pipelines.config import Source, TableSpec
 from pipelines.contract import Violations
 from pipelines.raw import key_match, quote
-from rrc.duck import INTEGER_TYPES, column_types, has_table
+from rrc.duck import INTEGER_TYPES, column_types, differing_buckets, has_table
 
 BIGINT = range(-(2**63), 2**63)  # what a store's query of sampled keys takes
 
@@ -106,13 +106,16 @@ def reconcile(
     cols = ", ".join(quote(k) for k in key)
     types = dict(column_types(con, target))
     _quarantined_keys(con, source, spec, types)
-    # one aggregation over the keys of both sides (a full join of the two sides' counts took
-    # twice as long at 1M dossiers): each key's rows in the store and in raw, where they differ
+    # each key's rows in the store and in raw, where they differ: one aggregation over the
+    # keys of both sides (a full join of the two sides' counts took twice as long at 1M
+    # dossiers), of the buckets of keys the two sides hold differently (grouping every key of
+    # fiche_rcp at 1M, 0.7 to 1.2 s, became 0.04 s of buckets past the store's read)
+    with_clause, store_keys, raw_keys = differing_buckets(cols, relation, target)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _gap AS SELECT {cols}, "
+        f"CREATE OR REPLACE TEMP TABLE _gap AS {with_clause} SELECT {cols}, "
         "NULLIF(sum(_s), 0)::BIGINT AS n_src, NULLIF(sum(_r), 0)::BIGINT AS n_raw FROM "
-        f"(SELECT {cols}, 1 AS _s, 0 AS _r FROM {relation} "
-        f"UNION ALL SELECT {cols}, 0 AS _s, 1 AS _r FROM {target}) "
+        f"(SELECT {cols}, 1 AS _s, 0 AS _r FROM {store_keys} "
+        f"UNION ALL SELECT {cols}, 0 AS _s, 1 AS _r FROM {raw_keys}) "
         "GROUP BY ALL HAVING sum(_s) <> sum(_r)"
     )
     missed = _count(con, "SELECT count(*) FROM _gap WHERE n_raw IS NULL")

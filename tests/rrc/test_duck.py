@@ -83,6 +83,30 @@ def test_differing_rows_are_those_two_except_alls_give_with_their_multiplicity()
     assert same.fetchone() == (0,)
 
 
+def test_differing_rows_of_large_tables_are_found_in_the_buckets_that_changed() -> None:
+    """Over more rows than buckets, the rows that differ (changed, added, removed, held twice,
+    NULL-ed) are exactly those of the two EXCEPT ALLs, and two equal tables have none."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE old AS SELECT i, 'v' || (i % 97) AS s, i % 5 = 0 AS b FROM range(200000) t(i)"
+    )
+    con.execute("CREATE TABLE new AS FROM old")
+    con.execute("UPDATE new SET s = 'changed' WHERE i IN (7, 150001)")
+    con.execute("UPDATE new SET s = NULL WHERE i = 99")
+    con.execute("DELETE FROM new WHERE i IN (3, 123456)")
+    con.execute("INSERT INTO new VALUES (200001, 'added', true), (42, 'v42', false)")
+    con.execute("INSERT INTO new SELECT * FROM old WHERE i = 5")  # held twice
+    expected = con.execute(
+        "(SELECT * FROM old EXCEPT ALL SELECT * FROM new) "
+        "UNION ALL (SELECT * FROM new EXCEPT ALL SELECT * FROM old) ORDER BY ALL"
+    ).fetchall()
+    got = con.execute(f"{differing_rows('i, s, b', 'old', 'new')} ORDER BY ALL").fetchall()
+    assert len(expected) == 11
+    assert got == expected
+    same = con.execute(f"SELECT count(*) FROM ({differing_rows('i, s, b', 'new', 'new')})")
+    assert same.fetchone() == (0,)
+
+
 DAY = 1040  # rows of the test's table updated on the last day
 
 
