@@ -154,3 +154,20 @@ def test_the_daily_sessions_mart_is_stored_in_the_order_of_the_boards_filters(
     ).fetchall()
     assert len(rows) > 100
     assert rows == sorted(rows, key=lambda r: tuple((v is None, v) for v in r))  # nulls last
+
+
+def test_reference_tables_are_written_again_only_when_what_they_are_made_from_changed() -> None:
+    """An incremental build starts from a copy of the published warehouse: its reference tables
+    are kept while the classification, the vocabularies and the code that writes them are the
+    same, and written again when any of them changed or a table is missing."""
+    con = duckdb.connect()
+    assert reference.load(con) is True
+    icd10 = con.execute("SELECT count(*) FROM ref.icd10").fetchone()
+    assert icd10 is not None and icd10[0] > 10_000
+    assert reference.load(con) is False
+    con.execute("UPDATE meta.reference_digest SET digest = 'made from an older vocabulary'")
+    assert reference.load(con) is True
+    con.execute("DROP TABLE ref.organ")
+    assert reference.load(con) is True
+    assert con.execute("SELECT count(*) FROM ref.organ").fetchone() != (0,)
+    assert reference.load(con) is False
