@@ -51,16 +51,16 @@ EVENTS = {
 KINDS = {"meetings": "Réunion", "visits": "Visite de 3C", "trainings": "Formation"}
 
 
-def figures(search: str | None) -> dict[str, Any]:
-    """The page's charts of the catalogue for the filters in `search`."""
-    p = params(search)
+def figures(search: str | None, p: dict[str, object] | None = None) -> dict[str, Any]:
+    """The page's charts of the catalogue for the filters in `search` (`p`: already read)."""
+    p = p or params(search)
     return {g: indicators.figure(PAGE, g, p) for g in GRAPHS}
 
 
-def grid_rows(search: str | None) -> list[dict[str, Any]]:
+def grid_rows(search: str | None, p: dict[str, object] | None = None) -> list[dict[str, Any]]:
     """The objectives grid for the year of `search`, one row per indicator, as the table shows it
     (text a spreadsheet would run made inert); `trend` holds the values by year for the chart."""
-    year = int(params(search)["year"])  # type: ignore[call-overload]
+    year = int((p or params(search))["year"])  # type: ignore[call-overload]
     rows = []
     for line in objectives.evaluate(reader(), year):
         rows.append(
@@ -89,9 +89,9 @@ def _unit(g: objectives.GridIndicator) -> str:
     return reader().catalogue.indicator(g.indicator).unit
 
 
-def event_rows(search: str | None) -> list[dict[str, Any]]:
+def event_rows(search: str | None, p: dict[str, object] | None = None) -> list[dict[str, Any]]:
     """The year's meetings, visits of 3Cs and training sessions."""
-    year = int(params(search)["year"])  # type: ignore[call-overload]
+    year = int((p or params(search))["year"])  # type: ignore[call-overload]
     dims = reader().catalogue.dimensions
     about = {"meetings": dims["group"].values, "trainings": dims["training"].values}
     frame = reader().query("network_events", year=year).sort("event_date", "kind")
@@ -135,8 +135,9 @@ def trend_figure(rows: list[dict[str, Any]], row_id: str | None) -> charts.Figur
 
 def tables(search: str | None) -> dict[str, Sheet]:
     """The grid and the events as on screen, for their CSV and XLSX exports."""
-    grid = grid_rows(search)
-    events = event_rows(search)
+    p = params(search)
+    grid = grid_rows(search, p)
+    events = event_rows(search, p)
     return {
         "objectifs": Sheet(list(GRID.values()), [[r[k] for k in GRID] for r in grid]),
         "evenements": Sheet(list(EVENTS.values()), [[r[k] for k in EVENTS] for r in events]),
@@ -215,9 +216,10 @@ def layout(**_query: str) -> html.Div:
     Input("url", "search"),
 )
 def update(search: str | None) -> list[Any]:
-    figs = figures(search)
+    p = params(search)  # read once: each reading queries the warehouse's years
+    figs = figures(search, p)
     links = export.hrefs(PAGE, GRAPHS + TABLES, search)
-    return [grid_rows(search), event_rows(search), *[figs[g] for g in GRAPHS], *links]
+    return [grid_rows(search, p), event_rows(search, p), *[figs[g] for g in GRAPHS], *links]
 
 
 @callback(

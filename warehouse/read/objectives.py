@@ -378,7 +378,10 @@ def evaluate(reader: Reader, year: int, grid: Grid | None = None) -> list[Line]:
         },
         reader.secrecy.threshold,
     )
-    events = _events(reader, year)
+    # the year's events by kind, in date order: each grid line's sentence takes its own
+    events: dict[str, list[dict[str, Any]]] = {}
+    for row in _events(reader, year).sort("event_date", maintain_order=True).iter_rows(named=True):
+        events.setdefault(row["kind"], []).append(row)
     lines = []
     for orientation, objective, operational, g in grid.entries():
         if g.indicator is None:
@@ -421,7 +424,7 @@ def _achieved(
     g: GridIndicator,
     cat: Catalogue,
     values: _Values,
-    events: pl.DataFrame,
+    events: dict[str, list[dict[str, Any]]],
     year: int,
     text: str,
 ) -> str:
@@ -430,10 +433,7 @@ def _achieved(
         return ""
     words: dict[str, str] = {"value": text, "year": str(year), "dates": "", "events": ""}
     if g.events is not None:
-        rows = events.filter(pl.col("kind") == g.events)
-        if g.code is not None:
-            rows = rows.filter(pl.col("code") == g.code)
-        dicts = rows.sort("event_date").to_dicts()
+        dicts = [r for r in events.get(g.events, []) if g.code is None or r["code"] == g.code]
         days = formats.day_list([r["event_date"] for r in dicts])
         words["dates"] = f" {days}" if days else ""
         words["events"] = _event_text(g.events, dicts) or "aucun"
