@@ -124,6 +124,21 @@ def has_table(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     return True
 
 
+def stored_digest(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """The digest a one-row table (`schema.table`) keeps of what a build part was made from
+    (models, checks, reference tables), or None when there is none yet."""
+    if not has_table(con, table):
+        return None
+    row = con.execute(f"SELECT digest FROM {table}").fetchone()
+    return str(row[0]) if row else None
+
+
+def store_digest(con: duckdb.DuckDBPyConnection, table: str, value: str) -> None:
+    """Keep `value` as the digest of `table` (`schema.table`), in place of the last one."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.', 1)[0]}")
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT ? AS digest", [value])
+
+
 def column_types(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
     """(name, type) of each column of `relation` (quoted as needed), in order; none when it does
     not exist. A DESCRIBE binds that relation alone (about 0.5 ms); a query of

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from rrc import duck
 from rrc.duck import column_types, has_table
 from rrc.errors import ConfigError
 from rrc.settings import config_dir
@@ -129,16 +130,15 @@ def digest(con: duckdb.DuckDBPyConnection) -> str:
     return h.hexdigest()
 
 
+DIGEST = "meta.model_digest"  # what the models of the published build were computed by
+
+
 def stored_digest(con: duckdb.DuckDBPyConnection) -> str | None:
-    if not has_table(con, "meta.model_digest"):
-        return None
-    row = con.execute("SELECT digest FROM meta.model_digest").fetchone()
-    return str(row[0]) if row else None
+    return duck.stored_digest(con, DIGEST)
 
 
 def store_digest(con: duckdb.DuckDBPyConnection, value: str) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-    con.execute("CREATE OR REPLACE TABLE meta.model_digest AS SELECT ? AS digest", [value])
+    duck.store_digest(con, DIGEST, value)
 
 
 def _match(exprs: list[str]) -> str:

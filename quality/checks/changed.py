@@ -33,6 +33,7 @@ from typing import Protocol, TypeVar
 
 import duckdb
 
+from rrc import duck
 from rrc.duck import has_table
 
 
@@ -56,6 +57,7 @@ WHOLE, CHANGED, KEPT = "whole", "changed", "kept"
 SECTION = "violations among changes"
 SCOPE = "rows to check again among changes"  # a staging template's section (module docstring)
 STAGING_DIGEST = "quality.staging_checks"
+BUILT_DIGEST = "quality.built_checks"
 
 
 def digest(built: Iterable[Declared], texts: Mapping[str, str]) -> str:
@@ -69,15 +71,8 @@ def digest(built: Iterable[Declared], texts: Mapping[str, str]) -> str:
     return h.hexdigest()
 
 
-def _stored_digest(con: duckdb.DuckDBPyConnection) -> str | None:
-    if not has_table(con, "quality.built_checks"):
-        return None
-    row = con.execute("SELECT digest FROM quality.built_checks").fetchone()
-    return str(row[0]) if row else None
-
-
 def store_digest(con: duckdb.DuckDBPyConnection, value: str) -> None:
-    con.execute("CREATE OR REPLACE TABLE quality.built_checks AS SELECT ? AS digest", [value])
+    duck.store_digest(con, BUILT_DIGEST, value)
 
 
 def previous_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
@@ -101,7 +96,7 @@ def plan(
     changes this run knows, the relation of its changed rows, or None when the run left it as it
     was; None: a full build."""
     whole = dict.fromkeys(built, WHOLE)
-    if changed is None or _stored_digest(con) != digest(built, texts):
+    if changed is None or duck.stored_digest(con, BUILT_DIGEST) != digest(built, texts):
         return whole, None
     previous = previous_run(con, run_id)
     if previous is None:
@@ -190,10 +185,8 @@ def staging_plan(
     if (
         changed is None
         or not has_table(con, "quality.check_violations")
-        or not has_table(con, STAGING_DIGEST)
+        or duck.stored_digest(con, STAGING_DIGEST) != digest(checks, texts)
     ):
-        return whole
-    if con.execute(f"SELECT digest FROM {STAGING_DIGEST}").fetchone() != (digest(checks, texts),):
         return whole
     out: dict[T, str] = {}
     for c in checks:
@@ -211,9 +204,7 @@ def staging_plan(
 def store_staging_digest(
     con: duckdb.DuckDBPyConnection, checks: Sequence[Declared], texts: Mapping[str, str]
 ) -> None:
-    con.execute(
-        f"CREATE OR REPLACE TABLE {STAGING_DIGEST} AS SELECT ? AS digest", [digest(checks, texts)]
-    )
+    duck.store_digest(con, STAGING_DIGEST, digest(checks, texts))
 
 
 def staging_values(changed: Mapping[str, str | None]) -> dict[str, str]:
