@@ -3,4 +3,4 @@
 -- value at a time, which was half of the quality page's chart callback).
 select strftime(run_at, '%Y-%m-%d %H:%M:%S') as run_at, check_name,
     sum(num_violated_rows)::BIGINT as violated
-from quality.check_results group by all order by run_at
+from quality.check_results group by all order by run_at, check_name
