@@ -124,8 +124,8 @@ def test_a_shared_reader_keeps_a_query_in_flight_across_a_publish(tmp_path: Path
     wh = Warehouse(tmp_path / "wh")
     _publish_small(wh, "20260101T000000-aaaaaa")
     shared = Reader(wh.dir)
-    in_flight = shared._connection()  # a query another request thread has started
+    in_flight = shared._connection()[0]  # a query another request thread has started
     in_flight.execute("SELECT count(*) FROM t")
     _publish_small(wh, "20260101T000001-bbbbbb")
-    shared._connection().close()  # this thread meets the new snapshot and reconnects
+    shared._connection()[0].close()  # this thread meets the new snapshot and reconnects
     assert in_flight.fetchone() == (1000,)

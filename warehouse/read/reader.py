@@ -39,6 +39,7 @@ import polars as pl
 from access.policy import AccessDenied, Principal, current
 from warehouse.publish import Warehouse
 from warehouse.read import catalogue, indicators, secrecy, surveys
+from warehouse.read.cache import ResultCache, cacheable
 from warehouse.read.secrecy import Cell, QueryRules
 
 QUERIES = Path(__file__).parent / "queries"
@@ -128,12 +129,34 @@ def _acting_anonymously() -> bool:
     return who.is_anonymous
 
 
+def _cache_key(path: Path | None, sql: str, used: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What identifies a statement's rows in the snapshot at `path`; None when they are not to
+    be kept (a statement that reads the clock, or a parameter that cannot be a key)."""
+    if path is None or not cacheable(sql):
+        return None
+
+    def frozen(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(frozen(v) for v in value)
+        if isinstance(value, dict):
+            return tuple(sorted((k, frozen(v)) for k, v in value.items()))
+        return (type(value).__name__, value)  # 1 and "1", 1 and True bind differently
+
+    try:
+        key = (str(path), sql, tuple(sorted((k, frozen(v)) for k, v in used.items())))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 class Reader:
     def __init__(self, warehouse_dir: Path) -> None:
         self.warehouse = Warehouse(warehouse_dir)
         self._lock = threading.Lock()
         self._path: Path | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
+        self.cache = ResultCache()  # rows by statement and parameters, for the open snapshot
 
     @cached_property
     def secrecy(self) -> secrecy.SecrecyConfig:
@@ -143,7 +166,8 @@ class Reader:
     def catalogue(self) -> catalogue.Catalogue:
         return catalogue.load()
 
-    def _connection(self) -> duckdb.DuckDBPyConnection:
+    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, Path | None]:
+        """A cursor on the published snapshot, and the snapshot's path."""
         current_path = self.warehouse.current()
         with self._lock:
             if self._con is None or current_path != self._path:
@@ -151,7 +175,8 @@ class Reader:
                 # queries in flight on it; it closes when its last cursor is gone
                 self._con = self.warehouse.connect()
                 self._path = current_path
-            return self._con.cursor()  # one cursor per call: safe across threads
+                self.cache.clear()  # its rows are keyed by the earlier path: never read again
+            return self._con.cursor(), self._path  # one cursor per call: safe across threads
 
     def query(self, name: str, **params: Any) -> pl.DataFrame:
         """The rows of query `name` that the current principal may see."""
@@ -264,9 +289,12 @@ class Reader:
         if empty:
             sql = f"select * from ({sql}) limit 0"
         used = {k: v for k, v in params.items() if k in names}
-        cursor = self._connection()
+        cursor, path = self._connection()
         try:
-            return cursor.execute(sql, used).pl()
+            key = _cache_key(path, sql, used)
+            if key is None:
+                return cursor.execute(sql, used).pl()
+            return self.cache.get(key, lambda: cursor.execute(sql, used).pl())
         finally:
             cursor.close()
 
