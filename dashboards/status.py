@@ -5,6 +5,8 @@ their thresholds."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from dashboards.data import reader
@@ -26,32 +28,40 @@ def failed_checks() -> pl.DataFrame:
     return evaluate(reader().query("quality_status")).filter(pl.col("status") == "fail")
 
 
-def badge(
-    sources: list[str],
-    tables: list[str],
-    *,
-    fresh: pl.DataFrame | None = None,
-    failed_all: pl.DataFrame | None = None,
-) -> tuple[str, bool]:
-    """(text, alert) for a figure built from `sources` and staging `tables`. A page showing many
-    badges passes `fresh` (the freshness query) and `failed_all` (`failed_checks()`), read once."""
-    fresh = reader().query("freshness") if fresh is None else fresh
-    failed_all = failed_checks() if failed_all is None else failed_all
-    late = fresh.filter(
-        pl.col("source").is_in(sources)
-        & (pl.col("age_hours").is_null() | (pl.col("age_hours") > pl.col("cadence_hours")))
-    )["source"].to_list()
-    failed = failed_all.filter(pl.col("table").is_in(tables))["check"].to_list()
-    parts = [f"sources en retard : {', '.join(late)}" if late else "sources à jour"]
-    parts.append(
-        f"{len(failed)} contrôle(s) en échec ({', '.join(sorted(set(failed)))})"
-        if failed
-        else "contrôles qualité conformes"
-    )
-    return " · ".join(parts), bool(late or failed)
+@dataclass(frozen=True)
+class Badges:
+    """What the tiles' badges say, read once for a page of tiles: the sources late (in the
+    freshness table's order), the failed checks by staging table, the sources of each entity.
+    Each tile's badge is then a lookup, not a filter of three frames."""
 
+    late: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]  # (table, check) of each failed check
+    feeds: tuple[tuple[str, str], ...]  # (entity, source) of the last run
 
-def sources_of(entities: tuple[str, ...], feeds: pl.DataFrame | None = None) -> list[str]:
-    """The sources that fed `entities` in the last run (`feeds`: the source_entities query)."""
-    feeds = reader().query("source_entities") if feeds is None else feeds
-    return sorted(set(feeds.filter(pl.col("entity").is_in(list(entities)))["source"]))
+    @classmethod
+    def read(cls) -> Badges:
+        late = tuple(
+            r["source"]
+            for r in reader().query("freshness").iter_rows(named=True)
+            if r["age_hours"] is None
+            or (r["cadence_hours"] is not None and r["age_hours"] > r["cadence_hours"])
+        )
+        failed = failed_checks().select("table", "check").rows()
+        feeds = reader().query("source_entities").select("entity", "source").rows()
+        return cls(late, tuple(failed), tuple(feeds))
+
+    def sources_of(self, entities: tuple[str, ...]) -> list[str]:
+        """The sources that fed `entities` in the last run."""
+        return sorted({source for entity, source in self.feeds if entity in entities})
+
+    def badge(self, sources: list[str], tables: list[str]) -> tuple[str, bool]:
+        """(text, alert) for a figure built from `sources` and staging `tables`."""
+        late = [s for s in self.late if s in sources]
+        failed = [check for table, check in self.failed if table in tables]
+        parts = [f"sources en retard : {', '.join(late)}" if late else "sources à jour"]
+        parts.append(
+            f"{len(failed)} contrôle(s) en échec ({', '.join(sorted(set(failed)))})"
+            if failed
+            else "contrôles qualité conformes"
+        )
+        return " · ".join(parts), bool(late or failed)

@@ -12,7 +12,7 @@ from dash import Input, Output, callback, html
 
 from dashboards import export, indicators
 from dashboards.data import params, reader
-from dashboards.status import badge, failed_checks, sources_of
+from dashboards.status import Badges
 from warehouse.read import formats
 from warehouse.read.catalogue import Indicator
 
@@ -112,9 +112,7 @@ def tiles(search: str | None) -> list[html.Div]:
     cat = reader().catalogue
     p = params(search)
     figures = kpis(search)
-    # every tile's badge reads the same freshness, feeds and check results: read them once
-    fresh, failed = reader().query("freshness"), failed_checks()
-    feeds = reader().query("source_entities")
+    badges = Badges.read()  # every tile's badge reads the same freshness, feeds and checks
     set_filters = [f for f in ("c3", "organ", "finess", "department") if p.get(f)]
     out = []
     for id_ in cat.overview:
@@ -126,8 +124,7 @@ def tiles(search: str | None) -> list[html.Div]:
         note = ind.unfiltered if skipped else ""
         if ind.when_filtered and any(f in set_filters for f in ("organ", "finess", "department")):
             note = " ".join(x for x in (note, ind.when_filtered) if x)
-        sources = sources_of(mart.entities, feeds)
-        status = badge(sources, list(mart.tables), fresh=fresh, failed_all=failed)
+        status = badges.badge(badges.sources_of(mart.entities), list(mart.tables))
         out.append(_tile(ind, value, before, beside, note, status))
     return out
 
