@@ -161,8 +161,8 @@ def _unknown(target: str, message: str) -> Response:
 
 
 def graph_grid(page: str, graphs: list[str]) -> html.Div:
-    """The page's charts in a grid, each with its definitions ("ⓘ") and export links (ids
-    `<page>-<graph>`)."""
+    """The page's charts in a grid, each with its definitions (under the information mark) and
+    export links (ids `<page>-<graph>`)."""
     cat = reader().catalogue
     return html.Div(
         [

@@ -211,13 +211,26 @@ def gap_reasons(data: Indicators, ids: list[str]) -> list[str | None]:
     return out
 
 
+def info_mark(title: str | None = None) -> html.Span:
+    """The information mark beside a figure: a letter i in a circle drawn by the style sheet
+    (`.info`), not the sign ⓘ, which few fonts have (an empty box where none does). With a
+    `title`, the definition it shows on hover, also read out by screen readers; without, it
+    only decorates the word beside it."""
+    aria: dict[str, Any] = {"aria-hidden": "true"} if title is None else {"aria-label": title}
+    if title is None:
+        return html.Span("i", className="info", **aria)
+    return html.Span("i", title=title, className="info", role="img", **aria)
+
+
 def definitions(page: str, chart_id: str) -> html.Details:
-    """The "ⓘ" of a chart: the French definition of each of its indicators."""
+    """The information mark of a chart: the French definition of each of its indicators."""
     cat = catalogue()
     chart = cat.chart(page, chart_id)
     return html.Details(
         [
-            html.Summary("ⓘ Définition", title="Définition des indicateurs du graphique"),
+            html.Summary(
+                [info_mark(), "Définition"], title="Définition des indicateurs du graphique"
+            ),
             *[
                 html.P([html.Strong(f"{cat.indicator(i).label} : "), cat.indicator(i).definition])
                 for i in chart.series

@@ -6,6 +6,7 @@ their thresholds."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -28,6 +29,18 @@ def failed_checks() -> pl.DataFrame:
     return evaluate(reader().query("quality_status")).filter(pl.col("status") == "fail")
 
 
+def freshness() -> list[dict[str, Any]]:
+    """Each source's last load, age and expected cadence (hours): read once per request, as
+    its age follows the clock and is never kept between requests."""
+    return list(reader().query("freshness").iter_rows(named=True))
+
+
+def late(source: dict[str, Any]) -> bool:
+    """A source is late when it never loaded or its last load is older than its cadence."""
+    age, cadence = source["age_hours"], source["cadence_hours"]
+    return age is None or (cadence is not None and age > cadence)
+
+
 @dataclass(frozen=True)
 class Badges:
     """What the tiles' badges say, read once for a page of tiles: the sources late (in the
@@ -39,16 +52,14 @@ class Badges:
     feeds: tuple[tuple[str, str], ...]  # (entity, source) of the last run
 
     @classmethod
-    def read(cls) -> Badges:
-        late = tuple(
-            r["source"]
-            for r in reader().query("freshness").iter_rows(named=True)
-            if r["age_hours"] is None
-            or (r["cadence_hours"] is not None and r["age_hours"] > r["cadence_hours"])
+    def read(cls, sources: list[dict[str, Any]] | None = None) -> Badges:
+        """The badges' inputs; `sources` is the freshness already read for this request."""
+        behind = tuple(
+            r["source"] for r in (freshness() if sources is None else sources) if late(r)
         )
         failed = failed_checks().select("table", "check").rows()
         feeds = reader().query("source_entities").select("entity", "source").rows()
-        return cls(late, tuple(failed), tuple(feeds))
+        return cls(behind, tuple(failed), tuple(feeds))
 
     def sources_of(self, entities: tuple[str, ...]) -> list[str]:
         """The sources that fed `entities` in the last run."""

@@ -1,6 +1,7 @@
 """Vue d'ensemble: the tiles of the catalogue's `overview` list (config/indicators.toml), each for
-the chosen year against the year before, with its definition ("ⓘ"), what it cannot follow of the
-filters, and the freshness and quality status of the sources behind it; freshness per source."""
+the chosen year against the year before, with its definition (the information mark), what it
+cannot follow of the filters, and the freshness and quality status of the sources behind it;
+freshness per source."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from typing import Any
 import dash
 from dash import Input, Output, callback, html
 
-from dashboards import export, indicators
+from dashboards import export, indicators, status
 from dashboards.data import params, reader
-from dashboards.status import Badges
 from warehouse.read import formats
 from warehouse.read.catalogue import Indicator
 
@@ -55,7 +55,7 @@ def _tile(
     return html.Div(
         [
             html.Div(
-                [ind.label, html.Span(" ⓘ", title=ind.definition, className="info")],
+                [ind.label, indicators.info_mark(ind.definition)],
                 className="tile-label",
             ),
             html.Div(
@@ -107,12 +107,13 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-def tiles(search: str | None) -> list[html.Div]:
-    """The overview's tiles for the filters in `search` (plain function, tested as such)."""
+def tiles(search: str | None, sources: list[dict[str, Any]] | None = None) -> list[html.Div]:
+    """The overview's tiles for the filters in `search` (plain function, tested as such);
+    `sources` is the freshness already read for the request."""
     cat = reader().catalogue
     p = params(search)
     figures = kpis(search)
-    badges = Badges.read()  # every tile's badge reads the same freshness, feeds and checks
+    badges = status.Badges.read(sources)  # every tile's badge reads the same three inputs
     set_filters = [f for f in ("c3", "organ", "finess", "department") if p.get(f)]
     out = []
     for id_ in cat.overview:
@@ -124,18 +125,18 @@ def tiles(search: str | None) -> list[html.Div]:
         note = ind.unfiltered if skipped else ""
         if ind.when_filtered and any(f in set_filters for f in ("organ", "finess", "department")):
             note = " ".join(x for x in (note, ind.when_filtered) if x)
-        status = badges.badge(badges.sources_of(mart.entities), list(mart.tables))
-        out.append(_tile(ind, value, before, beside, note, status))
+        badge = badges.badge(badges.sources_of(mart.entities), list(mart.tables))
+        out.append(_tile(ind, value, before, beside, note, badge))
     return out
 
 
-def freshness() -> list[Any]:
+def freshness(sources: list[dict[str, Any]] | None = None) -> list[Any]:
     """The freshness table: each source's last load against its expected cadence."""
     table = reader().catalogue.tables["ensemble-fraicheur"]
     cat = reader().catalogue
     rows: list[Any] = [html.Tr([html.Th(n) for n in table.columns.values()])]
-    for r in reader().query("freshness").iter_rows(named=True):
-        late = r["age_hours"] is None or r["age_hours"] > r["cadence_hours"]
+    for r in status.freshness() if sources is None else sources:
+        late = status.late(r)
         rows.append(
             html.Tr(
                 [
@@ -166,4 +167,5 @@ def _cell(value: object) -> str:
     Input("url", "search"),
 )
 def update(search: str | None):  # type: ignore[no-untyped-def]
-    return tiles(search), freshness(), *export.hrefs(EXPORT[0], [EXPORT[1]], search)
+    sources = status.freshness()  # the tiles' badges and the table say the same of each source
+    return tiles(search, sources), freshness(sources), *export.hrefs(EXPORT[0], [EXPORT[1]], search)

@@ -1,10 +1,14 @@
 """One visit of a board in Chromium as a person would see it: every HTTP answer of the page,
 the console, horizontal overflow at each width, English UI words and untranslated codes in the
-text (tests/dashboards/cases/english_words.txt), and a full-page screenshot."""
+text (tests/dashboards/cases/english_words.txt), characters no font of the machine can draw (an
+empty box on screen), and a full-page screenshot."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -52,6 +56,14 @@ TEXT = """() => [document.body.innerText].concat(
                e.getAttribute('title'), e.getAttribute('aria-label')].filter(Boolean).join(' '))
 ).join('\\n')"""
 
+# every character drawn: the text above, and the charts' SVG text (axes, legends, annotations)
+SHOWN = (
+    "() => ("
+    + TEXT
+    + ")() + '\\n' + Array.from(document.querySelectorAll('svg text'))"
+    + ".map(t => t.textContent).join('\\n')"
+)
+
 
 @cache
 def english_words() -> dict[str, re.Pattern[str]]:
@@ -67,6 +79,41 @@ def english_in(text: str) -> list[str]:
     return sorted(w for w, pattern in english_words().items() if pattern.search(text))
 
 
+@cache
+def drawable() -> tuple[list[int], list[int]]:
+    """The code points some font of this machine can draw, as sorted (starts, ends) of ranges:
+    fontconfig's charsets, which Chromium falls back through for a glyph its CSS fonts lack."""
+    fc_list = shutil.which("fc-list")
+    assert fc_list, "fc-list not found: install fontconfig (Debian's fontconfig package)"
+    out = subprocess.run(
+        [fc_list, "--format", "%{charset}\\n"], capture_output=True, text=True, check=True
+    ).stdout
+    ranges = sorted(
+        (int(a, 16), int(b or a, 16)) for item in out.split() for a, _, b in [item.partition("-")]
+    )
+    merged: list[list[int]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [s for s, _ in merged], [e for _, e in merged]
+
+
+def undrawable(text: str) -> list[str]:
+    """The characters of `text` that no installed font has ("U+24D8 ⓘ"), spaces and controls
+    apart: each would show as an empty box."""
+    starts, ends = drawable()
+    missing = set()
+    for ch in set(text):
+        if ch.isspace() or ord(ch) < 0x20 or ch in "\u200b\u200c\u200d\u2060\ufeff":
+            continue
+        i = bisect_right(starts, ord(ch)) - 1
+        if i < 0 or ord(ch) > ends[i]:
+            missing.add(ch)
+    return [f"U+{ord(c):04X} {c}" for c in sorted(missing)]
+
+
 @dataclass
 class Visit:
     path: str
@@ -74,6 +121,7 @@ class Visit:
     console: list[str] = field(default_factory=list)
     overflow: dict[int, tuple[int, str]] = field(default_factory=dict)  # width -> (px, element)
     english: list[str] = field(default_factory=list)
+    undrawable: list[str] = field(default_factory=list)  # characters no installed font has
     links: list[str] = field(default_factory=list)  # the links a person can see and follow
     text: str = ""
 
@@ -82,6 +130,7 @@ class Visit:
         wide = [(w, px, el) for w, (px, el) in self.overflow.items() if px > 0]
         out += [f"{w} px: {px} px too wide ({el})" for w, px, el in wide]
         out += [f"English or code on screen: {', '.join(self.english)}"] if self.english else []
+        out += [f"no font draws {', '.join(self.undrawable)}"] if self.undrawable else []
         return [f"{self.path}: {p}" for p in out]
 
 
@@ -107,6 +156,7 @@ def visit(page: Any, base: str, path: str, shot: Path | None = None) -> Visit:
         drawn(page)
         seen.text = page.evaluate(TEXT)
         seen.english = english_in(seen.text)
+        seen.undrawable = undrawable(page.evaluate(SHOWN))
         seen.links = page.evaluate(LINKS)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
