@@ -36,6 +36,22 @@ def load(path: Path) -> Loaded:
     return con, loads, mapped.apply(con, [src])
 
 
+def changed(*pairs: tuple[str, str], text: str | None = None) -> str:
+    """The agency's example Fiche RCP (or `text`) with each `old` replaced by its `new`."""
+    text = FRCP.read_text(encoding="utf-8") if text is None else text
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def folder(path: Path, **documents: str) -> Path:
+    """`path` holding one `<name>.xml` per document."""
+    for name, text in documents.items():
+        (path / f"{name}.xml").write_text(text, encoding="utf-8")
+    return path
+
+
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]

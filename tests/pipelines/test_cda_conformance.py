@@ -9,27 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipelines.cda_support import FRCP, PPS, load, rows
+from tests.pipelines.cda_support import FRCP, PPS, changed, folder, load, rows
 
 TEXT = FRCP.read_text(encoding="utf-8")
+
 SET_ID = '<setId root="1.2.250.1.213.1.1.1.8.2022.1"/>'
 VERSION = '<versionNumber value="1" />'
 STATUS = 'code="385651009" displayName="en cours d\'exécution"'
 QUORUM = 'code="ORG-126" displayName="Quorum atteint"'
-
-
-def changed(*pairs: tuple[str, str]) -> str:
-    text = TEXT
-    for old, new in pairs:
-        assert old in text, old
-        text = text.replace(old, new)
-    return text
-
-
-def folder(tmp_path: Path, **documents: str) -> Path:
-    for name, text in documents.items():
-        (tmp_path / f"{name}.xml").write_text(text, encoding="utf-8")
-    return tmp_path
 
 
 def quarantine(tmp_path: Path) -> list[dict]:

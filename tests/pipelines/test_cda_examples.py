@@ -81,13 +81,16 @@ def test_the_fiche_rcp_is_read_field_by_field(loaded: Loaded) -> None:
         "nature": "ORG-117",
         "apparatus": "76752008",
         "organ_code": "76752008",
+        "care_type": None,  # said by a cross-cutting RCP only
         "recours": "false",
         "reason_diagnosis": "true",
         "reason_treatment": "true",
         "case_status": "ORG-128",  # cas enregistré
         "reason": "Avis diagnostique; Proposition thérapeutique",  # not "Recours"
-        # diagnosis
+        # diagnosis: the topography written in ICD-10 (CIM-10, 2.16.840.1.113883.6.3)
         "icd10": "C50.2",
+        "topography": "C50.2",
+        "topography_system": "2.16.840.1.113883.6.3",
         "morphology": "8000/3",
         "tnm_t": "T1b",
         "tnm_n": "N1",
