@@ -142,14 +142,14 @@ class _Compiler:
             f"regexp_full_match({text}, {_literal(_format_regex(f, True))})" for f in short_formats
         )
         pivot = spec.get("century_pivot")
+        parsed = (
+            "try_strptime("
+            + text
+            + ", ["
+            + ", ".join(_literal(f.replace("%Y", "%y")) for f in short_formats)
+            + "])"
+        )
         if short and pivot is not None:
-            parsed = (
-                "try_strptime("
-                + text
-                + ", ["
-                + ", ".join(_literal(f.replace("%Y", "%y")) for f in short_formats)
-                + "])"
-            )
             fixed = (
                 f"({parsed} + to_years(CAST((year({parsed}) % 100) + CASE WHEN "
                 f"year({parsed}) % 100 < {int(pivot)} THEN 2000 ELSE 1900 END "
@@ -160,8 +160,11 @@ class _Compiler:
                 f"WHEN {short} THEN {fixed} END"
             )
         expr = f"CAST({expr} AS {ctype})"
+        # a two-digit year only where reading it so gives a date: `197903` under `%Y%m%d` has
+        # the shape of `%y%m%d` but is a year and a month, not the 3rd of the 79th month
         why = (
-            f"CASE WHEN {short} THEN '{label}: two-digit year in ' || {text} || "
+            f"CASE WHEN ({short}) AND {parsed} IS NOT NULL THEN "
+            f"'{label}: two-digit year in ' || {text} || "
             "' (set century_pivot in the mapping to read it)' ELSE "
             f"'{label}: cannot read ' || {text} || ' as {ctype.lower()}' END"
             if short and pivot is None

@@ -125,6 +125,17 @@ def test_a_code_of_the_value_set_the_mapping_does_not_translate_is_an_unknown_co
     assert row["reason"] == "apparatus: unknown code 81745001"
 
 
+@pytest.mark.parametrize("written", ["197903", "1979", "19790300"])
+def test_a_birth_date_short_of_a_day_is_quarantined_as_unread_not_as_a_two_digit_year(
+    tmp_path: Path, written: str
+) -> None:
+    # HL7 lets a time stamp stop at the month or the year; the identity needs the day, and a
+    # day made up would change the patient's age silently
+    text = changed(('<birthTime value="19790328"/>', f'<birthTime value="{written}"/>'))
+    [row] = [r for r in quarantine(folder(tmp_path, fiche=text)) if r["entity"] == "identity"]
+    assert row["reason"] == f"birth_date: cannot read {written} as date; missing birth_date"
+
+
 def test_a_null_flavor_is_not_recorded_not_an_error(tmp_path: Path) -> None:
     text = changed(
         (
