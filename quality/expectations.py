@@ -81,7 +81,7 @@ def _frame(
     con: duckdb.DuckDBPyConnection, table: str, thresholds: list[Threshold], run_id: str
 ) -> pd.DataFrame:
     key, _ = TABLES[table]
-    flags = [t for t in thresholds if t.check not in NATIVE]
+    flags = [t for t in thresholds if t.check not in NATIVE or t.unless]
     cols = sorted(
         {t.field for t in thresholds if t.check in NATIVE and t.field}
         | {"has_gp"}
@@ -99,13 +99,17 @@ def _frame(
         select.append(
             f"EXISTS (SELECT 1 FROM quality.check_violations v WHERE v.run_id = '{run_id}' "
             f"AND v.check_name = '{t.check}' AND v.table_name = '{table}' "
-            f"AND v.row_key = s.{key}::VARCHAR) AS {_flag(t)}"
+            f"AND v.field = '{t.field}' AND v.row_key = s.{key}::VARCHAR) AS {_flag(t)}"
         )
     return con.execute(f"SELECT {', '.join(select)} FROM staging.{table} s").df()
 
 
 def _expectation(gx: Any, t: Threshold, codes: list[str]) -> Any:
     mostly = max(0.0, 1 - t.max_violated_pct / 100)
+    if t.unless:  # a check that leaves rows out: its SQL verdicts, row by row
+        return gx.expectations.ExpectColumnValuesToBeInSet(
+            column=_flag(t), value_set=[False], mostly=mostly
+        )
     if t.check == "is_required":
         return gx.expectations.ExpectColumnValuesToNotBeNull(column=t.field, mostly=mostly)
     if t.check == "icd10_valid":

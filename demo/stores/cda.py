@@ -66,7 +66,9 @@ QUORUM = {
     "unknown": ("GEN-010", "Inconnu"),
 }
 STATUS = {"brouillon": ("385651009", "en cours d'exécution"), "valide": ("9571008", "approuvé")}
-NATURE = {"organ": ("ORG-117", "RCP Appareil - Organes"), "pluri": ("ORG-132", "RCP Transversale")}
+# every RCP of the demo is about organs, a multi-organ one too ("Appareil - Organe(s)"); the
+# volet's other nature, ORG-132, is a cross-cutting RCP (supportive care...), about no organ
+NATURE = ("ORG-117", "RCP Appareil - Organes")
 
 
 @cache  # the same codes and labels fill every document
@@ -360,9 +362,8 @@ def _participants(lk: _Lookup, session_id: int) -> list[str]:
 def _body(
     lk: _Lookup, fiche: dict[str, Any], version: dict[str, Any], e: dict[str, Any], quorum: str
 ) -> str:
-    nature = NATURE["pluri" if e["rule_key"] == "pluri" else "organ"]
     reason = [
-        _observation("GEN-098", "Nature de la discussion", _cd(nature[0], TA_ASIP, nature[1])),
+        _observation("GEN-098", "Nature de la discussion", _cd(NATURE[0], TA_ASIP, NATURE[1])),
         _observation("ORG-184", "RCP de recours", _bool(bool(e["recours"]))),
         _observation("ORG-114", "Proposition de traitement", _bool(True)),
         _observation(

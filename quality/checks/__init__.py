@@ -75,6 +75,15 @@ class Threshold:
     max_violated_pct: float
     severity: str | None = None  # overrides the check type's (a declared `warn` relationship)
     reference: str | None = None  # relationship: the layer.table.column it refers to
+    unless: tuple[str, str] | None = None  # (column, value): rows the check does not apply to
+
+    @property
+    def applies(self) -> str:
+        """The SQL condition of the rows the check applies to (`{applies}` in a template)."""
+        if self.unless is None:
+            return "true"
+        column, value = self.unless
+        return f"{column} IS DISTINCT FROM '{value.replace(chr(39), chr(39) * 2)}'"
 
     @property
     def built(self) -> bool:
@@ -128,8 +137,11 @@ def _catalog(
             )
         if r["field"] and not IDENT.match(r["field"]):
             raise ConfigError(f"{where}: field {r['field']!r} is not a column name")
+        unless = _unless(r.get("unless"), types[r["check"]], where)
         thresholds.append(
-            Threshold(r["check"], r["table"], r["field"], float(r["max_violated_pct"]))
+            Threshold(
+                r["check"], r["table"], r["field"], float(r["max_violated_pct"]), None, None, unless
+            )
         )
     for t in types.values():
         if t.severity not in ("block", "warn"):
@@ -138,6 +150,26 @@ def _catalog(
         Threshold(d.check, d.table, d.field, 0.0, d.severity, d.reference) for d in declared()
     ]
     return types, tuple(thresholds)
+
+
+def _unless(text: str | None, check: CheckType, where: str) -> tuple[str, str] | None:
+    """The `unless` column of a threshold: `column=value`, the rows the check leaves out (a
+    cross-cutting RCP has no organ: `rcp_nature=transversale`)."""
+    if not text or not text.strip():
+        return None
+    column, sep, value = (part.strip() for part in text.partition("="))
+    if not sep or not IDENT.match(column) or not value:
+        raise ConfigError(
+            f"{where}: unless {text!r} is not `column=value`",
+            hint="for instance rcp_nature=transversale: the rows whose rcp_nature is "
+            "transversale are not checked",
+        )
+    if "{applies}" not in template(check.template):
+        raise ConfigError(
+            f"{where}: check {check.name} cannot leave rows out (its template "
+            f"quality/checks/sql/{check.template} has no {{applies}})"
+        )
+    return column, value
 
 
 @cache
@@ -154,6 +186,7 @@ def _sql(
     sections = _sections(check)
     key, c3 = TABLES.get(threshold.table, ("", "null"))
     values = {"table": threshold.table, "field": threshold.field or "", "key": key, "c3": c3}
+    values["applies"] = threshold.applies
     values["rows"] = f"staging.{threshold.table}"  # a staging template's rows (`{rows}`)
     if threshold.built:  # identifiers from warehouse/models/*/schema.yml, checked on reading
         columns = threshold.field.split(", ")
@@ -199,6 +232,7 @@ def _staging_violations(
     sections = _sections(check)
     key, c3 = TABLES[threshold.table]
     values = {"table": threshold.table, "field": threshold.field or "", "key": key, "c3": c3}
+    values["applies"] = threshold.applies
     values |= changed.staging_values(changed_tables)
     own = f"staging.{threshold.table}"
     values["changes"] = values.get(f"changes_{threshold.table}", f"(SELECT * FROM {own} LIMIT 0)")

@@ -479,3 +479,57 @@ def test_an_incremental_run_checks_staging_over_the_rows_a_change_can_move(
     assert ("fiche_unique", "", duplicate[0]) not in keys
     assert ("is_required", "organ", empty[0]) not in keys
     con.close()
+
+
+def test_a_threshold_leaves_out_the_rows_it_names_from_violations_and_denominator() -> None:
+    """Literal fiches: a cross-cutting RCP is about no organ, so a fiche of one without an
+    organ is no missing organ, and it is not counted among the fiches checked either."""
+    from quality.checks import Threshold, _sql
+    from tests.warehouse.test_cases import _load
+
+    con = duckdb.connect()
+    _load(
+        con,
+        "staging.stg_fiche",
+        [
+            {"fiche_id": "cda:1", "source": "cda", "c3_id": "C3-01", "organ": "sein",
+             "rcp_nature": "organe"},
+            {"fiche_id": "cda:2", "source": "cda", "c3_id": "C3-01", "organ": None,
+             "rcp_nature": "organe"},
+            {"fiche_id": "cda:3", "source": "cda", "c3_id": "C3-01", "organ": None,
+             "rcp_nature": "transversale"},
+            {"fiche_id": "dcc:4", "source": "dcc", "c3_id": "C3-01", "organ": None,
+             "rcp_nature": None},  # a store that does not say the RCP's nature
+        ],
+    )  # fmt: skip
+    types, thresholds = catalog()
+    [organ] = [t for t in thresholds if t.check == "is_required" and t.field == "organ"]
+    assert organ.unless == ("rcp_nature", "transversale")  # config/quality_thresholds.csv
+
+    def counted(t: Threshold) -> tuple[int, list[str]]:
+        denominator, violations = _sql(types["is_required"], t)
+        [(n,)] = con.execute(f"SELECT sum(n)::INTEGER FROM ({denominator})").fetchall()
+        keys = con.execute(f"SELECT row_key FROM ({violations}) ORDER BY 1").fetchall()
+        return n, [k for (k,) in keys]
+
+    assert counted(organ) == (3, ["cda:2", "dcc:4"])
+    everywhere = Threshold("is_required", "stg_fiche", "organ", 1)
+    assert counted(everywhere) == (4, ["cda:2", "cda:3", "dcc:4"])
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("is_required,stg_fiche,organ,1,,rcp_nature", "unless 'rcp_nature' is not `column=value`"),
+        ("is_required,stg_fiche,organ,1,,nature du RCP=x", "is not `column=value`"),
+        ("fiche_unique,stg_fiche,,0.5,,rcp_nature=transversale", "fiche_unique cannot leave rows"),
+    ],
+)
+def test_an_unless_that_cannot_be_applied_is_refused_naming_its_line(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    edited = tmp_path / "thresholds.csv"
+    edited.write_text(f"check,table,field,max_violated_pct,notes,unless\n{line}\n", "utf-8")
+    with pytest.raises(ConfigError, match=message) as refused:
+        catalog(edited)
+    assert f"{edited}, line 2" in str(refused.value)
