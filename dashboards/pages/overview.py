@@ -21,10 +21,13 @@ dash.register_page(__name__, path="/", name="Vue d'ensemble", order=0)
 EXPORT = export.OVERVIEW
 
 
-def kpis(search: str | None) -> dict[str, tuple[object, object]]:
-    """{indicator: (value of the year, value of the year before)} for the filters in `search`;
-    a masked value reads as the secrecy text ("< 11")."""
-    p = params(search)
+def kpis(
+    search: str | None, p: dict[str, object] | None = None
+) -> dict[str, tuple[object, object]]:
+    """{indicator: (value of the year, value of the year before)} for the filters in `search`
+    (`p`: their parameters, when already read for the request); a masked value reads as the
+    secrecy text ("< 11")."""
+    p = params(search) if p is None else p
     cat = reader().catalogue
     ids = list(
         dict.fromkeys([*cat.overview, *(cat.indicator(i).beside or i for i in cat.overview)])
@@ -111,8 +114,8 @@ def tiles(search: str | None, sources: list[dict[str, Any]] | None = None) -> li
     """The overview's tiles for the filters in `search` (plain function, tested as such);
     `sources` is the freshness already read for the request."""
     cat = reader().catalogue
-    p = params(search)
-    figures = kpis(search)
+    p = params(search)  # read once: reading them queries the years
+    figures = kpis(search, p)
     badges = status.Badges.read(sources)  # every tile's badge reads the same three inputs
     set_filters = [f for f in ("c3", "organ", "finess", "department") if p.get(f)]
     out = []

@@ -75,26 +75,26 @@ class Indicators:
         perturbed: bool = False,
     ) -> Indicators:
         frame, notes = parts[0]
-        for other, more in parts[1:]:
-            if by:
-                labels = [f"{d}_label" for d in by]
-                frame = (
-                    frame.join(
-                        other,
-                        on=list(by),
-                        how="full",
-                        coalesce=True,
-                        nulls_equal=True,
-                        suffix="__r",
-                    )
-                    .with_columns(
-                        [pl.coalesce(label, f"{label}__r").alias(label) for label in labels]
-                    )
-                    .drop([f"{label}__r" for label in labels])
+        labels = [f"{d}_label" for d in by]
+        for i, (other, more) in enumerate(parts[1:]):
+            if by:  # each part's labels kept apart (`__r<i>`), coalesced once at the end
+                frame = frame.join(
+                    other,
+                    on=list(by),
+                    how="full",
+                    coalesce=True,
+                    nulls_equal=True,
+                    suffix=f"__r{i}",
                 )
             else:
                 frame = pl.concat([frame, other], how="horizontal")
             notes = (*notes, *more)
+        if by and len(parts) > 1:
+            apart = [[f"{label}__r{i}" for i in range(len(parts) - 1)] for label in labels]
+            frame = frame.with_columns(
+                pl.coalesce(label, *more).alias(label)
+                for label, more in zip(labels, apart, strict=True)
+            ).drop(c for more in apart for c in more)
         return cls(frame, tuple(dict.fromkeys(notes)), notes_of or {}, perturbed)
 
     def masked(self, id_: str) -> list[bool]:
