@@ -77,12 +77,21 @@ class Document:
 Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 
 
+# the submission set's metadata of an IHE XDM package (how MSSanté carries documents: a zip of
+# IHE_XDM/SUBSET01/DOC0001.XML..., with METADATA.XML beside them): not a document, skipped
+XDM_METADATA = re.compile(r"(^|/)IHE_XDM/[^/]+/METADATA\.XML$", re.IGNORECASE)
+
+
 def _matches(name: str, pattern: str) -> bool:
-    """`Path(name).match(pattern)` (a pattern matched from the right), without building a Path
-    for each of a zip's members when the pattern is one name (a third of listing 100,000)."""
+    """`Path(name).match(pattern)` (a pattern matched from the right), regardless of case
+    (`DOC0001.XML` is an XML file: IHE XDM writes its names in capitals), without building a
+    Path for each of a zip's members when the pattern is one name (a third of listing 100,000);
+    an XDM package's METADATA.XML never matches."""
+    if XDM_METADATA.search(name):
+        return False
     if "/" in pattern:
-        return PurePosixPath(name).match(pattern)
-    return fnmatch.fnmatchcase(name.rsplit("/", 1)[-1], pattern)
+        return PurePosixPath(name.lower()).match(pattern.lower())
+    return fnmatch.fnmatchcase(name.rsplit("/", 1)[-1].lower(), pattern.lower())
 
 
 # a file of the source: its name, how to open it, its size, and the digest of its content
@@ -120,7 +129,7 @@ def _members(source: Source) -> Iterator[Member]:
         label = p.relative_to(path).as_posix()
         if p.suffix.lower() == ".zip" and zipfile.is_zipfile(p):
             yield from _archive(p, label, pattern)
-        elif p.match(pattern):
+        elif _matches(label, pattern):
             yield label, lambda p=p: p.open("rb"), p.stat().st_size, cda_files.file_digest(p)  # type: ignore[misc]
 
 

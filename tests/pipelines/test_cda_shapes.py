@@ -164,3 +164,50 @@ def test_a_pps_as_a_plain_clinical_document_reads_as_the_wrapped_one(tmp_path: P
     wrapped = read("wrapped", PPS.read_text(encoding="utf-8"))
     assert read("plain", plain) == wrapped
     assert len(wrapped[0]) == 1 and len(wrapped[1]) == 13
+
+
+SUBMISSION = (  # the metadata of an XDM package's submission set (ebRIM), not a CDA document
+    '<?xml version="1.0" encoding="UTF-8"?><lcm:SubmitObjectsRequest '
+    'xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0" '
+    'xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"><rim:RegistryObjectList/>'
+    "</lcm:SubmitObjectsRequest>"
+)
+
+
+def test_an_ihe_xdm_package_as_mssante_sends_it_is_read_its_metadata_left_aside(
+    tmp_path: Path,
+) -> None:
+    """IHE XDM (ITI-32), how MSSanté and the DMP carry documents: a zip of
+    IHE_XDM/SUBSET01/DOC0001.XML... in capitals, METADATA.XML beside them, an INDEX.HTM and a
+    README.TXT at the top. Every document is read; the metadata is no document to quarantine."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "message-mssante.zip", "w") as z:
+        z.writestr("INDEX.HTM", "<html><body>Documents</body></html>")
+        z.writestr("README.TXT", "Contenu : 2 documents")
+        z.writestr("IHE_XDM/SUBSET01/METADATA.XML", SUBMISSION)
+        z.writestr("IHE_XDM/SUBSET01/DOC0001.XML", changed())
+        z.write(PPS, "IHE_XDM/SUBSET01/DOC0002.XML")
+    con, loads, _ = load(tmp_path)
+    files = {f.file: (f.table, f.rows_read, f.rejected) for x in loads for f in x.files}
+    assert files == {
+        "message-mssante.zip!IHE_XDM/SUBSET01/DOC0001.XML": ("fiche", 1, 0),
+        "message-mssante.zip!IHE_XDM/SUBSET01/DOC0002.XML": ("pps", 1, 0),
+    }
+    assert rows(con, "SELECT * FROM quality.quarantine") == []
+
+
+def test_file_names_are_matched_whatever_their_case_and_other_xml_is_still_refused(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "FICHE-0001.XML").write_text(changed(), encoding="utf-8")
+    (tmp_path / "METADATA.XML").write_text(SUBMISSION, encoding="utf-8")  # not in a package
+    con, loads, _ = load(tmp_path)
+    read = {f.file: (f.rows_read, f.rejected) for x in loads for f in x.files}
+    assert read == {"FICHE-0001.XML": (1, 0), "METADATA.XML": (1, 1)}
+    [refused] = rows(
+        con,
+        "SELECT location, reason FROM quality.quarantine WHERE entity = 'fiche_version'",
+    )
+    assert refused["location"] == "METADATA.XML, fiche, row 1"
+    assert refused["reason"].startswith("aucun ClinicalDocument HL7 CDA")
