@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import shutil
+import tempfile
 import time
 import zipfile
 import zlib
@@ -98,15 +100,52 @@ def _matches(name: str, pattern: str) -> bool:
 Member = tuple[str, Opener, int, str]
 
 
-def _archive(path: Path, label: str, pattern: str) -> Iterator[Member]:
+def _archive(path: Path | IO[bytes], label: str, pattern: str) -> Iterator[Member]:
+    """The members of a zip that `pattern` selects, and those of the zips in it (a month of
+    MSSanté messages zipped together: a zip of XDM zips), each opened as it is read."""
     with zipfile.ZipFile(path) as archive:
         infos = sorted(
-            (i for i in archive.infolist() if not i.is_dir() and _matches(i.filename, pattern)),
+            (
+                i
+                for i in archive.infolist()
+                if not i.is_dir()
+                and (i.filename.lower().endswith(".zip") or _matches(i.filename, pattern))
+            ),
             key=lambda i: i.filename,
         )
         for i in infos:
+            name = f"{label}!{i.filename}"
+            if i.filename.lower().endswith(".zip") and not _matches(i.filename, pattern):
+                yield from _inner(archive, i, name, pattern)
+                continue
             digest = cda_files.member_digest(i.CRC, i.file_size)
-            yield f"{label}!{i.filename}", lambda i=i: archive.open(i), i.file_size, digest  # type: ignore[misc]
+            yield name, lambda i=i: archive.open(i), i.file_size, digest  # type: ignore[misc]
+
+
+def _unreadable(name: str) -> Opener:
+    """The opener of a `.zip` that is no zip: reading it fails, so that it is quarantined."""
+
+    def fail() -> AbstractContextManager[IO[bytes]]:
+        raise zipfile.BadZipFile(f"{name} n'est pas une archive zip lisible")
+
+    return fail
+
+
+def _inner(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, pattern: str
+) -> Iterator[Member]:
+    """The members of a zip inside a zip, read from a temporary copy (spilled to disk past
+    16 MB); one that is no zip is a file that cannot be read, quarantined as such."""
+    with tempfile.SpooledTemporaryFile(max_size=WHOLE) as copy:
+        with archive.open(info) as fh:
+            shutil.copyfileobj(fh, copy)
+        copy.seek(0)
+        if not zipfile.is_zipfile(copy):
+            digest = cda_files.member_digest(info.CRC, info.file_size)
+            yield name, _unreadable(info.filename), info.file_size, digest
+            return
+        copy.seek(0)
+        yield from _archive(cast(IO[bytes], copy), name, pattern)
 
 
 def _members(source: Source) -> Iterator[Member]:
@@ -127,8 +166,11 @@ def _members(source: Source) -> Iterator[Member]:
         if not p.is_file():
             continue
         label = p.relative_to(path).as_posix()
-        if p.suffix.lower() == ".zip" and zipfile.is_zipfile(p):
-            yield from _archive(p, label, pattern)
+        if p.suffix.lower() == ".zip" and not _matches(label, pattern):
+            if zipfile.is_zipfile(p):
+                yield from _archive(p, label, pattern)
+            else:  # a damaged zip: quarantined as a file that cannot be read, not passed over
+                yield label, _unreadable(p.name), p.stat().st_size, cda_files.file_digest(p)
         elif _matches(label, pattern):
             yield label, lambda p=p: p.open("rb"), p.stat().st_size, cda_files.file_digest(p)  # type: ignore[misc]
 

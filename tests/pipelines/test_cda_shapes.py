@@ -211,3 +211,47 @@ def test_file_names_are_matched_whatever_their_case_and_other_xml_is_still_refus
     )
     assert refused["location"] == "METADATA.XML, fiche, row 1"
     assert refused["reason"].startswith("aucun ClinicalDocument HL7 CDA")
+
+
+def _xdm(documents: dict[str, str]) -> bytes:
+    """An XDM package of `documents` (name -> text) as the bytes of its zip."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("IHE_XDM/SUBSET01/METADATA.XML", SUBMISSION)
+        for name, text in documents.items():
+            z.writestr(f"IHE_XDM/SUBSET01/{name}", text)
+    return out.getvalue()
+
+
+def test_a_zip_of_packages_is_read_package_by_package_and_a_broken_one_is_quarantined(
+    tmp_path: Path,
+) -> None:
+    """A month of messages zipped together: each package inside is opened; a `.zip` that is
+    no zip, inside or beside, is a file that cannot be read, quarantined and counted."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "2019-02.zip", "w") as z:
+        z.writestr("message-1.zip", _xdm({"DOC0001.XML": changed()}))
+        z.writestr("message-2.zip", _xdm({"DOC0001.XML": PPS.read_text(encoding="utf-8")}))
+        z.writestr("message-3.zip", b"PK pas une archive")
+    (tmp_path / "message-4.zip").write_bytes(b"tronque")
+    con, loads, _ = load(tmp_path)
+    files = {f.file: (f.rows_read, f.rejected) for x in loads for f in x.files}
+    assert files == {
+        "2019-02.zip!message-1.zip!IHE_XDM/SUBSET01/DOC0001.XML": (1, 0),
+        "2019-02.zip!message-2.zip!IHE_XDM/SUBSET01/DOC0001.XML": (1, 0),
+        "2019-02.zip!message-3.zip": (1, 1),
+        "message-4.zip": (1, 1),
+    }
+    reasons = {
+        r["location"].split(",")[0]: r["reason"].split(";")[0]
+        for r in rows(con, "SELECT location, reason FROM quality.quarantine")
+    }
+    assert reasons == {
+        "2019-02.zip!message-3.zip": "fichier illisible : message-3.zip n'est pas une archive "
+        "zip lisible",
+        "message-4.zip": "fichier illisible : message-4.zip n'est pas une archive zip lisible",
+    }
