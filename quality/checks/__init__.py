@@ -140,7 +140,7 @@ def _catalog(
         unless = _unless(r.get("unless"), types[r["check"]], where)
         thresholds.append(
             Threshold(
-                r["check"], r["table"], r["field"], float(r["max_violated_pct"]), None, None, unless
+                r["check"], r["table"], r["field"], float(r["max_violated_pct"]), unless=unless
             )
         )
     for t in types.values():

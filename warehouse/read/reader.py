@@ -92,9 +92,9 @@ class Indicators:
         if by and len(parts) > 1:
             apart = [[f"{label}__r{i}" for i in range(len(parts) - 1)] for label in labels]
             frame = frame.with_columns(
-                pl.coalesce(label, *more).alias(label)
-                for label, more in zip(labels, apart, strict=True)
-            ).drop(c for more in apart for c in more)
+                pl.coalesce(label, *others).alias(label)
+                for label, others in zip(labels, apart, strict=True)
+            ).drop(c for others in apart for c in others)
         return cls(frame, tuple(dict.fromkeys(notes)), notes_of or {}, perturbed)
 
     def masked(self, id_: str) -> list[bool]:
