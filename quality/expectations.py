@@ -81,9 +81,10 @@ def _frame(
     con: duckdb.DuckDBPyConnection, table: str, thresholds: list[Threshold], run_id: str
 ) -> pd.DataFrame:
     key, _ = TABLES[table]
-    flags = [t for t in thresholds if t.check not in NATIVE or t.unless]
+    flags = [t for t in thresholds if t.check not in NATIVE]
     cols = sorted(
         {t.field for t in thresholds if t.check in NATIVE and t.field}
+        | {t.unless[0] for t in thresholds if t.unless}  # what a row condition reads
         | {"has_gp"}
         & {
             c
@@ -106,28 +107,32 @@ def _frame(
 
 def _expectation(gx: Any, t: Threshold, codes: list[str]) -> Any:
     mostly = max(0.0, 1 - t.max_violated_pct / 100)
-    if t.unless:  # a check that leaves rows out: its SQL verdicts, row by row
-        return gx.expectations.ExpectColumnValuesToBeInSet(
-            column=_flag(t), value_set=[False], mostly=mostly
-        )
+    # the rows a threshold leaves out (`unless`) are left out of GX's share too, as of the SQL's
+    # (`column IS DISTINCT FROM value`: a row that does not say is checked)
+    where: dict[str, Any] = {}
+    if t.unless:
+        from great_expectations.expectations.row_conditions import Column
+
+        column = Column(t.unless[0])
+        where["row_condition"] = (column != t.unless[1]) | column.is_null()
     if t.check == "is_required":
-        return gx.expectations.ExpectColumnValuesToNotBeNull(column=t.field, mostly=mostly)
+        return gx.expectations.ExpectColumnValuesToNotBeNull(column=t.field, mostly=mostly, **where)
     if t.check == "icd10_valid":
         return gx.expectations.ExpectColumnValuesToBeInSet(
-            column=t.field, value_set=codes, mostly=mostly
+            column=t.field, value_set=codes, mostly=mostly, **where
         )
     if t.check == "no_future_date":
         import pandas as pd
 
         return gx.expectations.ExpectColumnValuesToBeBetween(
-            column=t.field, max_value=pd.Timestamp(date.today()), mostly=mostly
+            column=t.field, max_value=pd.Timestamp(date.today()), mostly=mostly, **where
         )
     if t.check == "pps_has_gp":
         return gx.expectations.ExpectColumnValuesToBeInSet(
-            column="has_gp", value_set=[True], mostly=mostly
+            column="has_gp", value_set=[True], mostly=mostly, **where
         )
     return gx.expectations.ExpectColumnValuesToBeInSet(
-        column=_flag(t), value_set=[False], mostly=mostly
+        column=_flag(t), value_set=[False], mostly=mostly, **where
     )
 
 

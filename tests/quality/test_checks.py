@@ -533,3 +533,29 @@ def test_an_unless_that_cannot_be_applied_is_refused_naming_its_line(
     with pytest.raises(ConfigError, match=message) as refused:
         catalog(edited)
     assert f"{edited}, line 2" in str(refused.value)
+
+
+def test_great_expectations_leaves_out_the_same_rows_as_the_sql() -> None:
+    """GX counts its share among the rows the threshold applies to, as the SQL template does:
+    three fiches of organ RCPs or of a store that does not say, two without an organ."""
+    import great_expectations as gx
+    import pandas as pd
+
+    from quality.expectations import _expectation
+
+    _, thresholds = catalog()
+    [organ] = [t for t in thresholds if t.check == "is_required" and t.field == "organ"]
+    frame = pd.DataFrame(
+        {
+            "fiche_id": ["cda:1", "cda:2", "cda:3", "dcc:4"],
+            "organ": ["sein", None, None, None],
+            "rcp_nature": ["organe", "organe", "transversale", None],
+        }
+    )
+    context = gx.get_context(mode="ephemeral")
+    asset = context.data_sources.add_pandas("staging").add_dataframe_asset("stg_fiche")
+    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    outcome = batch.validate(_expectation(gx, organ, []))
+    assert (outcome.result["element_count"], outcome.result["unexpected_count"]) == (3, 2)
