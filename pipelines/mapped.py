@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from pipelines.config import EntitySpec, Source
-from pipelines.raw import CHANGED, REJECT, key_text, quote, raw_name
+from pipelines.raw import ASIDE, CHANGED, REJECT, key_text, quote, raw_name
 from rrc.duck import INTEGER_TYPES, column_types, has_table
 from rrc.errors import SourceError
 from warehouse import changes
@@ -97,9 +97,15 @@ def _format_regex(fmt: str, two_digit_year: bool = False) -> str:
 
 class _Compiler:
     def __init__(
-        self, source: str, spec: EntitySpec, raw_types: dict[str, str], key: list[str]
+        self,
+        source: str,
+        spec: EntitySpec,
+        raw_types: dict[str, str],
+        key: list[str],
+        aside: bool = False,
     ) -> None:
         self.source, self.spec, self.raw_types, self.key = source, spec, raw_types, key
+        self.aside = aside  # the extraction may set rows aside (raw.ASIDE): a CDA source
         self.joins: list[str] = []
         self.checks: list[str] = []
         self.split: tuple[str, str] | None = None
@@ -263,11 +269,15 @@ class _Compiler:
             self.checks.append(f"CASE WHEN ({exprs[col]}) IS NULL THEN 'missing {col}' END")
         table = raw_name(self.source, self.spec.table)
         base = f"SELECT * FROM {table} src" + (f" WHERE {where}" if where else "")
-        skip = "FALSE"
+        skips = []
+        if self.aside and REJECT in self.raw_types:  # set aside (raw.ASIDE): not offered
+            skips.append(f"starts_with(coalesce({quote(REJECT)}, ''), {_literal(ASIDE)})")
         if self.spec.skip_null:
             skip_spec = self.spec.columns[self.spec.skip_null]
             skip_col = skip_spec if isinstance(skip_spec, str) else skip_spec["column"]
-            skip = f"{quote(skip_col)} IS NULL"
+            skips.append(f"{quote(skip_col)} IS NULL")
+        skip = " OR ".join(skips) or "FALSE"
+        if skips:
             base += f" {'AND' if where else 'WHERE'} NOT ({skip})"
         if self.split:
             col, sep = self.split
@@ -465,7 +475,8 @@ def _map_table(
             )
     out = []
     for spec in specs:
-        sql, skip = _Compiler(source.name, spec, raw_types, key).sql(where)
+        aside = source.kind == "cda"  # copies of a document read elsewhere (extract/cda.py)
+        sql, skip = _Compiler(source.name, spec, raw_types, key, aside).sql(where)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _offered AS {sql}")
         cols = ", ".join(quote(c) for c in ENTITIES[spec.entity])
         rows = (

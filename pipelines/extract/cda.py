@@ -627,6 +627,7 @@ def _read_all(
 # the reasons drawn across documents (`_versions`), drawn again over all of them at each run
 ACROSS = ("règle version_unique :", "règle version_figee :")
 INHERITED = tuple(f"document en quarantaine ({a}" for a in ACROSS)
+COPY = f"{raw.ASIDE}copie identique"  # a document read elsewhere too: set aside, not quarantined
 
 
 def _versions(
@@ -642,6 +643,16 @@ def _versions(
         target = t.temp
         set_id, version = (quote(k) for k in t.spec.key)
         ok = f"{quote(raw.REJECT)} IS NULL"
+        copies = _copies(con, t, tables)
+        if copies:
+            v[t.spec.name](
+                "copies",
+                copies,
+                f"{copies} document(s) identique(s) à un document lu ailleurs (même setId, "
+                "version et contenu : un message envoyé de nouveau) : lus une fois, les copies "
+                "écartées",
+                done="skipped",
+            )
         dups = con.execute(
             f"SELECT count(*) FROM (SELECT {set_id}, {version} FROM {target} WHERE {ok} AND "
             f"{set_id} IS NOT NULL GROUP BY ALL HAVING count(*) > 1)"
@@ -690,6 +701,67 @@ def _versions(
         _inherit(con, t, tables)
 
 
+def _copies(con: duckdb.DuckDBPyConnection, head: _Table, tables: list[_Table]) -> int:
+    """Set aside the copies of a document (same setId and version, the same rows in every
+    table of its model: a message sent again, a document both in a folder and in a package),
+    keeping the first by file name; their records follow. Documents of one setId and version
+    that differ are left to the duplicate rule. Returns the number of copies."""
+    set_id, version = (quote(k) for k in head.spec.key)
+    reject = quote(raw.REJECT)
+
+    def digest(t: _Table) -> str:
+        values = ", ".join(f"coalesce({quote(c)}, chr(0))" for c in t.paths)
+        return f"md5(concat_ws(chr(31), {values}))"
+
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _cda_docs AS SELECT _file, _row, {set_id} AS s, "
+        f"{version} AS v, {digest(head)} AS h FROM {head.temp} "
+        f"WHERE {reject} IS NULL AND {set_id} IS NOT NULL"
+    )
+    twice = con.execute(
+        "SELECT count(*) FROM (SELECT s, v FROM _cda_docs GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone()
+    if not twice or not twice[0]:
+        con.execute("DROP TABLE _cda_docs")
+        return 0
+    for t in _records(head, tables):  # each document's records, in the digest
+        con.execute(
+            f"UPDATE _cda_docs d SET h = md5(d.h || r.h) FROM (SELECT _file, {set_id} AS s, "
+            f"{version} AS v, md5(string_agg({digest(t)}, ',' ORDER BY {digest(t)})) AS h "
+            f"FROM {t.temp} GROUP BY ALL) r WHERE r._file = d._file AND r.s = d.s AND r.v = d.v"
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _cda_copies AS SELECT _file, _row, s, v, first FROM "
+        "(SELECT *, first_value(_file) OVER w AS first, row_number() OVER w AS n, "
+        "count(DISTINCT h) OVER (PARTITION BY s, v) AS contents FROM _cda_docs "
+        "WINDOW w AS (PARTITION BY s, v ORDER BY _file, _row)) WHERE n > 1 AND contents = 1"
+    )
+    con.execute(
+        f"UPDATE {head.temp} t SET {reject} = '{COPY} de ' || c.first FROM _cda_copies c "
+        f"WHERE t._file = c._file AND t._row = c._row"
+    )
+    for t in _records(head, tables):
+        con.execute(
+            f"UPDATE {t.temp} r SET {reject} = '{COPY} de ' || c.first FROM _cda_copies c "
+            f"WHERE r._file = c._file AND r.{set_id} = c.s AND r.{version} = c.v"
+        )
+    (copies,) = con.execute("SELECT count(*) FROM _cda_copies").fetchone() or (0,)
+    con.execute("DROP TABLE _cda_docs")
+    con.execute("DROP TABLE _cda_copies")
+    return int(copies)
+
+
+def _records(head: _Table, tables: list[_Table]) -> list[_Table]:
+    """The record tables of the head's document model that carry its key."""
+    return [
+        t
+        for t in tables
+        if t.spec.record is not None
+        and t.spec.document == head.spec.document
+        and set(head.spec.key) <= set(t.paths)
+    ]
+
+
 def _inherit(con: duckdb.DuckDBPyConnection, head: _Table, tables: list[_Table]) -> None:
     """Records of a document quarantined across documents (a duplicate, a frozen version) follow
     it to the quarantine."""
@@ -716,7 +788,7 @@ def _keep(
         return
     con.register("_cda_kept", pl.DataFrame({"file": kept}, schema={"file": pl.String}).to_arrow())
     reject = quote(raw.REJECT)
-    drawn = " OR ".join(f"starts_with({reject}, '{a}')" for a in (*ACROSS, *INHERITED))
+    drawn = " OR ".join(f"starts_with({reject}, '{a}')" for a in (*ACROSS, *INHERITED, COPY))
     try:
         for t in tables:
             cols = ", ".join(quote(c) for c in [*t.paths, "_file", "_row"])

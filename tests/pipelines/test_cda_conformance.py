@@ -192,8 +192,11 @@ def test_a_version_after_a_validated_one_is_refused_as_frozen(tmp_path: Path) ->
     assert (versions.offered, versions.loaded, versions.quarantined) == (2, 1, 1)
 
 
-def test_one_set_id_and_version_in_two_documents_quarantines_both(tmp_path: Path) -> None:
-    con, loads, _ = load(folder(tmp_path, a=TEXT, b=TEXT))
+def test_one_set_id_and_version_with_two_contents_quarantines_both(tmp_path: Path) -> None:
+    other = changed(
+        ('<value xsi:type="BL" value="false" />', '<value xsi:type="BL" value="true" />')
+    )
+    con, loads, _ = load(folder(tmp_path, a=TEXT, b=other))
     locations = {
         r[0]
         for r in con.execute(
@@ -202,6 +205,31 @@ def test_one_set_id_and_version_in_two_documents_quarantines_both(tmp_path: Path
     }
     assert locations == {"a.xml, fiche, row 1", "b.xml, fiche, row 1"}
     assert any(f.kind == "duplicate_key" and f.count == 1 for x in loads for f in x.findings)
+
+
+def test_copies_of_one_document_are_read_once_and_counted_not_quarantined(
+    tmp_path: Path,
+) -> None:
+    """The same document twice (a message sent again, a document both in a folder and in a
+    package): read once, from the first file by name; the copy is set aside and counted."""
+    con, loads, reconciliation = load(folder(tmp_path, a=TEXT, b=TEXT, c=changed()))
+    assert con.execute("SELECT count(*) FROM quality.quarantine").fetchone() == (0,)
+    assert [(f.kind, f.count) for x in loads for f in x.findings] == [("copies", 2)]
+    versions = next(r for r in reconciliation if r.entity == "fiche_version")
+    assert (versions.offered, versions.loaded, versions.quarantined, versions.skipped) == (
+        3, 1, 0, 2,
+    )  # fmt: skip
+    (tmp_path / "once").mkdir()
+    once, _, _ = load(folder(tmp_path / "once", a=TEXT))
+    for table in ("fiche_version", "attendance", "proposal", "professional"):
+        count = f"SELECT count(*) FROM mapped.{table}"
+        assert con.execute(count).fetchone() == once.execute(count).fetchone(), table
+    kept = 'SELECT _file, _reject FROM raw."frcp__fiche" ORDER BY _file'
+    assert con.execute(kept).fetchall() == [
+        ("a.xml", None),
+        ("b.xml", "écartée : copie identique de a.xml"),
+        ("c.xml", "écartée : copie identique de a.xml"),
+    ]
 
 
 def test_a_zip_of_documents_reads_as_the_folder(tmp_path: Path) -> None:

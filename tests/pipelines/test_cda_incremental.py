@@ -1,8 +1,8 @@
 """A folder of CDA documents is parsed again only where its files changed: the documents of a
-zip rewritten with one member withdrawn, one copied (a second document with the same setId and
-version, quarantined with the first) and one new version, and of a new file beside the zips, are
-the only ones read; the warehouse is the one a full rebuild gives, and stays so when the copy
-goes (the first document is no longer a duplicate)."""
+zip rewritten with one member withdrawn, one copied (a second document with the same setId,
+version and content, read once and the copy set aside) and one new version, and of a new file
+beside the zips, are the only ones read; the warehouse is the one a full rebuild gives, and stays
+so when the first of two copies goes (the other is read in its place) and when the last goes."""
 
 from __future__ import annotations
 
@@ -62,19 +62,25 @@ def test_only_new_or_changed_documents_are_parsed_and_the_warehouse_equals_a_ful
 
     _rewrite(archive, change)
     loose = zipfile.ZipFile(archive).read(fiches[3])
-    # the same document in the zip and as a file beside it: a duplicate too
+    # the same document in the zip and as a file beside it: a copy too
     (etl.demo / "cda" / "dropped-today.xml").write_bytes(loose)
     changed = _cda(etl.run())
     assert changed["fiche"].mode == "compared"
     assert changed["fiche"].read == 3  # the copy, the new version and the loose file
-    assert any(f.kind == "duplicate_key" for f in changed["fiche"].findings)
+    assert [f.count for f in changed["fiche"].findings if f.kind == "copies"] == [2]
+    assert not any(f.kind == "duplicate_key" for f in changed["fiche"].findings)
+    assert etl.checksums() == etl.rebuilt_checksums()
+
+    _rewrite(archive, lambda m: {n: b for n, b in m.items() if n != copied})  # the first goes
+    first_gone = _cda(etl.run())
+    assert [f.count for f in first_gone["fiche"].findings if f.kind == "copies"] == [1]
     assert etl.checksums() == etl.rebuilt_checksums()
 
     _rewrite(archive, lambda m: {n: b for n, b in m.items() if n != "frcp/copy-of-one.xml"})
     (etl.demo / "cda" / "dropped-today.xml").unlink()
     gone = _cda(etl.run())
     assert gone["fiche"].read == 0 and gone["fiche"].mode == "compared"
-    assert not any(f.kind == "duplicate_key" for f in gone["fiche"].findings)
+    assert not any(f.kind in ("copies", "duplicate_key") for f in gone["fiche"].findings)
     assert etl.checksums() == etl.rebuilt_checksums()
 
 
