@@ -21,6 +21,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 
 import polars as pl
 
@@ -50,6 +51,7 @@ def budget() -> int:
     return max(int(mb * 2**20), 0)
 
 
+@lru_cache(maxsize=4096)  # the boards' statements are a few hundred texts, asked at every read
 def cacheable(sql: str) -> bool:
     """Whether the statement's rows depend only on the snapshot and its parameters."""
     return VOLATILE.search(sql) is None
