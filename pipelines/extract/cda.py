@@ -109,17 +109,22 @@ def _archive(path: Path | IO[bytes], label: str, pattern: str) -> Iterator[Membe
                 i
                 for i in archive.infolist()
                 if not i.is_dir()
-                and (i.filename.lower().endswith(".zip") or _matches(i.filename, pattern))
+                and (_nested(i.filename, pattern) or _matches(i.filename, pattern))
             ),
             key=lambda i: i.filename,
         )
         for i in infos:
             name = f"{label}!{i.filename}"
-            if i.filename.lower().endswith(".zip") and not _matches(i.filename, pattern):
+            if _nested(i.filename, pattern):
                 yield from _inner(archive, i, name, pattern)
                 continue
             digest = cda_files.member_digest(i.CRC, i.file_size)
             yield name, lambda i=i: archive.open(i), i.file_size, digest  # type: ignore[misc]
+
+
+def _nested(name: str, pattern: str) -> bool:
+    """Whether a file is a zip to open (a `.zip` that the pattern does not select itself)."""
+    return name.lower().endswith(".zip") and not _matches(name, pattern)
 
 
 def _unreadable(name: str) -> Opener:
@@ -166,7 +171,7 @@ def _members(source: Source) -> Iterator[Member]:
         if not p.is_file():
             continue
         label = p.relative_to(path).as_posix()
-        if p.suffix.lower() == ".zip" and not _matches(label, pattern):
+        if _nested(label, pattern):
             if zipfile.is_zipfile(p):
                 yield from _archive(p, label, pattern)
             else:  # a damaged zip: quarantined as a file that cannot be read, not passed over
@@ -765,11 +770,7 @@ def _records(head: _Table, tables: list[_Table]) -> list[_Table]:
 def _inherit(con: duckdb.DuckDBPyConnection, head: _Table, tables: list[_Table]) -> None:
     """Records of a document quarantined across documents (a duplicate, a frozen version) follow
     it to the quarantine."""
-    for t in tables:
-        if t.spec.record is None or t.spec.document != head.spec.document:
-            continue
-        if not set(head.spec.key) <= set(t.paths):
-            continue
+    for t in _records(head, tables):
         on = " AND ".join(f"r.{quote(k)} = h.{quote(k)}" for k in head.spec.key)
         across = " OR ".join(f"starts_with(h.{quote(raw.REJECT)}, '{a}')" for a in ACROSS)
         con.execute(

@@ -7,6 +7,8 @@ Each is built here from the shipped example with only what differs, as those fil
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -180,8 +182,6 @@ def test_an_ihe_xdm_package_as_mssante_sends_it_is_read_its_metadata_left_aside(
     """IHE XDM (ITI-32), how MSSanté and the DMP carry documents: a zip of
     IHE_XDM/SUBSET01/DOC0001.XML... in capitals, METADATA.XML beside them, an INDEX.HTM and a
     README.TXT at the top. Every document is read; the metadata is no document to quarantine."""
-    import zipfile
-
     with zipfile.ZipFile(tmp_path / "message-mssante.zip", "w") as z:
         z.writestr("INDEX.HTM", "<html><body>Documents</body></html>")
         z.writestr("README.TXT", "Contenu : 2 documents")
@@ -215,9 +215,6 @@ def test_file_names_are_matched_whatever_their_case_and_other_xml_is_still_refus
 
 def _xdm(documents: dict[str, str]) -> bytes:
     """An XDM package of `documents` (name -> text) as the bytes of its zip."""
-    import io
-    import zipfile
-
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("IHE_XDM/SUBSET01/METADATA.XML", SUBMISSION)
@@ -231,8 +228,6 @@ def test_a_zip_of_packages_is_read_package_by_package_and_a_broken_one_is_quaran
 ) -> None:
     """A month of messages zipped together: each package inside is opened; a `.zip` that is
     no zip, inside or beside, is a file that cannot be read, quarantined and counted."""
-    import zipfile
-
     with zipfile.ZipFile(tmp_path / "2019-02.zip", "w") as z:
         z.writestr("message-1.zip", _xdm({"DOC0001.XML": changed()}))
         z.writestr("message-2.zip", _xdm({"DOC0001.XML": PPS.read_text(encoding="utf-8")}))
