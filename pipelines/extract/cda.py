@@ -142,10 +142,14 @@ def _inner(
     """The members of a zip inside a zip, read from a temporary copy (spilled to disk past
     16 MB); one that is no zip is a file that cannot be read, quarantined as such."""
     with tempfile.SpooledTemporaryFile(max_size=WHOLE) as copy:
-        with archive.open(info) as fh:
-            shutil.copyfileobj(fh, copy)
-        copy.seek(0)
-        if not zipfile.is_zipfile(copy):
+        try:
+            with archive.open(info) as fh:
+                shutil.copyfileobj(fh, copy)
+            copy.seek(0)
+            readable = zipfile.is_zipfile(copy)
+        except (OSError, zipfile.BadZipFile, zlib.error):  # damaged in the outer zip
+            readable = False
+        if not readable:
             digest = cda_files.member_digest(info.CRC, info.file_size)
             yield name, _unreadable(info.filename), info.file_size, digest
             return
@@ -738,8 +742,13 @@ def _copies(con: duckdb.DuckDBPyConnection, head: _Table, tables: list[_Table]) 
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _cda_copies AS SELECT _file, _row, s, v, first FROM "
         "(SELECT *, first_value(_file) OVER w AS first, row_number() OVER w AS n, "
-        "count(DISTINCT h) OVER (PARTITION BY s, v) AS contents FROM _cda_docs "
-        "WINDOW w AS (PARTITION BY s, v ORDER BY _file, _row)) WHERE n > 1 AND contents = 1"
+        "count(DISTINCT h) OVER (PARTITION BY s, v) AS contents, "
+        "count(*) OVER (PARTITION BY s, v) AS docs, "
+        "count(DISTINCT _file) OVER (PARTITION BY s, v) AS files FROM _cda_docs "
+        "WINDOW w AS (PARTITION BY s, v ORDER BY _file, _row)) "
+        # one file holding the document twice: its records cannot be told apart by file, so
+        # the group is left to the duplicate rule rather than set aside record by record
+        "WHERE n > 1 AND contents = 1 AND files = docs"
     )
     con.execute(
         f"UPDATE {head.temp} t SET {reject} = '{COPY} de ' || c.first FROM _cda_copies c "

@@ -246,3 +246,17 @@ def test_a_zip_of_documents_reads_as_the_folder(tmp_path: Path) -> None:
         ("export.zip!2021/pps.xml", "pps", 1),
     ]
     assert {r.entity: r.loaded for r in rec}["pps_phase"] == 13
+
+
+def test_one_file_holding_a_document_twice_quarantines_both_with_their_records(
+    tmp_path: Path,
+) -> None:
+    """Copies are told apart by their file; twice in one file, a document's records cannot be,
+    so both go to the duplicate rule (none of its records set aside under the other)."""
+    body = TEXT.split("?>", 1)[1]
+    (tmp_path / "lot.xml").write_text(f"<lot>{body}{body}</lot>", encoding="utf-8")
+    _, loads, reconciliation = load(tmp_path)
+    counts = {r.entity: (r.loaded, r.quarantined, r.skipped) for r in reconciliation}
+    assert counts["fiche_version"] == (0, 2, 0)
+    assert counts["proposal"][0] == 0 and counts["proposal"][2] == 0
+    assert any(f.kind == "duplicate_key" for x in loads for f in x.findings)

@@ -250,3 +250,25 @@ def test_a_zip_of_packages_is_read_package_by_package_and_a_broken_one_is_quaran
         "zip lisible",
         "message-4.zip": "fichier illisible : message-4.zip n'est pas une archive zip lisible",
     }
+
+
+def test_a_zip_damaged_inside_a_zip_is_quarantined_and_the_run_goes_on(tmp_path: Path) -> None:
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("DOC0001.XML", changed())
+    with zipfile.ZipFile(tmp_path / "2019-03.zip", "w", zipfile.ZIP_STORED) as z:
+        z.writestr("message-1.zip", inner.getvalue())
+        z.writestr("message-2.zip", _xdm({"DOC0001.XML": PPS.read_text(encoding="utf-8")}))
+    data = bytearray((tmp_path / "2019-03.zip").read_bytes())
+    data[data.index(b"DOC0001.XML") + 40] ^= 0xFF  # message-1's bytes no longer match its CRC
+    (tmp_path / "2019-03.zip").write_bytes(bytes(data))
+    con, loads, _ = load(tmp_path)
+    files = {f.file: (f.rows_read, f.rejected) for x in loads for f in x.files}
+    assert files == {
+        "2019-03.zip!message-1.zip": (1, 1),
+        "2019-03.zip!message-2.zip!IHE_XDM/SUBSET01/DOC0001.XML": (1, 0),
+    }
+    [(reason,)] = con.execute(
+        "SELECT DISTINCT reason FROM quality.quarantine WHERE entity = 'fiche_version'"
+    ).fetchall()
+    assert reason.startswith("fichier illisible : message-1.zip n'est pas une archive zip")
