@@ -172,6 +172,20 @@ def _unless(text: str | None, check: CheckType, where: str) -> tuple[str, str] |
     return column, value
 
 
+def _check_unless(con: duckdb.DuckDBPyConnection, thresholds: list[Threshold]) -> None:
+    """Every column an `unless` names is a column of its table: said before any check runs."""
+    for t in thresholds:
+        if t.unless is None:
+            continue
+        columns = [r[0] for r in con.execute(f"DESCRIBE staging.{t.table}").fetchall()]
+        if t.unless[0] not in columns:
+            raise ConfigError(
+                f"{thresholds_path()}: check {t.check} of {t.table}.{t.field}: unless "
+                f"{t.unless[0]}={t.unless[1]} names no column of staging.{t.table}",
+                hint=f"its columns: {', '.join(columns)}",
+            )
+
+
 @cache
 def template(name: str) -> str:
     """The text of a check type's SQL template (`sql/<name>`, shipped with the code: read once)."""
@@ -329,6 +343,7 @@ def run(
     how: dict[Threshold, str] = {}
     previous = None
     if layer == "staging":
+        _check_unless(con, staged)
         how = changed.staging_plan(con, staged, texts, changed_tables)
         if set(how.values()) != {changed.WHOLE}:  # read before this run's are written
             con.execute(

@@ -559,3 +559,26 @@ def test_great_expectations_leaves_out_the_same_rows_as_the_sql() -> None:
     )
     outcome = batch.validate(_expectation(gx, organ, []))
     assert (outcome.result["element_count"], outcome.result["unexpected_count"]) == (3, 2)
+
+
+def test_an_unless_naming_no_column_of_its_table_stops_the_checks_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from quality.checks import run
+    from rrc.settings import config_dir
+    from tests.warehouse.test_cases import _load
+
+    shutil.copytree(config_dir(), tmp_path / "config")
+    thresholds = tmp_path / "config" / "quality_thresholds.csv"
+    thresholds.write_text(
+        thresholds.read_text("utf-8").replace("rcp_nature=transversale", "nature=transversale"),
+        "utf-8",
+    )
+    monkeypatch.setenv("RRC_CONFIG_DIR", str(tmp_path / "config"))
+    con = duckdb.connect()
+    _load(con, "staging.stg_fiche", [{"fiche_id": "cda:1", "organ": None, "rcp_nature": None}])
+    with pytest.raises(ConfigError, match="unless nature=transversale names no column") as stop:
+        run(con, "r1")
+    assert str(thresholds) in str(stop.value) and "rcp_nature" in str(stop.value.hint)
